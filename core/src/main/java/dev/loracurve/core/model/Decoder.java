@@ -1,0 +1,255 @@
+package dev.loracurve.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import dev.loracurve.core.lora.LoraDelta;
+import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.core.store.TensorInfo;
+import dev.loracurve.core.store.WeightFiles;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+
+/**
+ * A Llama / Qwen2 decoder: token embedding, L blocks of (RMSNorm, grouped-query attention with
+ * RoPE, RMSNorm, SwiGLU MLP), final RMSNorm, output head (tied to the embedding or not).
+ * Base weights are frozen constants; LoRA enters through {@link LoraDelta} at each projection.
+ *
+ * <p>Shapes: B batch, T positions, H hidden, nh heads, nkv key/value heads, g = nh / nkv,
+ * hd head dim, I intermediate, V vocabulary.
+ *
+ * <p>Every intermediate array belongs to the manager of the batch's ids (the caller's per-step
+ * manager): the model's own manager holds only weights and RoPE tables.
+ */
+public final class Decoder implements AutoCloseable {
+    /** Additive mask value: exp(MASKED - max) underflows to 0 in F32 and F64 alike. */
+    static final float MASKED = -1e30f;
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final NDArray embed;     // (V, H)
+    private final NDArray head;      // (V, H), the embedding itself when tied
+    private final NDArray finalNorm; // (H)
+    private final Block[] blocks;
+    private final Map<Integer, NDArray[]> ropeCache = new ConcurrentHashMap<>();
+
+    /** One decoder layer's weights; proj/bias indexed by Projection ordinal, bias null when absent. */
+    private record Block(NDArray inputNorm, NDArray postNorm, NDArray[] proj, NDArray[] bias) {}
+
+    private Decoder(ModelConfig config, NDManager manager, DataType dtype, NDArray embed, NDArray head,
+                    NDArray finalNorm, Block[] blocks) {
+        this.config = config;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.embed = embed;
+        this.head = head;
+        this.finalNorm = finalNorm;
+        this.blocks = blocks;
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    /** Loads a Hugging Face model folder (config.json + safetensors) in F32. */
+    public static Decoder load(Path modelDir, NDManager parent) {
+        return load(modelDir, parent, DataType.FLOAT32);
+    }
+
+    /**
+     * @param dtype FLOAT32 for work, FLOAT64 for reference checks (finite differences)
+     */
+    public static Decoder load(Path modelDir, NDManager parent, DataType dtype) {
+        ModelConfig config = ModelConfig.load(modelDir);
+        try (WeightFiles files = WeightFiles.open(modelDir)) {
+            return fromWeights(config, new WeightSource() {
+                @Override
+                public float[] read(String name, long... shape) {
+                    TensorInfo info = files.info(name);
+                    if (!Arrays.equals(info.shape(), shape)) {
+                        throw new CheckpointException(files.fileOf(name), name, "shape " + info.shapeString()
+                                + " disagrees with config.json, which implies " + Arrays.toString(shape));
+                    }
+                    return files.readFloats(name);
+                }
+
+                @Override
+                public boolean has(String name) {
+                    return files.has(name);
+                }
+            }, parent, dtype);
+        }
+    }
+
+    /** Where weights come from: a checkpoint, or a generator in tests and benchmarks. */
+    public interface WeightSource {
+        /** Row-major data of a tensor whose shape must be {@code shape}. */
+        float[] read(String name, long... shape);
+
+        boolean has(String name);
+    }
+
+    public static Decoder fromWeights(ModelConfig c, WeightSource src, NDManager parent, DataType dtype) {
+        NDManager m = parent.newSubManager();
+        try {
+            int h = c.hiddenSize();
+            NDArray embed = tensor(m, dtype, src, "model.embed_tokens.weight", c.vocabSize(), h);
+            NDArray head = c.tieWordEmbeddings() ? embed : tensor(m, dtype, src, "lm_head.weight", c.vocabSize(), h);
+            NDArray finalNorm = tensor(m, dtype, src, "model.norm.weight", h);
+            Block[] blocks = new Block[c.numLayers()];
+            for (int l = 0; l < blocks.length; l++) {
+                NDArray[] proj = new NDArray[Projection.values().length];
+                NDArray[] bias = new NDArray[proj.length];
+                for (Projection p : Projection.values()) {
+                    String mod = p.modulePath(l);
+                    proj[p.ordinal()] = tensor(m, dtype, src, mod + ".weight", c.outFeatures(p), c.inFeatures(p));
+                    if (c.hasBias(p)) {
+                        bias[p.ordinal()] = tensor(m, dtype, src, mod + ".bias", c.outFeatures(p));
+                    }
+                }
+                String pre = "model.layers." + l + ".";
+                blocks[l] = new Block(tensor(m, dtype, src, pre + "input_layernorm.weight", h),
+                        tensor(m, dtype, src, pre + "post_attention_layernorm.weight", h), proj, bias);
+            }
+            return new Decoder(c, m, dtype, embed, head, finalNorm, blocks);
+        } catch (RuntimeException e) {
+            m.close(); // all or nothing: no half-loaded model keeps native memory
+            throw e;
+        }
+    }
+
+    private static NDArray tensor(NDManager m, DataType dtype, WeightSource src, String name, long... shape) {
+        NDArray a = m.create(src.read(name, shape), new Shape(shape));
+        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public DataType dtype() {
+        return dtype;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    /** Final hidden states after the last RMSNorm, (B, T, H). */
+    public NDArray hidden(NDArray ids, TokenBatch batch, LoraDelta lora) {
+        NDManager step = ids.getManager();
+        int t = batch.maxLength();
+        NDArray x = ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
+        NDArray[] rope = rope(t);
+        // (1, 1, 1, T, T) causal + (B, 1, 1, 1, T) key padding, broadcast over heads
+        NDArray mask = rope[2].add(batch.keyPadMask(step, dtype));
+        for (int l = 0; l < blocks.length; l++) {
+            x = x.add(attention(l, rmsNorm(x, blocks[l].inputNorm()), rope, mask, lora));
+            x = x.add(mlp(l, rmsNorm(x, blocks[l].postNorm()), lora));
+        }
+        return rmsNorm(x, finalNorm);
+    }
+
+    /** Vocabulary logits of hidden states, (..., V). */
+    public NDArray logits(NDArray hidden) {
+        return hidden.getNDArrayInternal().linear(hidden, head, null).singletonOrThrow();
+    }
+
+    /** Logits at each row's last real position, (B, V): what classification and `lm` need. */
+    public NDArray lastLogits(NDArray ids, TokenBatch batch, LoraDelta lora) {
+        NDArray h = hidden(ids, batch, lora);
+        NDArray last = h.reshape(-1, config.hiddenSize()).get(batch.lastPositions(ids.getManager())); // (B, H)
+        return logits(last);
+    }
+
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray inv = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(); // (B, T, 1)
+        return x.div(inv).mul(weight);
+    }
+
+    /** y = x Wᵀ + b + LoRA delta, (B, T, out). */
+    private NDArray project(int layer, Projection p, NDArray x, LoraDelta lora) {
+        Block b = blocks[layer];
+        NDArray y = x.getNDArrayInternal().linear(x, b.proj()[p.ordinal()], b.bias()[p.ordinal()]).singletonOrThrow();
+        NDArray d = lora.apply(layer, p, x);
+        return d == null ? y : y.add(d);
+    }
+
+    private NDArray attention(int layer, NDArray x, NDArray[] rope, NDArray mask, LoraDelta lora) {
+        long bsz = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int nh = config.numHeads();
+        int nkv = config.numKvHeads();
+        int hd = config.headDim();
+        int g = nh / nkv;
+        NDArray q = project(layer, Projection.Q_PROJ, x, lora).reshape(bsz, t, nh, hd).transpose(0, 2, 1, 3);
+        NDArray k = project(layer, Projection.K_PROJ, x, lora).reshape(bsz, t, nkv, hd).transpose(0, 2, 1, 3);
+        NDArray v = project(layer, Projection.V_PROJ, x, lora).reshape(bsz, t, nkv, hd).transpose(0, 2, 1, 3);
+        q = applyRope(q, rope); // (B, nh, T, hd)
+        k = applyRope(k, rope); // (B, nkv, T, hd)
+        // Heads h = kv·g + j share kv head kv: fold the g query heads into the rows of one matmul
+        // instead of copying k and v g times.
+        NDArray qg = q.reshape(bsz, nkv, (long) g * t, hd);
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)); // (B, nkv, g·T, T)
+        NDArray probs = scores.reshape(bsz, nkv, g, t, t).add(mask).softmax(-1).reshape(bsz, nkv, (long) g * t, t);
+        NDArray out = probs.matMul(v) // (B, nkv, g·T, hd)
+                .reshape(bsz, nh, t, hd).transpose(0, 2, 1, 3).reshape(bsz, t, (long) nh * hd);
+        return project(layer, Projection.O_PROJ, out, lora); // (B, T, H)
+    }
+
+    private NDArray mlp(int layer, NDArray x, LoraDelta lora) {
+        NDArray gate = project(layer, Projection.GATE_PROJ, x, lora); // (B, T, I)
+        NDArray up = project(layer, Projection.UP_PROJ, x, lora);
+        NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // SiLU(gate) · up
+        return project(layer, Projection.DOWN_PROJ, act, lora); // (B, T, H)
+    }
+
+    /** Hugging Face's rotate-half RoPE: x·cos + rotate_half(x)·sin, halves [x1, x2] → [-x2, x1]. */
+    private NDArray applyRope(NDArray x, NDArray[] rope) {
+        int half = config.headDim() / 2;
+        NDArray x1 = x.get("..., :{}", half);
+        NDArray x2 = x.get("..., {}:", half);
+        NDArray rotated = x2.neg().concat(x1, -1);
+        return x.mul(rope[0]).add(rotated.mul(rope[1]));
+    }
+
+    /** cos (T, hd), sin (T, hd) and the causal mask (T, T) for length t, built once per length. */
+    private NDArray[] rope(int t) {
+        return ropeCache.computeIfAbsent(t, len -> {
+            int hd = config.headDim();
+            double[] invFreq = RopeFrequencies.inverse(config);
+            double[] cos = new double[len * hd];
+            double[] sin = new double[len * hd];
+            for (int pos = 0; pos < len; pos++) {
+                for (int i = 0; i < hd / 2; i++) {
+                    double angle = pos * invFreq[i];
+                    cos[pos * hd + i] = cos[pos * hd + i + hd / 2] = Math.cos(angle);
+                    sin[pos * hd + i] = sin[pos * hd + i + hd / 2] = Math.sin(angle);
+                }
+            }
+            float[] causal = new float[len * len];
+            for (int i = 0; i < len; i++) {
+                for (int j = i + 1; j < len; j++) {
+                    causal[i * len + j] = MASKED;
+                }
+            }
+            return new NDArray[] {
+                manager.create(cos, new Shape(len, hd)).toType(dtype, false),
+                manager.create(sin, new Shape(len, hd)).toType(dtype, false),
+                manager.create(causal, new Shape(len, len)).toType(dtype, false),
+            };
+        });
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
