@@ -2,6 +2,7 @@ package dev.loracurve.core.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.model.Projection;
 
 /**
@@ -12,7 +13,7 @@ import dev.loracurve.core.model.Projection;
 public final class FlatLora implements LoraDelta {
     private final LoraLayout layout;
     private final NDArray theta; // (P)
-    private final float scale;
+    private final double scale;
     private final boolean dropoutActive;
 
     /**
@@ -25,7 +26,7 @@ public final class FlatLora implements LoraDelta {
         }
         this.layout = layout;
         this.theta = theta;
-        this.scale = (float) layout.lora().scale();
+        this.scale = layout.lora().scale();
         this.dropoutActive = dropoutActive && layout.lora().dropout() > 0;
     }
 
@@ -40,13 +41,20 @@ public final class FlatLora implements LoraDelta {
             return null;
         }
         int r = layout.lora().r();
-        NDArray a = theta.get(new NDIndex("{}:{}", s.offsetA(), s.offsetA() + (long) r * s.in())).reshape(r, s.in());
-        NDArray b = theta.get(new NDIndex("{}:{}", s.offsetB(), s.offsetB() + (long) s.out() * r)).reshape(s.out(), r);
+        NDArray a = view(s.offsetA(), r, s.in(), x); // (r, in)
+        NDArray b = view(s.offsetB(), s.out(), r, x); // (out, r)
         NDArray in = dropoutActive
                 ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
                 : x;
         NDArray down = in.getNDArrayInternal().linear(in, a, null).singletonOrThrow(); // (B, T, r)
         NDArray up = down.getNDArrayInternal().linear(down, b, null).singletonOrThrow(); // (B, T, out)
-        return up.mul(scale);
+        return Tensors.scale(up, scale);
+    }
+
+    /** A rows × cols view of θ owned by the caller's step manager (θ may outlive the step). */
+    private NDArray view(long offset, int rows, int cols, NDArray owner) {
+        NDArray flat = theta.get(new NDIndex("{}:{}", offset, offset + (long) rows * cols));
+        flat.attach(owner.getManager());
+        return flat.reshape(rows, cols);
     }
 }

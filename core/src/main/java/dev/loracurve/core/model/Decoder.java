@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.store.CheckpointException;
 import dev.loracurve.core.store.TensorInfo;
@@ -124,7 +125,7 @@ public final class Decoder implements AutoCloseable {
     }
 
     private static NDArray tensor(NDManager m, DataType dtype, WeightSource src, String name, long... shape) {
-        NDArray a = m.create(src.read(name, shape), new Shape(shape));
+        NDArray a = Tensors.of(m, src.read(name, shape), new Shape(shape));
         return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
     }
 
@@ -149,7 +150,7 @@ public final class Decoder implements AutoCloseable {
         NDArray x = ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
         NDArray[] rope = rope(t);
         // (1, 1, 1, T, T) causal + (B, 1, 1, 1, T) key padding, broadcast over heads
-        NDArray mask = rope[2].add(batch.keyPadMask(step, dtype));
+        NDArray mask = batch.keyPadMask(step, dtype).add(rope[2]); // step-owned: first operand owns the result
         for (int l = 0; l < blocks.length; l++) {
             x = x.add(attention(l, rmsNorm(x, blocks[l].inputNorm()), rope, mask, lora));
             x = x.add(mlp(l, rmsNorm(x, blocks[l].postNorm()), lora));
@@ -197,7 +198,7 @@ public final class Decoder implements AutoCloseable {
         // Heads h = kv·g + j share kv head kv: fold the g query heads into the rows of one matmul
         // instead of copying k and v g times.
         NDArray qg = q.reshape(bsz, nkv, (long) g * t, hd);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)); // (B, nkv, g·T, T)
+        NDArray scores = Tensors.scale(qg.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(hd)); // (B, nkv, g·T, T)
         NDArray probs = scores.reshape(bsz, nkv, g, t, t).add(mask).softmax(-1).reshape(bsz, nkv, (long) g * t, t);
         NDArray out = probs.matMul(v) // (B, nkv, g·T, hd)
                 .reshape(bsz, nh, t, hd).transpose(0, 2, 1, 3).reshape(bsz, t, (long) nh * hd);
@@ -241,9 +242,9 @@ public final class Decoder implements AutoCloseable {
                 }
             }
             return new NDArray[] {
-                manager.create(cos, new Shape(len, hd)).toType(dtype, false),
-                manager.create(sin, new Shape(len, hd)).toType(dtype, false),
-                manager.create(causal, new Shape(len, len)).toType(dtype, false),
+                Tensors.of(manager, cos, new Shape(len, hd)).toType(dtype, false),
+                Tensors.of(manager, sin, new Shape(len, hd)).toType(dtype, false),
+                Tensors.of(manager, causal, new Shape(len, len)).toType(dtype, false),
             };
         });
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.loracurve.core.engine.Tensors;
 import java.util.List;
 
 /**
@@ -55,7 +56,7 @@ public record TokenBatch(long[][] ids, int[] lengths) {
         for (int b = 0; b < ids.length; b++) {
             System.arraycopy(ids[b], 0, flat, b * maxLength(), maxLength());
         }
-        return manager.create(flat, new Shape(batchSize(), maxLength()));
+        return Tensors.of(manager, flat, new Shape(batchSize(), maxLength()));
     }
 
     /** (B) int64 index of each row's last real position in the flattened (B·T) positions. */
@@ -64,7 +65,7 @@ public record TokenBatch(long[][] ids, int[] lengths) {
         for (int b = 0; b < idx.length; b++) {
             idx[b] = (long) b * maxLength() + lengths[b] - 1;
         }
-        return manager.create(idx);
+        return Tensors.of(manager, idx, new Shape(idx.length));
     }
 
     /** (B, 1, 1, 1, T) additive key mask: 0 for real keys, a large negative for pads. */
@@ -75,6 +76,6 @@ public record TokenBatch(long[][] ids, int[] lengths) {
                 m[b * maxLength() + j] = Decoder.MASKED;
             }
         }
-        return manager.create(m, new Shape(batchSize(), 1, 1, 1, maxLength())).toType(dtype, false);
+        return Tensors.of(manager, m, new Shape(batchSize(), 1, 1, 1, maxLength())).toType(dtype, false);
     }
 }

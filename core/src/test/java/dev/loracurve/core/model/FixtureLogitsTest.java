@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.lora.LoraLayout;
@@ -43,7 +44,7 @@ class FixtureLogitsTest {
             LoraDelta lora = LoraDelta.NONE;
             if (adapter != null) {
                 PeftAdapter a = PeftAdapter.read(Shared.require(adapter), decoder.config());
-                lora = new FlatLora(new LoraLayout(decoder.config(), a.config()), m.create(a.theta()), false);
+                lora = new FlatLora(new LoraLayout(decoder.config(), a.config()), Tensors.of(m, a.theta()), false);
             }
             List<long[]> seqs = new ArrayList<>();
             for (JsonNode c : ref.get("cases")) {

@@ -1,0 +1,136 @@
+package dev.loracurve.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.lora.FlatLora;
+import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.lora.LoraDelta;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.testing.TinyModels;
+import dev.loracurve.core.model.Projection;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DecoderTest {
+
+    static Stream<ModelConfig> configs() {
+        return Stream.of(TinyModels.qwen2(), TinyModels.llama());
+    }
+
+    static final List<long[]> SEQUENCES = List.of(
+            new long[] {1, 5, 9, 2, 7, 7, 3, 11, 4},
+            new long[] {1, 8},
+            new long[] {1, 3, 3, 12, 30});
+
+    /** θ with A and B both non-zero, so LoRA changes the output and every gradient is exercised. */
+    static double[] randomTheta(LoraLayout layout, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] theta = new double[layout.intSize()];
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] = (rng.nextDouble() * 2 - 1) * 0.3;
+        }
+        return theta;
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void paddedBatchEqualsEachSequenceAlone(ModelConfig config) {
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(config, new RandomWeights(3), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(config, LoraConfig.allProjections(2, 4, 0));
+            LoraDelta lora = new FlatLora(layout, Tensors.of(m, randomTheta(layout, 5)).toType(DataType.FLOAT32, false), false);
+            TokenBatch batch = TokenBatch.of(SEQUENCES);
+            float[] batched = d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
+            int v = config.vocabSize();
+            int t = batch.maxLength();
+            for (int b = 0; b < SEQUENCES.size(); b++) {
+                TokenBatch alone = TokenBatch.of(List.of(SEQUENCES.get(b)));
+                float[] single = d.logits(d.hidden(alone.idsArray(m), alone, lora)).toFloatArray();
+                for (int i = 0; i < single.length; i++) {
+                    int pos = i / v;
+                    assertEquals(single[i], batched[(b * t + pos) * v + i % v], 1e-5, "row " + b + " position " + pos);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void loraGradientMatchesCentralDifferencesInFloat64(ModelConfig config) {
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(config, new RandomWeights(7), m, DataType.FLOAT64)) {
+            LoraConfig lc = new LoraConfig(2, 3, 0, java.util.EnumSet.allOf(Projection.class), true);
+            LoraLayout layout = new LoraLayout(config, lc);
+            double[] theta = randomTheta(layout, 11);
+            TokenBatch batch = TokenBatch.of(SEQUENCES);
+            double[] grad;
+            try (NDManager step = m.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                NDArray th = Tensors.of(step, theta);
+                th.setRequiresGradient(true);
+                NDArray loss = loss(d, step, batch, th, layout);
+                gc.backward(loss);
+                grad = th.getGradient().toDoubleArray();
+            }
+            double h = 1e-6;
+            double worst = 0;
+            for (int i = 0; i < theta.length; i++) {
+                double[] plus = theta.clone();
+                double[] minus = theta.clone();
+                plus[i] += h;
+                minus[i] -= h;
+                double fd;
+                try (NDManager step = m.newSubManager()) {
+                    fd = (loss(d, step, batch, Tensors.of(step, plus), layout).getDouble()
+                            - loss(d, step, batch, Tensors.of(step, minus), layout).getDouble()) / (2 * h);
+                }
+                double err = Math.abs(fd - grad[i]) / Math.max(1e-3, Math.abs(fd));
+                worst = Math.max(worst, err);
+                assertTrue(err < 1e-5, "θ[" + i + "]: autograd " + grad[i] + " vs central difference " + fd);
+            }
+            assertTrue(worst < 1e-5);
+        }
+    }
+
+    private static NDArray loss(Decoder d, NDManager step, TokenBatch batch, NDArray theta, LoraLayout layout) {
+        NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, theta, false)));
+        return LanguageModelLoss.meanNextTokenNll(logits, batch);
+    }
+
+    @Test
+    void liveNativeArraysStayFlatOverThousandTrainingSteps() {
+        ModelConfig config = TinyModels.qwen2();
+        try (NDManager root = Engines.newManager();
+             Decoder d = Decoder.fromWeights(config, new RandomWeights(1), root, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(config, LoraConfig.allProjections(4, 8, 0.1));
+            NDArray theta = Tensors.of(root, layout.initialTheta(0));
+            TokenBatch batch = TokenBatch.of(SEQUENCES);
+            int after10 = -1;
+            for (int s = 0; s < 1000; s++) {
+                try (NDManager step = root.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    NDArray th = theta.duplicate();
+                    th.attach(step);
+                    th.setRequiresGradient(true);
+                    NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, th, true)));
+                    gc.backward(LanguageModelLoss.meanNextTokenNll(logits, batch));
+                    theta.subi(th.getGradient().mul(0.01)); // a plain SGD step keeps θ changing
+                }
+                if (s == 9) {
+                    after10 = root.getManagedArrays().size();
+                }
+            }
+            assertEquals(after10, root.getManagedArrays().size(), "live arrays after 10 and after 1000 steps");
+            assertTrue(Double.isFinite(theta.sum().getFloat()));
+        }
+    }
+}
