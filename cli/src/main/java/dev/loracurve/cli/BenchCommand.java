@@ -1,0 +1,156 @@
+package dev.loracurve.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.lora.FlatLora;
+import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.lora.LoraDelta;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.model.LanguageModelLoss;
+import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.model.ModelFlops;
+import dev.loracurve.core.model.RandomWeights;
+import dev.loracurve.core.model.TokenBatch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Model throughput: forward and forward+backward (LoRA gradients) tokens/s, against the F32
+ * matmul rate measured in the same run. Figures are medians over timed repetitions.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark forward and forward+backward throughput on stories260K and a random 30M Llama.")
+final class BenchCommand implements Runnable {
+    @Option(names = "--stories", description = "stories260K folder (default: ../shared/models/stories260K; skipped when absent)")
+    Path stories;
+
+    @Option(names = "--threads", defaultValue = "2", description = "intra-op threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--seconds", defaultValue = "8", description = "time budget per measurement (default ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank on all seven projections (default ${DEFAULT-VALUE})")
+    int rank;
+
+    /** The benchmark's 30M configuration: hidden 512, 8 layers, 8 heads, SwiGLU 1376, vocab 8192, tied. */
+    static final ModelConfig LLAMA_30M =
+            new ModelConfig("llama", 512, 1376, 8, 8, 8, 64, 8192, 1e4, 1e-5, true, false, false, false, null);
+
+    @Override
+    public void run() {
+        System.setProperty("loracurve.threads", String.valueOf(threads));
+        try (NDManager m = Engines.newManager()) {
+            double matmul = matmulFlops(m);
+            System.out.printf("threads %d, device %s%n", threads, Engines.device());
+            System.out.printf("F32 matmul 1024^3: %.1f GFLOP/s (median)%n", matmul / 1e9);
+            Path s = stories != null ? stories : Path.of("..", "shared", "models", "stories260K");
+            if (Files.exists(s.resolve("config.json"))) {
+                try (Decoder d = Decoder.load(s, m)) {
+                    report("stories260K", d, m, 16, 128, matmul);
+                }
+            } else {
+                System.out.println("stories260K: skipped (" + s + " is absent)");
+            }
+            try (Decoder d = Decoder.fromWeights(LLAMA_30M, new RandomWeights(0), m, DataType.FLOAT32)) {
+                report("random llama 30M", d, m, 8, 256, matmul);
+            }
+            System.out.printf("F32 matmul 1024^3 again: %.1f GFLOP/s (the machine is shared: compare the two)%n",
+                    matmulFlops(m) / 1e9);
+        }
+    }
+
+    private void report(String name, Decoder d, NDManager m, int batchSize, int t, double matmul) {
+        ModelConfig c = d.config();
+        LoraConfig lora = LoraConfig.allProjections(rank, 2 * rank, 0);
+        LoraLayout layout = new LoraLayout(c, lora);
+        NDArray theta = Tensors.of(m, layout.initialTheta(1));
+        TokenBatch batch = randomBatch(c.vocabSize(), batchSize, t);
+        long tokens = (long) batchSize * t;
+
+        double base = median(() -> {
+            try (NDManager step = m.newSubManager()) {
+                d.logits(d.hidden(batch.idsArray(step), batch, LoraDelta.NONE)).getFloat(0, 0, 0);
+            }
+        });
+        double fwd = median(() -> {
+            try (NDManager step = m.newSubManager()) {
+                NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, theta, false)));
+                logits.getFloat(0, 0, 0); // wait for the result
+            }
+        });
+        double train = median(() -> {
+            try (NDManager step = m.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                NDArray th = theta.duplicate();
+                th.attach(step);
+                th.setRequiresGradient(true);
+                NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, th, false)));
+                gc.backward(LanguageModelLoss.meanNextTokenNll(logits, batch));
+                th.getGradient().getFloat(0);
+            }
+        });
+        double fwdFlops = ModelFlops.forward(c, batchSize, t, lora) / fwd;
+        double trainFlops = ModelFlops.forwardBackwardLora(c, batchSize, t, lora) / train;
+        System.out.printf("%s, batch %d x %d, LoRA r %d on all projections (P = %d):%n", name, batchSize, t, rank, layout.size());
+        double baseFlops = ModelFlops.forward(c, batchSize, t, null) / base;
+        System.out.printf("  forward, base     %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
+                tokens / base, baseFlops / 1e9, 100 * baseFlops / matmul);
+        System.out.printf("  forward with LoRA %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
+                tokens / fwd, fwdFlops / 1e9, 100 * fwdFlops / matmul);
+        System.out.printf("  forward+backward  %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
+                tokens / train, trainFlops / 1e9, 100 * trainFlops / matmul);
+    }
+
+    private static TokenBatch randomBatch(int vocab, int batchSize, int t) {
+        SplittableRandom rng = new SplittableRandom(42);
+        List<long[]> seqs = new ArrayList<>();
+        for (int b = 0; b < batchSize; b++) {
+            long[] ids = new long[t];
+            for (int i = 0; i < t; i++) {
+                ids[i] = rng.nextInt(vocab);
+            }
+            seqs.add(ids);
+        }
+        return TokenBatch.of(seqs);
+    }
+
+    private double matmulFlops(NDManager m) {
+        try (NDManager local = m.newSubManager()) {
+            NDArray a = local.randomUniform(-1, 1, new Shape(1024, 1024));
+            NDArray b = local.randomUniform(-1, 1, new Shape(1024, 1024));
+            double s = median(() -> {
+                try (NDArray c = a.matMul(b)) {
+                    c.getFloat(0, 0);
+                }
+            });
+            return 2.0 * 1024 * 1024 * 1024 / s;
+        }
+    }
+
+    /** Median seconds of one run: 2 warm-ups, then repetitions until the time budget (3 to 50). */
+    private double median(Runnable body) {
+        body.run();
+        body.run();
+        List<Double> times = new ArrayList<>();
+        long start = System.nanoTime();
+        while (times.size() < 3 || (times.size() < 50 && (System.nanoTime() - start) / 1e9 < seconds)) {
+            long t0 = System.nanoTime();
+            body.run();
+            times.add((System.nanoTime() - t0) / 1e9);
+        }
+        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+}

@@ -1,0 +1,31 @@
+package dev.loracurve.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code loracurve} command. */
+@Command(name = "loracurve", mixinStandardHelpOptions = true, version = "loracurve 0.1.0",
+        description = "LoRA-Curve: epistemic uncertainty of fine-tuned LMs through low-loss curves in LoRA space.",
+        subcommands = {LmCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this in-process). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        // a bad argument or bad input is a message, not a stack trace
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return 2;
+        });
+        return cli.execute(args);
+    }
+}
