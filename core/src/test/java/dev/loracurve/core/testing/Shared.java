@@ -10,11 +10,8 @@ public final class Shared {
     private Shared() {}
 
     public static Path root() {
-        String prop = System.getProperty("loracurve.shared");
-        Path p = prop != null ? Path.of(prop) : Path.of("..", "shared");
-        if (!Files.isDirectory(p)) {
-            p = Path.of("..", "..", "shared"); // run from a module folder
-        }
+        String prop = System.getProperty("loracurve.shared"); // set by the build
+        Path p = prop != null ? Path.of(prop) : Path.of("..", "..", "shared"); // from a module folder
         return p.toAbsolutePath().normalize();
     }
 
