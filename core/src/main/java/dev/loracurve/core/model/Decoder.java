@@ -148,9 +148,25 @@ public final class Decoder implements AutoCloseable {
         NDManager step = ids.getManager();
         int t = batch.maxLength();
         NDArray x = ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
-        NDArray[] rope = rope(t);
-        // (1, 1, 1, T, T) causal + (B, 1, 1, 1, T) key padding, broadcast over heads
-        NDArray mask = batch.keyPadMask(step, dtype).add(rope[2]); // step-owned: first operand owns the result
+        NDArray[] rope;
+        NDArray mask;
+        if (batch.branches() == null) {
+            NDArray[] table = rope(t);
+            rope = new NDArray[] {table[0], table[1]}; // (T, hd), broadcast over (B, heads)
+            // (B, 1, 1, 1, T) key padding + (T, T) causal → (B, 1, 1, T, T), broadcast over heads
+            mask = batch.keyPadMask(step, dtype).add(table[2]); // step-owned: the first operand owns the result
+        } else {
+            NDArray[] table = rope(batch.positionSpan());
+            NDArray pos = batch.positionsArray(step); // (B·T)
+            long bsz = batch.batchSize();
+            rope = new NDArray[] {
+                pos.getNDArrayInternal().embedding(pos, table[0], SparseFormat.DENSE).singletonOrThrow()
+                        .reshape(bsz, 1, t, config.headDim()), // (B, 1, T, hd)
+                pos.getNDArrayInternal().embedding(pos, table[1], SparseFormat.DENSE).singletonOrThrow()
+                        .reshape(bsz, 1, t, config.headDim()),
+            };
+            mask = batch.treeMask(step, dtype);
+        }
         for (int l = 0; l < blocks.length; l++) {
             x = x.add(attention(l, rmsNorm(x, blocks[l].inputNorm()), rope, mask, lora));
             x = x.add(mlp(l, rmsNorm(x, blocks[l].postNorm()), lora));
@@ -195,6 +211,7 @@ public final class Decoder implements AutoCloseable {
         NDArray v = project(layer, Projection.V_PROJ, x, lora).reshape(bsz, t, nkv, hd).transpose(0, 2, 1, 3);
         q = applyRope(q, rope); // (B, nh, T, hd)
         k = applyRope(k, rope); // (B, nkv, T, hd)
+        // (mask: (B, 1, 1, T, T) additive)
         // Heads h = kv·g + j share kv head kv: fold the g query heads into the rows of one matmul
         // instead of copying k and v g times.
         NDArray qg = q.reshape(bsz, nkv, (long) g * t, hd);
@@ -212,7 +229,10 @@ public final class Decoder implements AutoCloseable {
         return project(layer, Projection.DOWN_PROJ, act, lora); // (B, T, H)
     }
 
-    /** Hugging Face's rotate-half RoPE: x·cos + rotate_half(x)·sin, halves [x1, x2] → [-x2, x1]. */
+    /**
+     * Hugging Face's rotate-half RoPE: x·cos + rotate_half(x)·sin, halves [x1, x2] → [-x2, x1].
+     * cos and sin are (T, hd) or (B, 1, T, hd).
+     */
     private NDArray applyRope(NDArray x, NDArray[] rope) {
         int half = config.headDim() / 2;
         NDArray x1 = x.get("..., :{}", half);

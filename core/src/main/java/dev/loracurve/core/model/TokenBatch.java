@@ -11,12 +11,30 @@ import java.util.List;
  * Sequences padded on the right to a common length T. With right padding a causal model's real
  * positions never see a pad, and every position keeps its index (RoPE needs no offset).
  *
- * @param ids     (B, T) token ids, pads are 0
- * @param lengths real length of each row
+ * <p>A row may also be a <em>packed tree</em>: a shared prefix followed by several branches (the
+ * answer continuations of one question). Then {@code positions} gives each token's RoPE position
+ * (a branch restarts where the prefix ends) and {@code branches} its branch (0 = shared prefix);
+ * a token attends to earlier tokens of the prefix and of its own branch only. The prefix is
+ * computed once for all branches.
+ *
+ * @param ids       (B, T) token ids, pads are 0
+ * @param lengths   real length of each row
+ * @param positions (B, T) RoPE positions, or null for 0..T-1
+ * @param branches  (B, T) branch of each token, or null when no row is packed
  */
-public record TokenBatch(long[][] ids, int[] lengths) {
+public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][] branches) {
 
+    /** Plain sequences. */
     public static TokenBatch of(List<long[]> sequences) {
+        return build(sequences, null, null);
+    }
+
+    /** Packed rows: ids, positions and branch of every token, one row per sequence. */
+    public static TokenBatch packed(List<long[]> ids, List<long[]> positions, List<int[]> branches) {
+        return build(ids, positions, branches);
+    }
+
+    private static TokenBatch build(List<long[]> sequences, List<long[]> pos, List<int[]> br) {
         int t = 0;
         for (long[] s : sequences) {
             if (s.length == 0) {
@@ -24,14 +42,21 @@ public record TokenBatch(long[][] ids, int[] lengths) {
             }
             t = Math.max(t, s.length);
         }
-        long[][] ids = new long[sequences.size()][t];
-        int[] lengths = new int[sequences.size()];
-        for (int b = 0; b < ids.length; b++) {
-            long[] s = sequences.get(b);
-            System.arraycopy(s, 0, ids[b], 0, s.length);
-            lengths[b] = s.length;
+        int b = sequences.size();
+        long[][] ids = new long[b][t];
+        int[] lengths = new int[b];
+        long[][] positions = pos == null ? null : new long[b][t];
+        int[][] branches = br == null ? null : new int[b][t];
+        for (int i = 0; i < b; i++) {
+            long[] s = sequences.get(i);
+            System.arraycopy(s, 0, ids[i], 0, s.length);
+            lengths[i] = s.length;
+            if (pos != null) {
+                System.arraycopy(pos.get(i), 0, positions[i], 0, s.length);
+                System.arraycopy(br.get(i), 0, branches[i], 0, s.length);
+            }
         }
-        return new TokenBatch(ids, lengths);
+        return new TokenBatch(ids, lengths, positions, branches);
     }
 
     public int batchSize() {
@@ -50,13 +75,36 @@ public record TokenBatch(long[][] ids, int[] lengths) {
         return n;
     }
 
+    /** Largest RoPE position used, + 1. */
+    int positionSpan() {
+        if (positions == null) {
+            return maxLength();
+        }
+        long max = 0;
+        for (int b = 0; b < ids.length; b++) {
+            for (int j = 0; j < lengths[b]; j++) {
+                max = Math.max(max, positions[b][j]);
+            }
+        }
+        return (int) max + 1;
+    }
+
     /** (B, T) int64 ids on {@code manager}. */
     public NDArray idsArray(NDManager manager) {
+        return Tensors.of(manager, flatten(ids), new Shape(batchSize(), maxLength()));
+    }
+
+    /** (B·T) int64 RoPE positions. */
+    NDArray positionsArray(NDManager manager) {
+        return Tensors.of(manager, flatten(positions), new Shape((long) batchSize() * maxLength()));
+    }
+
+    private long[] flatten(long[][] rows) {
         long[] flat = new long[batchSize() * maxLength()];
-        for (int b = 0; b < ids.length; b++) {
-            System.arraycopy(ids[b], 0, flat, b * maxLength(), maxLength());
+        for (int b = 0; b < rows.length; b++) {
+            System.arraycopy(rows[b], 0, flat, b * maxLength(), maxLength());
         }
-        return Tensors.of(manager, flat, new Shape(batchSize(), maxLength()));
+        return flat;
     }
 
     /** (B) int64 index of each row's last real position in the flattened (B·T) positions. */
@@ -77,5 +125,23 @@ public record TokenBatch(long[][] ids, int[] lengths) {
             }
         }
         return Tensors.of(manager, m, new Shape(batchSize(), 1, 1, 1, maxLength())).toType(dtype, false);
+    }
+
+    /** (B, 1, 1, T, T) additive mask of packed rows: causal, no pads, prefix + own branch only. */
+    NDArray treeMask(NDManager manager, DataType dtype) {
+        int t = maxLength();
+        float[] m = new float[batchSize() * t * t];
+        for (int b = 0; b < ids.length; b++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    boolean allowed = j <= i && j < lengths[b]
+                            && (branches[b][j] == 0 || branches[b][j] == branches[b][i]);
+                    if (!allowed && !(i >= lengths[b] && j == 0)) { // pad rows keep key 0: no empty softmax
+                        m[(b * t + i) * t + j] = Decoder.MASKED;
+                    }
+                }
+            }
+        }
+        return Tensors.of(manager, m, new Shape(batchSize(), 1, 1, t, t)).toType(dtype, false);
     }
 }

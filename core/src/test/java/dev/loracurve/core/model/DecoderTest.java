@@ -65,6 +65,43 @@ class DecoderTest {
         }
     }
 
+    /** A packed row (prefix + two branches) gives each branch the logits of prefix + branch alone. */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void packedBranchesEqualSeparateSequences(ModelConfig config) {
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(config, new RandomWeights(4), m, DataType.FLOAT32)) {
+            long[] prefix = {1, 5, 9, 2, 7};
+            long[][] branch = {{3, 11}, {4, 6, 8}};
+            long[] packedIds = {1, 5, 9, 2, 7, 3, 11, 4, 6, 8};
+            long[] positions = {0, 1, 2, 3, 4, 5, 6, 5, 6, 7};
+            int[] branches = {0, 0, 0, 0, 0, 1, 1, 2, 2, 2};
+            // a second, shorter row checks padding of packed rows
+            TokenBatch packed = TokenBatch.packed(List.of(packedIds, new long[] {1, 2, 3}),
+                    List.of(positions, new long[] {0, 1, 1}), List.of(branches, new int[] {0, 1, 2}));
+            int v = config.vocabSize();
+            float[] got = d.logits(d.hidden(packed.idsArray(m), packed, LoraDelta.NONE)).toFloatArray(); // (2, 10, V)
+            int offset = prefix.length;
+            for (long[] br : branch) {
+                long[] seq = java.util.stream.LongStream.concat(java.util.Arrays.stream(prefix), java.util.Arrays.stream(br)).toArray();
+                TokenBatch alone = TokenBatch.of(List.of(seq));
+                float[] want = d.logits(d.hidden(alone.idsArray(m), alone, LoraDelta.NONE)).toFloatArray();
+                for (int j = 0; j < seq.length; j++) {
+                    int packedPos = j < prefix.length ? j : offset + j - prefix.length;
+                    for (int k = 0; k < v; k++) {
+                        assertEquals(want[j * v + k], got[packedPos * v + k], 1e-5, "position " + j);
+                    }
+                }
+                offset += br.length;
+            }
+            TokenBatch shortAlone = TokenBatch.of(List.of(new long[] {1, 2}));
+            float[] want = d.logits(d.hidden(shortAlone.idsArray(m), shortAlone, LoraDelta.NONE)).toFloatArray();
+            for (int k = 0; k < v; k++) {
+                assertEquals(want[v + k], got[(10 + 1) * v + k], 1e-5); // branch 1 = [2] after prefix [1]
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("configs")
     void loraGradientMatchesCentralDifferencesInFloat64(ModelConfig config) {
