@@ -175,7 +175,16 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
         if (theta.length != layout.size()) {
             throw new IllegalArgumentException("θ has " + theta.length + " values, layout needs " + layout.size());
         }
-        AtomicFiles.writeDirectory(dir, tmp -> {
+        AtomicFiles.writeDirectory(dir, tmp -> writeFiles(tmp, model));
+    }
+
+    /** Writes the two files into an existing folder (the caller makes the folder appear atomically). */
+    public void writeFiles(Path tmp, ModelConfig model) throws IOException {
+        LoraLayout layout = new LoraLayout(model, config);
+        if (theta.length != layout.size()) {
+            throw new IllegalArgumentException("θ has " + theta.length + " values, layout needs " + layout.size());
+        }
+        {
             SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
             for (LoraLayout.Slot s : layout.slots()) {
                 int r = config.r();
@@ -186,7 +195,7 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             }
             w.write(tmp.resolve(WEIGHTS));
             Files.writeString(tmp.resolve(CONFIG), JSON.writeValueAsString(configJson()));
-        });
+        }
     }
 
     private ObjectNode configJson() {

@@ -1,0 +1,33 @@
+package dev.loracurve.core.tasks;
+
+import java.util.List;
+
+/**
+ * One benchmark item as a classification by the language model. The model reads
+ * {@code passage + body} and each class is scored by the log-likelihood of its cue as the
+ * continuation. Only the passage may be cut (from the left) when the prompt is too long.
+ *
+ * @param id      the dataset's id, or file:line when it has none
+ * @param passage context that may be shortened from the left ("" when none)
+ * @param body    the rest of the prompt: question, choices, and the final cue word ("Answer:")
+ * @param choices the answer texts, for people
+ * @param cues    the continuation scored for each choice (" A", " positive", …)
+ * @param label   index of the correct choice
+ */
+public record Item(String id, String passage, String body, List<String> choices, List<String> cues, int label) {
+    public Item {
+        if (choices.size() != cues.size() || choices.size() < 2) {
+            throw new IllegalArgumentException("item " + id + ": needs at least two choices, one cue each");
+        }
+        if (label < 0 || label >= choices.size()) {
+            throw new IllegalArgumentException("item " + id + ": label " + label + " is not a choice index");
+        }
+        choices = List.copyOf(choices);
+        cues = List.copyOf(cues);
+    }
+
+    /** The exact text given to the model (before any truncation). */
+    public String prompt() {
+        return passage + body;
+    }
+}
