@@ -1,0 +1,83 @@
+package dev.loracurve.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loracurve.core.lora.LoraConfig;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** AdamW, clipping, schedules and data order against closed forms. */
+class OptimizerTest {
+
+    private static TrainConfig config(int steps, int warmup, String schedule) {
+        return new TrainConfig(LoraConfig.allProjections(2, 4, 0), steps, 4, 1, 0.1, warmup, schedule, 0.0, 0.9, 0.999,
+                1e-8, 1.0, 0, 0, 64);
+    }
+
+    @Test
+    void firstAdamStepMovesEachCoordinateByLrTimesSign() {
+        float[] theta = {1f, -2f, 0.5f};
+        AdamW adam = new AdamW(3, 0.9, 0.999, 1e-8, 0.0);
+        adam.step(theta, new float[] {0.3f, -5f, 1e-3f}, 0.01); // m̂ = g, v̂ = g²: update = g / |g|
+        assertArrayEquals(new float[] {0.99f, -1.99f, 0.49f}, theta, 1e-5f);
+    }
+
+    @Test
+    void secondStepAndDecoupledWeightDecayFollowTheFormula() {
+        float[] theta = {1f};
+        AdamW adam = new AdamW(1, 0.9, 0.999, 1e-8, 0.1);
+        adam.step(theta, new float[] {1f}, 0.01);
+        adam.step(theta, new float[] {-1f}, 0.01);
+        // step 1: θ = 1 - 0.01 (1 + 0.1) = 0.989
+        double m = 0.9 * 0.1 + 0.1 * -1; // -0.01
+        double v = 0.999 * 0.001 + 0.001; // 0.001999
+        double update = (m / (1 - 0.81)) / (Math.sqrt(v / (1 - 0.998001)) + 1e-8);
+        assertEquals(0.989 - 0.01 * (update + 0.1 * 0.989), theta[0], 1e-6);
+    }
+
+    @Test
+    void clippingScalesToTheMaximumNorm() {
+        float[] g = {3f, 4f};
+        assertEquals(5.0, AdamW.clip(g, 1.0), 1e-9);
+        assertEquals(1.0, Math.hypot(g[0], g[1]), 1e-5);
+        float[] small = {0.3f, 0.4f};
+        AdamW.clip(small, 1.0);
+        assertArrayEquals(new float[] {0.3f, 0.4f}, small);
+    }
+
+    @Test
+    void warmupThenCosineOrLinearDecay() {
+        TrainConfig cos = config(110, 10, "cosine");
+        assertEquals(0.01, cos.lrAt(0), 1e-12);
+        assertEquals(0.1, cos.lrAt(9), 1e-12);
+        assertEquals(0.1, cos.lrAt(10), 1e-12);
+        assertEquals(0.05, cos.lrAt(60), 1e-12); // half-way: cos(π/2)
+        assertEquals(0.1 * 0.5 * (1 + Math.cos(Math.PI * 99 / 100)), cos.lrAt(109), 1e-12);
+        TrainConfig lin = config(110, 10, "linear");
+        assertEquals(0.075, lin.lrAt(35), 1e-12);
+        assertEquals(0.1, config(5, 0, "constant").lrAt(4), 1e-12);
+    }
+
+    @Test
+    void invalidOptionsNameTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(10, 20, "cosine"));
+        assertTrue(e.getMessage().startsWith("--warmup"), e.getMessage());
+        IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> config(10, 0, "step"));
+        assertTrue(s.getMessage().startsWith("--schedule"), s.getMessage());
+    }
+
+    @Test
+    void dataOrderIsAPermutationFixedBySeed() {
+        int[] a = Trainer.permutation(100, 7);
+        assertArrayEquals(a, Trainer.permutation(100, 7));
+        assertTrue(!Arrays.equals(a, Trainer.permutation(100, 8)));
+        int[] sorted = a.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(i, sorted[i]);
+        }
+    }
+}
