@@ -18,6 +18,15 @@ final class TasksCommand implements Runnable {
         new ListTasks().run();
     }
 
+    /** Items with their cues replaced by " word" for each given word; unchanged when words is null. */
+    static List<Item> withCues(List<Item> items, List<String> words) {
+        if (words == null || words.isEmpty()) {
+            return items;
+        }
+        List<String> cues = words.stream().map(w -> " " + w.strip()).toList();
+        return items.stream().map(i -> i.withCues(cues)).toList();
+    }
+
     @Command(name = "list", description = "The task names.")
     static final class ListTasks implements Runnable {
         @Override
@@ -41,12 +50,15 @@ final class TasksCommand implements Runnable {
         @Option(names = "--limit", defaultValue = "0", description = "at most N items (0 = all)")
         int limit;
 
+        @Option(names = "--cues", split = ",", description = "replace the task's answer cues, one word per class")
+        List<String> cues;
+
         @Option(names = "--json", description = "one JSON object per line: id, prompt, choices, cues, label")
         boolean json;
 
         @Override
         public void run() {
-            List<Item> items = Task.byName(task).load(data, split);
+            List<Item> items = withCues(Task.byName(task).load(data, split), cues);
             if (limit > 0 && items.size() > limit) {
                 items = items.subList(0, limit);
             }

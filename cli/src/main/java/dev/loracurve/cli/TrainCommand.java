@@ -56,6 +56,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--val-split", defaultValue = "validation", description = "validation split, or none") String valSplit;
     @Option(names = "--train-limit", defaultValue = "0", description = "use the first N training items (0 = all)") int trainLimit;
     @Option(names = "--val-limit", defaultValue = "0") int valLimit;
+    @Option(names = "--cues", split = ",", description = "replace the task's answer cues, one word per class, e.g. sad,happy")
+    List<String> cues;
     @Option(names = "--eval-every", defaultValue = "0", description = "validate every N steps (0 = at the end)") int evalEvery;
     @Option(names = "--checkpoint-every", defaultValue = "50") int checkpointEvery;
 
@@ -84,8 +86,8 @@ final class TrainCommand implements Runnable {
         TrainConfig config = new TrainConfig(lora, steps, batchSize, gradAccumulation, lr, warmup, schedule, weightDecay,
                 betas[0], betas[1], adamEps, clipNorm, evalEvery, checkpointEvery, maxLength);
         Task t = Task.byName(task);
-        List<Item> trainItems = limit(t.load(data, trainSplit), trainLimit);
-        List<Item> valItems = valSplit.equals("none") ? List.of() : limit(t.load(data, valSplit), valLimit);
+        List<Item> trainItems = TasksCommand.withCues(limit(t.load(data, trainSplit), trainLimit), cues);
+        List<Item> valItems = valSplit.equals("none") ? List.of() : TasksCommand.withCues(limit(t.load(data, valSplit), valLimit), cues);
         try (NDManager m = Engines.newManager();
              Decoder decoder = Decoder.load(model, m);
              TextTokenizer tok = TextTokenizer.load(model)) {

@@ -26,6 +26,15 @@ public record Item(String id, String passage, String body, List<String> choices,
         cues = List.copyOf(cues);
     }
 
+    /** The same item scored with other cues, one per choice (prompt engineering). */
+    public Item withCues(List<String> newCues) {
+        if (newCues.size() != cues.size()) {
+            throw new IllegalArgumentException("--cues gives " + newCues.size() + " cues but item " + id + " has "
+                    + cues.size() + " choices");
+        }
+        return new Item(id, passage, body, choices, newCues, label);
+    }
+
     /** The exact text given to the model (before any truncation). */
     public String prompt() {
         return passage + body;
