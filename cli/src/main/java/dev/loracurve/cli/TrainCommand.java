@@ -20,8 +20,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -104,8 +102,7 @@ final class TrainCommand implements Runnable {
             Trainer trainer = new Trainer(decoder, m, config);
             for (int i = 0; i < k; i++) {
                 String name = "run-" + i;
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(steps)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build()) {
+                try (ProgressBar bar = Progress.bar(name, steps)) {
                     trainer.train(train, val, seed + i, out.resolve(name), model.getFileName().toString(), new Trainer.Listener() {
                         @Override
                         public void onStep(int step, int total, double loss, double tokensPerSecond) {
