@@ -22,6 +22,25 @@ public final class AdamW {
         this.v = new float[size];
     }
 
+    /** Restores the moments and the step count from a checkpoint. */
+    public void restore(float[] m, float[] v, int t) {
+        System.arraycopy(m, 0, this.m, 0, this.m.length);
+        System.arraycopy(v, 0, this.v, 0, this.v.length);
+        this.t = t;
+    }
+
+    public float[] firstMoment() {
+        return m;
+    }
+
+    public float[] secondMoment() {
+        return v;
+    }
+
+    public int stepCount() {
+        return t;
+    }
+
     /** One update of {@code theta} in place with gradient {@code g}. */
     public void step(float[] theta, float[] g, double lr) {
         t++;

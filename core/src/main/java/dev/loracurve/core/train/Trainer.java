@@ -1,8 +1,6 @@
 package dev.loracurve.core.train;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,17 +13,14 @@ import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.store.AtomicFiles;
-import dev.loracurve.core.store.SafetensorsFile;
-import dev.loracurve.core.store.SafetensorsWriter;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
 
 /**
  * Trains one LoRA optimum: AdamW on the flat θ, warm-up then decay, clipping, gradient
@@ -52,12 +47,14 @@ public final class Trainer {
     private final NDManager manager;
     private final TrainConfig config;
     private final LoraLayout layout;
+    private final ClassifierObjective objective;
 
     public Trainer(Decoder decoder, NDManager manager, TrainConfig config) {
         this.decoder = decoder;
         this.manager = manager;
         this.config = config;
         this.layout = new LoraLayout(decoder.config(), config.lora());
+        this.objective = new ClassifierObjective(decoder, manager, layout);
     }
 
     /**
@@ -78,13 +75,18 @@ public final class Trainer {
         AdamW adam = new AdamW(layout.intSize(), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
         int start;
         ObjectNode metrics;
-        if (Files.exists(ckpt.resolve("state.json"))) {
-            State s = readCheckpoint(ckpt, adam);
-            theta = s.theta;
-            start = s.step;
-            metrics = s.metrics;
+        if (Checkpoint.exists(ckpt)) {
+            Checkpoint c = Checkpoint.read(ckpt);
+            if (c.info().path("parameters").asInt() != layout.size()) {
+                throw new IllegalStateException(ckpt + " holds " + c.info().path("parameters").asInt()
+                        + " parameters but this LoRA config has " + layout.size() + ": remove it or use the same options");
+            }
+            theta = c.vectors().get("theta");
+            adam.restore(c.vectors().get("adam_m"), c.vectors().get("adam_v"), c.info().path("adam_t").asInt());
+            start = c.info().path("step").asInt();
+            metrics = (ObjectNode) c.info().get("metrics");
         } else {
-            theta = layout.initialTheta(mix(seed, 0x1));
+            theta = layout.initialTheta(Seeds.mix(seed, 0x1));
             start = 0;
             metrics = JSON.createObjectNode();
             metrics.put("seed", seed);
@@ -92,6 +94,7 @@ public final class Trainer {
             metrics.putArray("validation");
         }
         float[] grad = new float[theta.length];
+        DataOrder<Example> order = new DataOrder<>(train, seed);
         long t0 = System.nanoTime();
         long tokens = 0;
         for (int step = start; step < config.steps(); step++) {
@@ -99,9 +102,9 @@ public final class Trainer {
             double loss = 0;
             for (int micro = 0; micro < config.gradAccumulation(); micro++) {
                 long sample = ((long) step * config.gradAccumulation() + micro) * config.batchSize();
-                List<Example> batch = batch(train, seed, sample);
-                Engines.seed(mix(seed, 0x2, step, micro)); // dropout masks of this micro-batch
-                loss += accumulate(theta, batch, grad) / config.gradAccumulation();
+                List<Example> batch = order.batch(sample, config.batchSize());
+                Engines.seed(Seeds.mix(seed, 0x2, step, micro)); // dropout masks of this micro-batch
+                loss += objective.gradient(theta, batch, true, grad, 1f) / config.gradAccumulation();
                 tokens += batch.stream().mapToLong(Example::packedLength).sum();
             }
             for (int i = 0; i < grad.length; i++) {
@@ -130,11 +133,7 @@ public final class Trainer {
             adapter.writeFiles(dir, decoder.config());
             Files.writeString(dir.resolve("metrics.json"), metrics.toPrettyString());
         });
-        try {
-            AtomicFiles.deleteTree(ckpt);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Checkpoint.delete(ckpt);
     }
 
     /** One line on a finished run: its last validation accuracy and NLL. */
@@ -165,90 +164,10 @@ public final class Trainer {
         }
     }
 
-    /** Adds ∂loss/∂θ of one micro-batch to grad; returns the loss. */
-    private double accumulate(float[] theta, List<Example> batch, float[] grad) {
-        try (NDManager step = manager.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-            NDArray th = Tensors.of(step, theta);
-            th.setRequiresGradient(true);
-            NDArray logProbs = ChoiceScorer.logProbs(decoder, step, batch, new FlatLora(layout, th, true));
-            NDArray loss = ChoiceScorer.crossEntropy(logProbs, batch);
-            gc.backward(loss);
-            float[] g = th.getGradient().toFloatArray();
-            for (int i = 0; i < g.length; i++) {
-                grad[i] += g[i];
-            }
-            return loss.getFloat();
-        }
-    }
-
-    /** The items of the micro-batch that starts at global sample index {@code sample}. */
-    private List<Example> batch(List<Example> train, long seed, long sample) {
-        List<Example> out = new ArrayList<>(config.batchSize());
-        int n = train.size();
-        int[] perm = null;
-        long epoch = -1;
-        for (long k = sample; k < sample + config.batchSize(); k++) {
-            if (k / n != epoch) {
-                epoch = k / n;
-                perm = permutation(n, mix(seed, 0x3, epoch));
-            }
-            out.add(train.get(perm[(int) (k % n)]));
-        }
-        return out;
-    }
-
-    static int[] permutation(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) { // Fisher–Yates
-            int j = rng.nextInt(i + 1);
-            int tmp = p[i];
-            p[i] = p[j];
-            p[j] = tmp;
-        }
-        return p;
-    }
-
-    /** A seed for one purpose and position, from the run's seed. */
-    static long mix(long seed, long... parts) {
-        long h = seed * 0x9E3779B97F4A7C15L;
-        for (long p : parts) {
-            h = Long.rotateLeft(h ^ (p * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
-        }
-        return h ^ (h >>> 29);
-    }
-
-    private record State(float[] theta, int step, ObjectNode metrics) {}
-
     private void writeCheckpoint(Path ckpt, float[] theta, AdamW adam, int step, ObjectNode metrics) {
-        AtomicFiles.writeDirectory(ckpt, dir -> {
-            long[] shape = {theta.length};
-            new SafetensorsWriter().add("theta", shape, theta).add("adam_m", shape, adam.m).add("adam_v", shape, adam.v)
-                    .write(dir.resolve("state.safetensors"));
-            ObjectNode s = JSON.createObjectNode();
-            s.put("step", step).put("adam_t", adam.t).put("parameters", theta.length);
-            s.set("metrics", metrics);
-            Files.writeString(dir.resolve("state.json"), s.toPrettyString());
-        });
-    }
-
-    private State readCheckpoint(Path ckpt, AdamW adam) {
-        try (SafetensorsFile f = SafetensorsFile.open(ckpt.resolve("state.safetensors"))) {
-            var s = JSON.readTree(ckpt.resolve("state.json").toFile());
-            if (s.path("parameters").asInt() != layout.size()) {
-                throw new IllegalStateException(ckpt + " holds " + s.path("parameters").asInt()
-                        + " parameters but this LoRA config has " + layout.size() + ": remove it or use the same options");
-            }
-            float[] theta = f.readFloats("theta");
-            System.arraycopy(f.readFloats("adam_m"), 0, adam.m, 0, theta.length);
-            System.arraycopy(f.readFloats("adam_v"), 0, adam.v, 0, theta.length);
-            adam.t = s.path("adam_t").asInt();
-            return new State(theta, s.path("step").asInt(), (ObjectNode) s.get("metrics"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ObjectNode info = JSON.createObjectNode();
+        info.put("step", step).put("adam_t", adam.t).put("parameters", theta.length);
+        info.set("metrics", metrics);
+        new Checkpoint(Map.of("theta", theta, "adam_m", adam.m, "adam_v", adam.v), info).write(ckpt);
     }
 }

@@ -71,9 +71,9 @@ class OptimizerTest {
 
     @Test
     void dataOrderIsAPermutationFixedBySeed() {
-        int[] a = Trainer.permutation(100, 7);
-        assertArrayEquals(a, Trainer.permutation(100, 7));
-        assertTrue(!Arrays.equals(a, Trainer.permutation(100, 8)));
+        int[] a = DataOrder.permutation(100, 7);
+        assertArrayEquals(a, DataOrder.permutation(100, 7));
+        assertTrue(!Arrays.equals(a, DataOrder.permutation(100, 8)));
         int[] sorted = a.clone();
         Arrays.sort(sorted);
         for (int i = 0; i < 100; i++) {
