@@ -130,6 +130,10 @@ public final class BezierCurve {
     public record Position(int segment, double u) {}
 
     public Position locate(double t) {
+        return locate(segments, t);
+    }
+
+    static Position locate(int segments, double t) {
         if (!(t >= 0 && t <= 1)) {
             throw new IllegalArgumentException("t must be in [0, 1], got " + t);
         }
@@ -156,8 +160,13 @@ public final class BezierCurve {
 
     /** Weight of every control point in φ(t) (zero outside t's segment); they sum to 1. */
     public double[] weights(double t) {
-        Position p = locate(t);
-        double[] w = new double[points.length];
+        return weights(segments, degree, t);
+    }
+
+    /** The weights of the S·n + 1 control points of any curve with S segments of degree n. */
+    public static double[] weights(int segments, int degree, double t) {
+        Position p = locate(segments, t);
+        double[] w = new double[segments * degree + 1];
         double[] b = bernstein(degree, p.u());
         for (int j = 0; j <= degree; j++) {
             w[p.segment() * degree + j] = b[j];

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -162,6 +163,52 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes Σ_i w_i · adapter_i, tensor by tensor, as a PEFT adapter with the first adapter's
+     * config; all adapters must hold the same tensor names and shapes.
+     */
+    public static void combine(List<Path> adapters, double[] weights, Path out) {
+        if (adapters.size() != weights.length) {
+            throw new IllegalArgumentException(adapters.size() + " adapters but " + weights.length + " weights");
+        }
+        readConfig(adapters.get(0)); // refuse what this system cannot represent
+        SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
+        List<SafetensorsFile> files = new java.util.ArrayList<>();
+        try {
+            for (Path a : adapters) {
+                files.add(SafetensorsFile.open(a.resolve(WEIGHTS)));
+            }
+            SafetensorsFile first = files.get(0);
+            for (String name : first.tensors().keySet()) {
+                double[] acc = new double[(int) first.info(name).elementCount()];
+                for (int i = 0; i < files.size(); i++) {
+                    SafetensorsFile f = files.get(i);
+                    if (!f.tensors().containsKey(name) || !Arrays.equals(f.info(name).shape(), first.info(name).shape())
+                            || f.tensors().size() != first.tensors().size()) {
+                        throw new CheckpointException(f.path(), name, "control points must hold the same tensors and shapes");
+                    }
+                    if (weights[i] != 0) {
+                        float[] x = f.readFloats(name);
+                        for (int k = 0; k < acc.length; k++) {
+                            acc[k] += weights[i] * x[k];
+                        }
+                    }
+                }
+                float[] sum = new float[acc.length];
+                for (int k = 0; k < acc.length; k++) {
+                    sum[k] = (float) acc[k];
+                }
+                w.add(name, first.info(name).shape(), sum);
+            }
+        } finally {
+            files.forEach(SafetensorsFile::close);
+        }
+        AtomicFiles.writeDirectory(out, tmp -> {
+            w.write(tmp.resolve(WEIGHTS));
+            Files.copy(adapters.get(0).resolve(CONFIG), tmp.resolve(CONFIG));
+        });
     }
 
     /** The PEFT key of a slot's A or B matrix. */

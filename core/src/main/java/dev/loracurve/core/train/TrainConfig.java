@@ -28,7 +28,7 @@ public record TrainConfig(LoraConfig lora, int steps, int batchSize, int gradAcc
         require(gradAccumulation > 0, "--grad-accumulation", "must be positive");
         require(lr > 0 && Double.isFinite(lr), "--lr", "must be positive");
         require(warmupSteps >= 0 && warmupSteps <= steps, "--warmup", "must be between 0 and --steps");
-        require(schedule.equals("cosine") || schedule.equals("linear") || schedule.equals("constant"), "--schedule",
+        require(Schedule.isKnown(schedule), "--schedule",
                 "must be cosine, linear or constant");
         require(weightDecay >= 0, "--weight-decay", "must not be negative");
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--betas", "must be in [0, 1)");
@@ -47,14 +47,6 @@ public record TrainConfig(LoraConfig lora, int steps, int batchSize, int gradAcc
 
     /** Learning rate at optimizer step {@code step} (0-based). */
     public double lrAt(int step) {
-        if (step < warmupSteps) {
-            return lr * (step + 1) / warmupSteps;
-        }
-        double progress = steps == warmupSteps ? 1 : (double) (step - warmupSteps) / (steps - warmupSteps);
-        return switch (schedule) {
-            case "cosine" -> lr * 0.5 * (1 + Math.cos(Math.PI * progress));
-            case "linear" -> lr * (1 - progress);
-            default -> lr;
-        };
+        return Schedule.lr(lr, step, steps, warmupSteps, schedule);
     }
 }

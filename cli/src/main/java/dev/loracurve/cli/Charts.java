@@ -1,0 +1,61 @@
+package dev.loracurve.cli;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** Line charts as PNG through JFreeChart, headless. */
+final class Charts {
+    private Charts() {}
+
+    /** One line per series (name → {x[], y[]}), dashed when the name contains "line". */
+    static void lines(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> series) {
+        System.setProperty("java.awt.headless", "true");
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey(), false);
+            for (int i = 0; i < e.getValue()[0].length; i++) {
+                s.add(e.getValue()[0][i], e.getValue()[1][i]);
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
+        Color[] palette = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)};
+        int i = 0;
+        for (String name : series.keySet()) {
+            r.setSeriesPaint(i, palette[i % palette.length]);
+            r.setSeriesStroke(i, name.contains("line")
+                    ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2f));
+            i++;
+        }
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, 900, 540);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+    }
+
+    static Map<String, double[][]> map() {
+        return new LinkedHashMap<>();
+    }
+}

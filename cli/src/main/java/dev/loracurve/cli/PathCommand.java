@@ -1,0 +1,99 @@
+package dev.loracurve.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.curve.CurveFolder;
+import dev.loracurve.core.curve.PathProfile;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.model.TextTokenizer;
+import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.tasks.Item;
+import dev.loracurve.core.tasks.PromptEncoder;
+import dev.loracurve.core.tasks.Task;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Loss and accuracy along a curve and along the straight path through the same anchors. */
+@Command(name = "path", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Path profile: path.json (per-t loss/accuracy, barriers, Lipschitz report) and path.png.")
+final class PathCommand implements Runnable {
+    @Option(names = "--model", required = true) Path model;
+    @Option(names = "--task", required = true) String task;
+    @Option(names = "--data", required = true) Path data;
+    @Option(names = "--curve", required = true) Path curve;
+    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--grid", defaultValue = "61") int grid;
+    @Option(names = "--train-split", defaultValue = "train") String trainSplit;
+    @Option(names = "--test-split", defaultValue = "test") String testSplit;
+    @Option(names = "--train-limit", defaultValue = "1000", description = "train items used (0 = all; default ${DEFAULT-VALUE})") int trainLimit;
+    @Option(names = "--test-limit", defaultValue = "0") int testLimit;
+    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--cues", split = ",") List<String> cues;
+    @Option(names = "--max-length", defaultValue = "256") int maxLength;
+
+    @Override
+    public void run() {
+        Task t = Task.byName(task);
+        try (NDManager m = Engines.newManager();
+             Decoder decoder = Decoder.load(model, m);
+             TextTokenizer tok = TextTokenizer.load(model)) {
+            CurveFolder folder = CurveFolder.read(curve, decoder.config());
+            PromptEncoder enc = new PromptEncoder(tok, maxLength);
+            List<Example> train = enc.encode(limit(TasksCommand.withCues(t.load(data, trainSplit), cues), trainLimit));
+            List<Example> test = enc.encode(limit(TasksCommand.withCues(t.load(data, testSplit), cues), testLimit));
+            ObjectNode profile;
+            try (ProgressBar bar = Progress.bar("path", grid)) {
+                profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, i -> bar.stepTo(i + 1));
+            }
+            profile.put("task", task);
+            AtomicFiles.writeString(out.resolve("path.json"), profile.toPrettyString());
+            plot(profile, out.resolve("path.png"));
+            print(profile);
+        }
+    }
+
+    static void plot(JsonNode profile, Path png) {
+        Map<String, double[][]> series = Charts.map();
+        JsonNode pts = profile.get("points");
+        for (String path : List.of("curve", "line")) {
+            for (String split : List.of("train", "test")) {
+                double[][] xy = new double[2][pts.size()];
+                for (int i = 0; i < pts.size(); i++) {
+                    xy[0][i] = pts.get(i).get("t").asDouble();
+                    xy[1][i] = pts.get(i).get(path).get(split + "_loss").asDouble();
+                }
+                series.put(path + " " + split, xy);
+            }
+        }
+        Charts.lines(png, "Loss along the " + profile.path("variant").asText() + " curve and the straight path ("
+                + profile.path("task").asText() + ")", "t", "NLL (nats)", series);
+    }
+
+    static void print(JsonNode profile) {
+        System.out.println("segment  path   split  frankle  interpolation");
+        for (JsonNode s : profile.get("segments_barriers")) {
+            for (String path : List.of("line", "curve")) {
+                for (String split : List.of("train", "test")) {
+                    JsonNode b = s.get(path).get(split);
+                    System.out.printf("%7d  %-5s  %-5s  %7.4f  %13.4f%n", s.get("segment").asInt(), path, split,
+                            b.get("frankle").asDouble(), b.get("interpolation").asDouble());
+                }
+            }
+        }
+        JsonNode l = profile.get("lipschitz");
+        System.out.printf("Lipschitz: empirical %.4f (train), %.4f (test); bound G·S·n·max||ΔP|| = %.4f · %.4f = %.4f%n",
+                l.get("empirical_train").asDouble(), l.get("empirical_test").asDouble(), l.get("max_gradient_norm").asDouble(),
+                l.get("speed_bound").asDouble(), l.get("bound").asDouble());
+    }
+
+    private static List<Item> limit(List<Item> items, int n) {
+        return n > 0 && items.size() > n ? items.subList(0, n) : items;
+    }
+}

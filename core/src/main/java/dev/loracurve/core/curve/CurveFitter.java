@@ -1,0 +1,217 @@
+package dev.loracurve.core.curve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.train.AdamW;
+import dev.loracurve.core.train.Checkpoint;
+import dev.loracurve.core.train.ClassifierObjective;
+import dev.loracurve.core.train.DataOrder;
+import dev.loracurve.core.train.Seeds;
+import dev.loracurve.core.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Fits a curve's free control points. Each step draws t (stratified when several), evaluates the
+ * loss at θ_t = φ(t) (optionally perturbed, optionally with the JS term over several t), takes one
+ * autograd gradient with respect to each θ_t and scatters it to the control points with their
+ * Bernstein weights; pinned points get none and stay bit-identical. AdamW per point. Seeded and
+ * resumable like the trainer: t draws, noise, data order and dropout are functions of the seed and
+ * the step, and a checkpoint holds the points, the Adam moments and the step.
+ */
+public final class CurveFitter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Decoder decoder;
+    private final CurveFitConfig config;
+    private final LoraConfig lora;
+    private final ClassifierObjective objective;
+
+    public CurveFitter(Decoder decoder, ai.djl.ndarray.NDManager manager, LoraConfig lora, CurveFitConfig config) {
+        this.decoder = decoder;
+        this.config = config;
+        this.lora = lora;
+        this.objective = new ClassifierObjective(decoder, manager, new LoraLayout(decoder.config(), lora));
+    }
+
+    /**
+     * Fits {@code curve} in place and writes it to {@code out} (resuming from {@code out.checkpoint});
+     * a finished curve folder is left as it is.
+     */
+    public void fit(BezierCurve curve, String variant, List<Example> train, long seed, Path out, String baseModel,
+                    ObjectNode extra, Trainer.Listener listener) {
+        if (Files.exists(out.resolve(CurveFolder.FILE))) {
+            return;
+        }
+        int count = curve.pointCount();
+        int dim = curve.dimension();
+        AdamW[] adam = new AdamW[count];
+        double decoupled = config.decayOn().equals("points") ? config.weightDecay() : 0;
+        for (int i = 0; i < count; i++) {
+            adam[i] = curve.isPinned(i) ? null : new AdamW(dim, 0.9, 0.999, 1e-8, decoupled);
+        }
+        Path ckpt = out.resolveSibling(out.getFileName() + Trainer.CHECKPOINT_SUFFIX);
+        int start = 0;
+        ObjectNode metrics = JSON.createObjectNode();
+        metrics.putArray("loss");
+        metrics.putArray("js");
+        if (Checkpoint.exists(ckpt)) {
+            Checkpoint c = Checkpoint.read(ckpt);
+            for (int i = 0; i < count; i++) {
+                if (adam[i] != null) {
+                    System.arraycopy(c.vectors().get("point-" + i), 0, curve.point(i), 0, dim);
+                    adam[i].restore(c.vectors().get("m-" + i), c.vectors().get("v-" + i), c.info().path("adam_t").asInt());
+                }
+            }
+            start = c.info().path("step").asInt();
+            metrics = (ObjectNode) c.info().get("metrics");
+        }
+        DataOrder<Example> order = new DataOrder<>(train, seed);
+        int k = config.tPerStep();
+        float[][] pointGrads = new float[count][dim];
+        long t0 = System.nanoTime();
+        long tokens = 0;
+        for (int step = start; step < config.steps(); step++) {
+            List<Example> batch = order.batch((long) step * config.batchSize(), config.batchSize());
+            double[] ts = stratified(k, Seeds.mix(seed, 0x4, step));
+            float[][] thetas = new float[k][];
+            float[][] grads = new float[k][dim];
+            for (int i = 0; i < k; i++) {
+                thetas[i] = curve.at(ts[i]);
+            }
+            float[][] evalAt = perturb(thetas, batch, seed, step);
+            Engines.seed(Seeds.mix(seed, 0x2, step));
+            double loss;
+            double js = 0;
+            if (config.jsLambda() > 0) {
+                double[] r = objective.gradientWithJs(evalAt, batch, config.dropout(), config.jsLambda(), grads, 1f);
+                loss = r[0];
+                js = r[1];
+            } else {
+                loss = 0;
+                for (int i = 0; i < k; i++) {
+                    loss += objective.gradient(evalAt[i], batch, config.dropout(), grads[i], 1f / k) / k;
+                }
+            }
+            for (float[] g : pointGrads) {
+                java.util.Arrays.fill(g, 0f);
+            }
+            for (int i = 0; i < k; i++) {
+                if (config.decayOn().equals("theta") && config.weightDecay() > 0) {
+                    float wd = (float) (config.weightDecay() / k);
+                    for (int d = 0; d < dim; d++) {
+                        grads[i][d] += wd * thetas[i][d]; // ∂/∂θ_t of (wd/2)||θ_t||²
+                    }
+                }
+                curve.scatter(ts[i], grads[i], pointGrads);
+            }
+            clip(pointGrads, config.clipNorm());
+            double lr = config.lrAt(step);
+            for (int i = 0; i < count; i++) {
+                if (adam[i] != null) {
+                    adam[i].step(curve.point(i), pointGrads[i], lr);
+                }
+            }
+            tokens += (long) k * batch.stream().mapToLong(Example::packedLength).sum();
+            ((ArrayNode) metrics.get("loss")).add(loss);
+            ((ArrayNode) metrics.get("js")).add(js);
+            listener.onStep(step + 1, config.steps(), loss, tokens / ((System.nanoTime() - t0) / 1e9));
+            if (step + 1 < config.steps() && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
+                Map<String, float[]> vectors = new LinkedHashMap<>();
+                for (int i = 0; i < count; i++) {
+                    if (adam[i] != null) {
+                        vectors.put("point-" + i, curve.point(i));
+                        vectors.put("m-" + i, adam[i].firstMoment());
+                        vectors.put("v-" + i, adam[i].secondMoment());
+                    }
+                }
+                ObjectNode info = JSON.createObjectNode();
+                info.put("step", step + 1).put("adam_t", step + 1);
+                info.set("metrics", metrics);
+                new Checkpoint(vectors, info).write(ckpt);
+            }
+        }
+        ObjectNode meta = extra == null ? JSON.createObjectNode() : extra.deepCopy();
+        meta.set("training", JSON.valueToTree(config));
+        meta.put("seed", seed);
+        meta.set("metrics", metrics);
+        CurveFolder.write(out, variant, curve, lora, baseModel, decoder.config(), meta);
+        Checkpoint.delete(ckpt);
+    }
+
+    /** k stratified values t_i = (i + U_i) / k. */
+    static double[] stratified(int k, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] t = new double[k];
+        for (int i = 0; i < k; i++) {
+            t[i] = Math.min(1.0, (i + rng.nextDouble()) / k);
+        }
+        return t;
+    }
+
+    /** The points where the loss is taken: θ_t, θ_t + N(0, σ²), or θ_t + ρ g / ||g|| (SAM). */
+    private float[][] perturb(float[][] thetas, List<Example> batch, long seed, int step) {
+        if (config.perturbation().equals("none") || config.perturbScale() == 0) {
+            return thetas;
+        }
+        float[][] out = new float[thetas.length][];
+        for (int i = 0; i < thetas.length; i++) {
+            float[] p = thetas[i].clone();
+            if (config.perturbation().equals("gaussian")) {
+                SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, 0x5, step, i));
+                for (int d = 0; d < p.length; d++) {
+                    p[d] += (float) (config.perturbScale() * rng.nextGaussian());
+                }
+            } else { // SAM: ascend to the worst point of the ρ-ball, to first order
+                float[] g = new float[p.length];
+                Engines.seed(Seeds.mix(seed, 0x6, step, i));
+                objective.gradient(thetas[i], batch, config.dropout(), g, 1f);
+                double norm = Math.sqrt(dot(g, g));
+                if (norm > 0) {
+                    for (int d = 0; d < p.length; d++) {
+                        p[d] += (float) (config.perturbScale() * g[d] / norm);
+                    }
+                }
+            }
+            out[i] = p;
+        }
+        return out;
+    }
+
+    private static void clip(float[][] grads, double maxNorm) {
+        if (maxNorm <= 0) {
+            return;
+        }
+        double sq = 0;
+        for (float[] g : grads) {
+            sq += dot(g, g);
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > maxNorm) {
+            float s = (float) (maxNorm / (norm + 1e-6));
+            for (float[] g : grads) {
+                for (int d = 0; d < g.length; d++) {
+                    g[d] *= s;
+                }
+            }
+        }
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.loracurve.core.curve;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.eval.Metrics;
+import dev.loracurve.core.lora.FlatLora;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.tasks.ChoiceScorer;
+import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.train.ClassifierObjective;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Loss and accuracy along a curve and along the straight segments through its junctions, on a
+ * train and a test split; per-segment barriers in two forms; and the Lipschitz report.
+ * <ul>
+ *   <li>Frankle barrier of a segment γ: max_t L(γ(t)) - (L(γ(0)) + L(γ(1))) / 2;</li>
+ *   <li>interpolation barrier: max_t [L(γ(t)) - ((1 - u) L(γ(0)) + u L(γ(1)))];</li>
+ *   <li>empirical Lipschitz constant: max_i |L(t_{i+1}) - L(t_i)| / (t_{i+1} - t_i) on the grid;</li>
+ *   <li>bound: G · S · n · max ||P_{s,j+1} - P_{s,j}||, G the largest gradient norm on the grid.</li>
+ * </ul>
+ */
+public final class PathProfile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PathProfile() {}
+
+    /** The point at t of the piecewise-linear path through the curve's junctions (same S segments). */
+    public static float[] straight(BezierCurve c, double t) {
+        BezierCurve.Position p = c.locate(t);
+        List<float[]> j = c.junctions();
+        return BezierCurve.lerp(j.get(p.segment()), j.get(p.segment() + 1), p.u());
+    }
+
+    /** Evaluates the grid; {@code progress} is told each grid index when done. */
+    public static ObjectNode compute(Decoder decoder, NDManager manager, CurveFolder folder, List<Example> train,
+                                     List<Example> test, int grid, int batchSize, IntConsumer progress) {
+        if (grid < 2) {
+            throw new IllegalArgumentException("--grid must be at least 2");
+        }
+        BezierCurve c = folder.curve();
+        LoraLayout layout = new LoraLayout(decoder.config(), folder.lora());
+        ClassifierObjective objective = new ClassifierObjective(decoder, manager, layout);
+        double[] ts = new double[grid];
+        double[][] loss = new double[4][grid]; // curve-train, curve-test, line-train, line-test
+        double[][] acc = new double[4][grid];
+        double maxGrad = 0;
+        for (int i = 0; i < grid; i++) {
+            double t = (double) i / (grid - 1);
+            ts[i] = t;
+            float[][] thetas = {c.at(t), straight(c, t)};
+            for (int path = 0; path < 2; path++) {
+                for (int split = 0; split < 2; split++) {
+                    List<Example> data = split == 0 ? train : test;
+                    if (data.isEmpty()) {
+                        continue;
+                    }
+                    double[] la = lossAndAccuracy(decoder, manager, layout, thetas[path], data, batchSize);
+                    loss[path * 2 + split][i] = la[0];
+                    acc[path * 2 + split][i] = la[1];
+                }
+            }
+            if (!train.isEmpty()) { // G: gradient norm of the train loss along the curve
+                float[] g = new float[layout.intSize()];
+                for (int from = 0; from < train.size(); from += batchSize) {
+                    List<Example> b = train.subList(from, Math.min(train.size(), from + batchSize));
+                    objective.gradient(thetas[0], b, false, g, (float) b.size() / train.size());
+                }
+                double n = 0;
+                for (float x : g) {
+                    n += (double) x * x;
+                }
+                maxGrad = Math.max(maxGrad, Math.sqrt(n));
+            }
+            progress.accept(i);
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("variant", folder.variant()).put("segments", c.segments()).put("degree", c.degree()).put("grid", grid);
+        out.put("train_items", train.size()).put("test_items", test.size());
+        ArrayNode points = out.putArray("points");
+        String[] names = {"curve", "line"};
+        for (int i = 0; i < grid; i++) {
+            ObjectNode p = points.addObject();
+            p.put("t", ts[i]);
+            for (int path = 0; path < 2; path++) {
+                ObjectNode q = p.putObject(names[path]);
+                q.put("train_loss", loss[path * 2][i]).put("train_accuracy", acc[path * 2][i]);
+                q.put("test_loss", loss[path * 2 + 1][i]).put("test_accuracy", acc[path * 2 + 1][i]);
+            }
+        }
+        ArrayNode segs = out.putArray("segments_barriers");
+        for (int s = 0; s < c.segments(); s++) {
+            ObjectNode seg = segs.addObject();
+            seg.put("segment", s);
+            for (int path = 0; path < 2; path++) {
+                for (int split = 0; split < 2; split++) {
+                    double[] b = barriers(ts, loss[path * 2 + split], s, c.segments());
+                    ObjectNode o = seg.with(names[path]).putObject(split == 0 ? "train" : "test");
+                    o.put("frankle", b[0]).put("interpolation", b[1]);
+                }
+            }
+        }
+        ObjectNode lip = out.putObject("lipschitz");
+        lip.put("empirical_train", empiricalLipschitz(ts, loss[0]));
+        lip.put("empirical_test", empiricalLipschitz(ts, loss[1]));
+        lip.put("speed_bound", c.speedBound());
+        lip.put("max_gradient_norm", maxGrad);
+        lip.put("bound", maxGrad * c.speedBound());
+        return out;
+    }
+
+    static double[] lossAndAccuracy(Decoder decoder, NDManager manager, LoraLayout layout, float[] theta, List<Example> data,
+                                    int batchSize) {
+        try (NDManager local = manager.newSubManager()) {
+            double[][] probs = ChoiceScorer.predict(decoder, local, data, new FlatLora(layout, Tensors.of(local, theta), false),
+                    batchSize);
+            int[] labels = data.stream().mapToInt(Example::label).toArray();
+            return new double[] {Metrics.nll(probs, labels), Metrics.accuracy(probs, labels)};
+        }
+    }
+
+    /** {Frankle, interpolation} barrier of segment s from the grid values whose t lies in it. */
+    static double[] barriers(double[] ts, double[] loss, int s, int segments) {
+        double lo = (double) s / segments;
+        double hi = (double) (s + 1) / segments;
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i] >= lo - 1e-12 && ts[i] <= hi + 1e-12) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        double l0 = loss[first];
+        double l1 = loss[last];
+        double frankle = Double.NEGATIVE_INFINITY;
+        double interp = Double.NEGATIVE_INFINITY;
+        for (int i = first; i <= last; i++) {
+            double u = (ts[i] - ts[first]) / (ts[last] - ts[first]);
+            frankle = Math.max(frankle, loss[i] - (l0 + l1) / 2);
+            interp = Math.max(interp, loss[i] - ((1 - u) * l0 + u * l1));
+        }
+        return new double[] {frankle, interp};
+    }
+
+    static double empiricalLipschitz(double[] ts, double[] loss) {
+        double max = 0;
+        for (int i = 0; i + 1 < ts.length; i++) {
+            max = Math.max(max, Math.abs(loss[i + 1] - loss[i]) / (ts[i + 1] - ts[i]));
+        }
+        return max;
+    }
+}

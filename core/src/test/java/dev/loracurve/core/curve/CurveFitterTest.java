@@ -1,0 +1,211 @@
+package dev.loracurve.core.curve;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.lora.FlatLora;
+import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.lora.PeftAdapter;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.model.RandomWeights;
+import dev.loracurve.core.tasks.ChoiceScorer;
+import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.testing.TinyModels;
+import dev.loracurve.core.train.ClassifierObjective;
+import dev.loracurve.core.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CurveFitterTest {
+    @TempDir
+    Path dir;
+
+    static final ModelConfig MODEL = TinyModels.qwen2();
+    static final LoraConfig LORA = LoraConfig.allProjections(2, 4, 0.0);
+
+    /** Random classification examples: 2-4 choices, single- and multi-token continuations. */
+    static List<Example> examples(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Example> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int choices = 2 + r.nextInt(3);
+            long[] prefix = new long[3 + r.nextInt(5)];
+            prefix[0] = 1;
+            for (int k = 1; k < prefix.length; k++) {
+                prefix[k] = 3 + r.nextInt(30);
+            }
+            long[][] cont = new long[choices][];
+            for (int c = 0; c < choices; c++) {
+                cont[c] = new long[] {3 + c, 20 + r.nextInt(10)};
+                if (r.nextBoolean()) {
+                    cont[c] = new long[] {3 + c};
+                }
+            }
+            out.add(new Example("e" + i, prefix, cont, r.nextInt(choices), false));
+        }
+        return out;
+    }
+
+    static List<float[]> randomPoints(int count, int dim, long seed) {
+        return BezierCurveTest.randomPoints(count, dim, seed).stream().map(p -> {
+            float[] q = p.clone();
+            for (int k = 0; k < q.length; k++) {
+                q[k] *= 0.2f;
+            }
+            return q;
+        }).toList();
+    }
+
+    @Test
+    void scatteredGradientsEqualAutogradThroughTheCurve() {
+        List<Example> batch = examples(6, 1);
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(MODEL, LORA);
+            BezierCurve curve = BezierCurve.free(2, 2, randomPoints(5, layout.intSize(), 3));
+            for (double t : new double[] {0.3, 0.5, 0.85}) {
+                float[][] scattered = new float[5][layout.intSize()];
+                float[] g = new float[layout.intSize()];
+                new ClassifierObjective(d, m, layout).gradient(curve.at(t), batch, false, g, 1f);
+                curve.scatter(t, g, scattered);
+                // reference: θ_t = Σ w_i P_i built inside the graph, gradients taken w.r.t. every P_i
+                double[] w = curve.weights(t);
+                try (NDManager step = m.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    NDArray[] points = new NDArray[5];
+                    NDArray theta = null;
+                    for (int i = 0; i < 5; i++) {
+                        points[i] = Tensors.of(step, curve.point(i));
+                        points[i].setRequiresGradient(true);
+                        NDArray term = Tensors.scale(points[i], w[i]);
+                        theta = theta == null ? term : theta.add(term);
+                    }
+                    NDArray loss = ChoiceScorer.crossEntropy(
+                            ChoiceScorer.logProbs(d, step, batch, new FlatLora(layout, theta, false)), batch);
+                    gc.backward(loss);
+                    for (int i = 0; i < 5; i++) {
+                        float[] ref = points[i].getGradient().toFloatArray();
+                        double scale = 0;
+                        for (float x : ref) {
+                            scale = Math.max(scale, Math.abs(x));
+                        }
+                        for (int k = 0; k < ref.length; k++) {
+                            assertEquals(ref[k], scattered[i][k], 1e-4 * scale + 1e-7, "t " + t + ", point " + i + ", θ[" + k + "]");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private CurveFitConfig config(String perturbation, double scale, double js) {
+        return new CurveFitConfig(12, 4, 1e-2, 2, "cosine", 1e-3, "theta", 1.0, 2, perturbation, scale, js, 3, true, 4, 64);
+    }
+
+    @Test
+    void pinnedPointsStayBitIdenticalAndInteriorPointsMove() throws Exception {
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(MODEL, LORA);
+            List<float[]> optima = randomPoints(3, layout.intSize(), 4);
+            for (CurveFitConfig cfg : List.of(config("none", 0, 0), config("gaussian", 0.01, 0), config("sam", 0.05, 0.5))) {
+                BezierCurve curve = BezierCurve.anchored(optima, 2, 0.0, 0);
+                float[] interiorBefore = curve.point(1).clone();
+                Path out = dir.resolve("curve-" + cfg.perturbation());
+                new CurveFitter(d, m, LORA, cfg).fit(curve, "anchored", examples(20, 5), 9, out, "tiny", null, (s, n, l, t) -> {});
+                CurveFolder back = CurveFolder.read(out, MODEL);
+                for (int i : new int[] {0, 2, 4}) {
+                    assertArrayEquals(optima.get(i / 2), back.curve().point(i), cfg.perturbation() + ": pinned point " + i);
+                    assertTrue(back.curve().isPinned(i));
+                }
+                assertFalse(java.util.Arrays.equals(interiorBefore, back.curve().point(1)), "interior point trained");
+                assertEquals("anchored", back.variant());
+            }
+        }
+    }
+
+    @Test
+    void interruptedFitResumesBitIdentical() throws Exception {
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(MODEL, LORA);
+            CurveFitConfig cfg = config("gaussian", 0.01, 0.3);
+            List<Example> data = examples(20, 6);
+            Path whole = dir.resolve("whole");
+            new CurveFitter(d, m, LORA, cfg).fit(BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 7)), "free", data, 3,
+                    whole, "tiny", null, (s, n, l, t) -> {});
+            Path broken = dir.resolve("broken");
+            RuntimeException crash = assertThrows(RuntimeException.class, () -> new CurveFitter(d, m, LORA, cfg).fit(
+                    BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 7)), "free", data, 3, broken, "tiny", null,
+                    (s, n, l, t) -> {
+                        if (s == 10) {
+                            throw new RuntimeException("crash at step 10");
+                        }
+                    }));
+            assertEquals("crash at step 10", crash.getMessage());
+            assertTrue(Files.exists(dir.resolve("broken" + Trainer.CHECKPOINT_SUFFIX)), "checkpoint of step 8 kept");
+            assertFalse(Files.exists(broken.resolve(CurveFolder.FILE)), "no half-written curve");
+            // restart with a fresh initial curve: the checkpoint's points replace it
+            new CurveFitter(d, m, LORA, cfg).fit(BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 99)), "free", data, 3,
+                    broken, "tiny", null, (s, n, l, t) -> {});
+            for (int i = 0; i < 4; i++) {
+                String name = String.format("point-%02d", i);
+                assertArrayEquals(Files.readAllBytes(whole.resolve(name).resolve(PeftAdapter.WEIGHTS)),
+                        Files.readAllBytes(broken.resolve(name).resolve(PeftAdapter.WEIGHTS)), name);
+            }
+        }
+    }
+
+    @Test
+    void jsTermEqualsTheMutualInformationOfTheAveragedPrediction() {
+        List<Example> batch = examples(5, 8);
+        try (NDManager m = Engines.newManager();
+             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(MODEL, LORA);
+            List<float[]> pts = randomPoints(3, layout.intSize(), 11);
+            float[][] grads = new float[3][layout.intSize()];
+            double[] r = new ClassifierObjective(d, m, layout).gradientWithJs(pts.toArray(float[][]::new), batch, false, 0.5, grads, 1f);
+            // reference in Java from each point's probabilities
+            double[][][] p = new double[3][][];
+            double ce = 0;
+            for (int i = 0; i < 3; i++) {
+                p[i] = ChoiceScorer.predict(d, m, batch, new FlatLora(layout, Tensors.of(m, pts.get(i)), false), 8);
+                for (int b = 0; b < batch.size(); b++) {
+                    ce -= Math.log(p[i][b][batch.get(b).label()]) / (3 * batch.size());
+                }
+            }
+            double js = 0;
+            for (int b = 0; b < batch.size(); b++) {
+                int c = p[0][b].length;
+                double hMean = 0;
+                double meanH = 0;
+                for (int k = 0; k < c; k++) {
+                    double avg = (p[0][b][k] + p[1][b][k] + p[2][b][k]) / 3;
+                    hMean -= avg * Math.log(avg);
+                    for (int i = 0; i < 3; i++) {
+                        meanH -= p[i][b][k] * Math.log(p[i][b][k]) / 3;
+                    }
+                }
+                js += (hMean - meanH) / batch.size();
+            }
+            assertEquals(ce, r[0], 1e-4);
+            assertEquals(js, r[1], 1e-5);
+            assertTrue(js > 0);
+        }
+    }
+}
