@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.curve.BezierCurve;
+import dev.loracurve.core.curve.CurveFitConfig;
+import dev.loracurve.core.curve.CurveFitter;
 import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.lora.LoraDelta;
@@ -17,6 +20,11 @@ import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.ModelFlops;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.model.TokenBatch;
+import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.train.AdamW;
+import dev.loracurve.core.train.ClassifierObjective;
+import dev.loracurve.core.train.DataOrder;
+import dev.loracurve.core.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +72,11 @@ final class BenchCommand implements Runnable {
             } else {
                 System.out.println("stories260K: skipped (" + s + " is absent)");
             }
+            if (Files.exists(s.resolve("config.json"))) {
+                try (Decoder d = Decoder.load(s, m)) {
+                    stepCosts("stories260K", d, m);
+                }
+            }
             try (Decoder d = Decoder.fromWeights(LLAMA_30M, new RandomWeights(0), m, DataType.FLOAT32)) {
                 report("random llama 30M", d, m, 8, 256, matmul);
             }
@@ -85,9 +98,10 @@ final class BenchCommand implements Runnable {
                 d.logits(d.hidden(batch.idsArray(step), batch, LoraDelta.NONE)).getFloat(0, 0, 0);
             }
         });
+        FlatLora fixed = new FlatLora(layout, theta, false); // views of θ taken once
         double fwd = median(() -> {
             try (NDManager step = m.newSubManager()) {
-                NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, theta, false)));
+                NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, fixed));
                 logits.getFloat(0, 0, 0); // wait for the result
             }
         });
@@ -111,6 +125,50 @@ final class BenchCommand implements Runnable {
                 tokens / fwd, fwdFlops / 1e9, 100 * fwdFlops / matmul);
         System.out.printf("  forward+backward  %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
                 tokens / train, trainFlops / 1e9, 100 * trainFlops / matmul);
+    }
+
+    /**
+     * One LoRA training step against one curve-fitting step (t draw, φ(t), gradient, scatter,
+     * AdamW on the control points) at the same batch, without and with the JS term (M = 3):
+     * classification items shaped like TREC's (a 24-token prompt, 6 choices of 1-3 tokens).
+     */
+    private void stepCosts(String name, Decoder d, NDManager m) {
+        LoraConfig lora = LoraConfig.allProjections(rank, 2 * rank, 0.05);
+        LoraLayout layout = new LoraLayout(d.config(), lora);
+        SplittableRandom rng = new SplittableRandom(3);
+        List<Example> items = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            long[] prefix = rng.longs(24, 3, d.config().vocabSize()).toArray();
+            long[][] cont = new long[6][];
+            for (int c = 0; c < 6; c++) {
+                cont[c] = rng.longs(1 + c % 3, 3, d.config().vocabSize()).toArray();
+                cont[c][0] = 3 + c; // distinct first tokens
+            }
+            items.add(new Example("b" + i, prefix, cont, rng.nextInt(6), false));
+        }
+        TrainConfig train = new TrainConfig(lora, 1000, 16, 1, 1e-3, 0, "constant", 0, 0.9, 0.999, 1e-8, 1, 0, 0, 256);
+        ClassifierObjective objective = new ClassifierObjective(d, m, layout);
+        float[] theta = layout.initialTheta(1);
+        AdamW adam = new AdamW(theta.length, 0.9, 0.999, 1e-8, 0);
+        DataOrder<Example> order = new DataOrder<>(items, 1);
+        long[] step = {0};
+        double trainStep = median(() -> {
+            float[] g = new float[theta.length];
+            objective.gradient(theta, order.batch(step[0]++ * 16, 16), true, g, 1f);
+            adam.step(theta, g, train.lrAt(0));
+        });
+        BezierCurve curve = BezierCurve.anchored(List.of(theta.clone(), layout.initialTheta(2), layout.initialTheta(3)), 2, 0, 0);
+        double[] curveSteps = new double[2];
+        for (int js = 0; js < 2; js++) {
+            CurveFitConfig cfg = new CurveFitConfig(1, 16, 1e-3, 0, "constant", 0, "theta", 1, 1, "none", 0,
+                    js == 0 ? 0 : 0.1, 3, true, 0, 256);
+            CurveFitter fitter = new CurveFitter(d, m, lora, cfg);
+            curveSteps[js] = median(() -> fitter.step(curve, items, step[0]++));
+        }
+        System.out.printf("%s, one optimizer step at batch 16 (TREC-shaped items):%n", name);
+        System.out.printf("  LoRA training step  %7.1f ms%n", trainStep * 1e3);
+        System.out.printf("  curve step          %7.1f ms  (%.2fx the training step)%n", curveSteps[0] * 1e3, curveSteps[0] / trainStep);
+        System.out.printf("  curve step, JS M=3  %7.1f ms  (%.2fx the training step)%n", curveSteps[1] * 1e3, curveSteps[1] / trainStep);
     }
 
     private static TokenBatch randomBatch(int vocab, int batchSize, int t) {

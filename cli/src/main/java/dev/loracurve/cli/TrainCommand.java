@@ -51,7 +51,9 @@ final class TrainCommand implements Runnable {
     @Option(names = "--rslora") boolean rslora;
     @Option(names = "--max-length", defaultValue = "256") int maxLength;
     @Option(names = "--train-split", defaultValue = "train") String trainSplit;
-    @Option(names = "--val-split", defaultValue = "validation", description = "validation split, or none") String valSplit;
+    @Option(names = "--val-split", defaultValue = "validation",
+            description = "validation split; none; or holdout:N (the last N training items, when the data has no validation split)")
+    String valSplit;
     @Option(names = "--train-limit", defaultValue = "0", description = "use the first N training items (0 = all)") int trainLimit;
     @Option(names = "--val-limit", defaultValue = "0") int valLimit;
     @Option(names = "--cues", split = ",", description = "replace the task's answer cues, one word per class, e.g. sad,happy")
@@ -84,8 +86,19 @@ final class TrainCommand implements Runnable {
         TrainConfig config = new TrainConfig(lora, steps, batchSize, gradAccumulation, lr, warmup, schedule, weightDecay,
                 betas[0], betas[1], adamEps, clipNorm, evalEvery, checkpointEvery, maxLength);
         Task t = Task.byName(task);
-        List<Item> trainItems = TasksCommand.withCues(limit(t.load(data, trainSplit), trainLimit), cues);
-        List<Item> valItems = valSplit.equals("none") ? List.of() : TasksCommand.withCues(limit(t.load(data, valSplit), valLimit), cues);
+        List<Item> all = TasksCommand.withCues(t.load(data, trainSplit), cues);
+        List<Item> valItems;
+        if (valSplit.startsWith("holdout:")) {
+            int n = Integer.parseInt(valSplit.substring("holdout:".length()));
+            if (n <= 0 || n >= all.size()) {
+                throw new IllegalArgumentException("--val-split holdout:N needs 0 < N < " + all.size());
+            }
+            valItems = limit(all.subList(all.size() - n, all.size()), valLimit);
+            all = all.subList(0, all.size() - n);
+        } else {
+            valItems = valSplit.equals("none") ? List.of() : TasksCommand.withCues(limit(t.load(data, valSplit), valLimit), cues);
+        }
+        List<Item> trainItems = limit(all, trainLimit);
         try (NDManager m = Engines.newManager();
              Decoder decoder = Decoder.load(model, m);
              TextTokenizer tok = TextTokenizer.load(model)) {

@@ -53,79 +53,32 @@ public final class CurveFitter {
         if (Files.exists(out.resolve(CurveFolder.FILE))) {
             return;
         }
-        int count = curve.pointCount();
-        int dim = curve.dimension();
-        AdamW[] adam = new AdamW[count];
-        double decoupled = config.decayOn().equals("points") ? config.weightDecay() : 0;
-        for (int i = 0; i < count; i++) {
-            adam[i] = curve.isPinned(i) ? null : new AdamW(dim, 0.9, 0.999, 1e-8, decoupled);
-        }
+        prepare(curve, train, seed);
         Path ckpt = out.resolveSibling(out.getFileName() + Trainer.CHECKPOINT_SUFFIX);
         int start = 0;
         ObjectNode metrics = JSON.createObjectNode();
         metrics.putArray("loss");
         metrics.putArray("js");
+        int count = curve.pointCount();
         if (Checkpoint.exists(ckpt)) {
             Checkpoint c = Checkpoint.read(ckpt);
             for (int i = 0; i < count; i++) {
                 if (adam[i] != null) {
-                    System.arraycopy(c.vectors().get("point-" + i), 0, curve.point(i), 0, dim);
+                    System.arraycopy(c.vectors().get("point-" + i), 0, curve.point(i), 0, curve.dimension());
                     adam[i].restore(c.vectors().get("m-" + i), c.vectors().get("v-" + i), c.info().path("adam_t").asInt());
                 }
             }
             start = c.info().path("step").asInt();
             metrics = (ObjectNode) c.info().get("metrics");
         }
-        DataOrder<Example> order = new DataOrder<>(train, seed);
-        int k = config.tPerStep();
-        float[][] pointGrads = new float[count][dim];
         long t0 = System.nanoTime();
         long tokens = 0;
         for (int step = start; step < config.steps(); step++) {
-            List<Example> batch = order.batch((long) step * config.batchSize(), config.batchSize());
-            double[] ts = stratified(k, Seeds.mix(seed, 0x4, step));
-            float[][] thetas = new float[k][];
-            float[][] grads = new float[k][dim];
-            for (int i = 0; i < k; i++) {
-                thetas[i] = curve.at(ts[i]);
-            }
-            float[][] evalAt = perturb(thetas, batch, seed, step);
-            Engines.seed(Seeds.mix(seed, 0x2, step));
-            double loss;
-            double js = 0;
-            if (config.jsLambda() > 0) {
-                double[] r = objective.gradientWithJs(evalAt, batch, config.dropout(), config.jsLambda(), grads, 1f);
-                loss = r[0];
-                js = r[1];
-            } else {
-                loss = 0;
-                for (int i = 0; i < k; i++) {
-                    loss += objective.gradient(evalAt[i], batch, config.dropout(), grads[i], 1f / k) / k;
-                }
-            }
-            for (float[] g : pointGrads) {
-                java.util.Arrays.fill(g, 0f);
-            }
-            for (int i = 0; i < k; i++) {
-                if (config.decayOn().equals("theta") && config.weightDecay() > 0) {
-                    float wd = (float) (config.weightDecay() / k);
-                    for (int d = 0; d < dim; d++) {
-                        grads[i][d] += wd * thetas[i][d]; // ∂/∂θ_t of (wd/2)||θ_t||²
-                    }
-                }
-                curve.scatter(ts[i], grads[i], pointGrads);
-            }
-            clip(pointGrads, config.clipNorm());
-            double lr = config.lrAt(step);
-            for (int i = 0; i < count; i++) {
-                if (adam[i] != null) {
-                    adam[i].step(curve.point(i), pointGrads[i], lr);
-                }
-            }
-            tokens += (long) k * batch.stream().mapToLong(Example::packedLength).sum();
-            ((ArrayNode) metrics.get("loss")).add(loss);
-            ((ArrayNode) metrics.get("js")).add(js);
-            listener.onStep(step + 1, config.steps(), loss, tokens / ((System.nanoTime() - t0) / 1e9));
+            double[] lossJs = step(curve, step);
+            tokens += (long) config.tPerStep() * config.batchSize() * meanPackedLength;
+            ((ArrayNode) metrics.get("loss")).add(lossJs[0]);
+            ((ArrayNode) metrics.get("js")).add(lossJs[1]);
+            listener.onStep(step + 1, config.steps(), lossJs[0], tokens / ((System.nanoTime() - t0) / 1e9));
             if (step + 1 < config.steps() && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
                 Map<String, float[]> vectors = new LinkedHashMap<>();
                 for (int i = 0; i < count; i++) {
@@ -147,6 +100,75 @@ public final class CurveFitter {
         meta.set("metrics", metrics);
         CurveFolder.write(out, variant, curve, lora, baseModel, decoder.config(), meta);
         Checkpoint.delete(ckpt);
+    }
+
+    // per-fit state: one AdamW per free control point, the data order, the seed
+    private AdamW[] adam;
+    private DataOrder<Example> order;
+    private long seed;
+    private double meanPackedLength;
+
+    private void prepare(BezierCurve curve, List<Example> train, long seed) {
+        double decoupled = config.decayOn().equals("points") ? config.weightDecay() : 0;
+        adam = new AdamW[curve.pointCount()];
+        for (int i = 0; i < adam.length; i++) {
+            adam[i] = curve.isPinned(i) ? null : new AdamW(curve.dimension(), 0.9, 0.999, 1e-8, decoupled);
+        }
+        order = new DataOrder<>(train, seed);
+        this.seed = seed;
+        meanPackedLength = train.stream().mapToInt(Example::packedLength).average().orElse(0);
+    }
+
+    /** One fitting step with a fresh optimizer state on first use (benchmarks); returns {loss, JS}. */
+    public double[] step(BezierCurve curve, List<Example> train, long step) {
+        if (adam == null) {
+            prepare(curve, train, 0);
+        }
+        return step(curve, (int) step);
+    }
+
+    private double[] step(BezierCurve curve, int step) {
+        int k = config.tPerStep();
+        int dim = curve.dimension();
+        List<Example> batch = order.batch((long) step * config.batchSize(), config.batchSize());
+        double[] ts = stratified(k, Seeds.mix(seed, 0x4, step));
+        float[][] thetas = new float[k][];
+        float[][] grads = new float[k][dim];
+        for (int i = 0; i < k; i++) {
+            thetas[i] = curve.at(ts[i]);
+        }
+        float[][] evalAt = perturb(thetas, batch, seed, step);
+        Engines.seed(Seeds.mix(seed, 0x2, step));
+        double loss;
+        double js = 0;
+        if (config.jsLambda() > 0) {
+            double[] r = objective.gradientWithJs(evalAt, batch, config.dropout(), config.jsLambda(), grads, 1f);
+            loss = r[0];
+            js = r[1];
+        } else {
+            loss = 0;
+            for (int i = 0; i < k; i++) {
+                loss += objective.gradient(evalAt[i], batch, config.dropout(), grads[i], 1f / k) / k;
+            }
+        }
+        float[][] pointGrads = new float[curve.pointCount()][dim];
+        for (int i = 0; i < k; i++) {
+            if (config.decayOn().equals("theta") && config.weightDecay() > 0) {
+                float wd = (float) (config.weightDecay() / k);
+                for (int d = 0; d < dim; d++) {
+                    grads[i][d] += wd * thetas[i][d]; // ∂/∂θ_t of (wd/2)||θ_t||²
+                }
+            }
+            curve.scatter(ts[i], grads[i], pointGrads);
+        }
+        clip(pointGrads, config.clipNorm());
+        double lr = config.lrAt(Math.min(step, config.steps() - 1));
+        for (int i = 0; i < adam.length; i++) {
+            if (adam[i] != null) {
+                adam[i].step(curve.point(i), pointGrads[i], lr);
+            }
+        }
+        return new double[] {loss, js};
     }
 
     /** k stratified values t_i = (i + U_i) / k. */

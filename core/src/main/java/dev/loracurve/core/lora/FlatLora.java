@@ -7,14 +7,19 @@ import dev.loracurve.core.model.Projection;
 
 /**
  * LoRA whose every matrix is a view of one flat vector θ (see {@link LoraLayout}). Because the
- * views are taken inside the forward pass, autograd returns ∂L/∂θ as one flat vector: exactly what
- * curve fitting scatters to control points.
+ * views are slices of θ, autograd returns ∂L/∂θ as one flat vector: exactly what curve fitting
+ * scatters to control points.
+ *
+ * <p>The views are taken once, here, and belong to θ's manager: build one FlatLora per θ (per
+ * training step, inside the gradient collector when θ requires gradient), not one per batch.
  */
 public final class FlatLora implements LoraDelta {
     private final LoraLayout layout;
     private final NDArray theta; // (P)
     private final double scale;
     private final boolean dropoutActive;
+    private final NDArray[][] a; // [layer][projection]: (r, in)
+    private final NDArray[][] b; // [layer][projection]: (out, r)
 
     /**
      * @param theta         (P) in the layout's order; may require gradient
@@ -28,6 +33,14 @@ public final class FlatLora implements LoraDelta {
         this.theta = theta;
         this.scale = layout.lora().scale();
         this.dropoutActive = dropoutActive && layout.lora().dropout() > 0;
+        int layers = layout.model().numLayers();
+        int r = layout.lora().r();
+        a = new NDArray[layers][Projection.values().length];
+        b = new NDArray[layers][Projection.values().length];
+        for (LoraLayout.Slot s : layout.slots()) {
+            a[s.layer()][s.projection().ordinal()] = view(s.offsetA(), r, s.in());
+            b[s.layer()][s.projection().ordinal()] = view(s.offsetB(), s.out(), r);
+        }
     }
 
     public NDArray theta() {
@@ -36,25 +49,19 @@ public final class FlatLora implements LoraDelta {
 
     @Override
     public NDArray apply(int layer, Projection p, NDArray x) {
-        LoraLayout.Slot s = layout.slot(layer, p);
-        if (s == null) {
+        NDArray down = a[layer][p.ordinal()];
+        if (down == null) {
             return null;
         }
-        int r = layout.lora().r();
-        NDArray a = view(s.offsetA(), r, s.in(), x); // (r, in)
-        NDArray b = view(s.offsetB(), s.out(), r, x); // (out, r)
         NDArray in = dropoutActive
                 ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
                 : x;
-        NDArray down = in.getNDArrayInternal().linear(in, a, null).singletonOrThrow(); // (B, T, r)
-        NDArray up = down.getNDArrayInternal().linear(down, b, null).singletonOrThrow(); // (B, T, out)
+        NDArray h = in.getNDArrayInternal().linear(in, down, null).singletonOrThrow(); // (B, T, r)
+        NDArray up = h.getNDArrayInternal().linear(h, b[layer][p.ordinal()], null).singletonOrThrow(); // (B, T, out)
         return Tensors.scale(up, scale);
     }
 
-    /** A rows × cols view of θ owned by the caller's step manager (θ may outlive the step). */
-    private NDArray view(long offset, int rows, int cols, NDArray owner) {
-        NDArray flat = theta.get(new NDIndex("{}:{}", offset, offset + (long) rows * cols));
-        flat.attach(owner.getManager());
-        return flat.reshape(rows, cols);
+    private NDArray view(long offset, int rows, int cols) {
+        return theta.get(new NDIndex().addSliceDim(offset, offset + (long) rows * cols)).reshape(rows, cols);
     }
 }
