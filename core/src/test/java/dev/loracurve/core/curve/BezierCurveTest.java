@@ -8,22 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.loracurve.core.testing.RandomData;
 import org.junit.jupiter.api.Test;
 
 /** The curve against closed forms. */
 class BezierCurveTest {
 
     static List<float[]> randomPoints(int count, int dim, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<float[]> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            float[] p = new float[dim];
-            for (int k = 0; k < dim; k++) {
-                p[k] = (float) r.nextGaussian();
-            }
-            out.add(p);
-        }
-        return out;
+        return RandomData.points(count, dim, 1.0, seed);
     }
 
     @Test

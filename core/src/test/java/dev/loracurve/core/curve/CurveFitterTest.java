@@ -21,6 +21,7 @@ import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.testing.RandomData;
 import dev.loracurve.core.testing.TinyModels;
 import dev.loracurve.core.train.ClassifierObjective;
 import dev.loracurve.core.train.Trainer;
@@ -39,37 +40,12 @@ class CurveFitterTest {
     static final ModelConfig MODEL = TinyModels.qwen2();
     static final LoraConfig LORA = LoraConfig.allProjections(2, 4, 0.0);
 
-    /** Random classification examples: 2-4 choices, single- and multi-token continuations. */
     static List<Example> examples(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int choices = 2 + r.nextInt(3);
-            long[] prefix = new long[3 + r.nextInt(5)];
-            prefix[0] = 1;
-            for (int k = 1; k < prefix.length; k++) {
-                prefix[k] = 3 + r.nextInt(30);
-            }
-            long[][] cont = new long[choices][];
-            for (int c = 0; c < choices; c++) {
-                cont[c] = new long[] {3 + c, 20 + r.nextInt(10)};
-                if (r.nextBoolean()) {
-                    cont[c] = new long[] {3 + c};
-                }
-            }
-            out.add(new Example("e" + i, prefix, cont, r.nextInt(choices), false));
-        }
-        return out;
+        return RandomData.examples(n, seed);
     }
 
     static List<float[]> randomPoints(int count, int dim, long seed) {
-        return BezierCurveTest.randomPoints(count, dim, seed).stream().map(p -> {
-            float[] q = p.clone();
-            for (int k = 0; k < q.length; k++) {
-                q[k] *= 0.2f;
-            }
-            return q;
-        }).toList();
+        return RandomData.points(count, dim, 0.2, seed);
     }
 
     @Test

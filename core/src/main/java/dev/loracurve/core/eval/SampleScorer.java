@@ -1,0 +1,90 @@
+package dev.loracurve.core.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.lora.BatchedLora;
+import dev.loracurve.core.lora.FlatLora;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.tasks.ChoiceScorer;
+import dev.loracurve.core.tasks.Example;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Class probabilities of M samples (LoRA points θ_m, with or without dropout) on N examples:
+ * {@code probs[m][i][c]}. Batched: each chunk of examples runs once for all M samples, with
+ * per-sample LoRA in batched matmuls ({@link BatchedLora}); sequential: one pass per sample.
+ * Both give the same probabilities (up to float rounding); batched is the default.
+ */
+public final class SampleScorer {
+    private final Decoder decoder;
+    private final NDManager manager;
+    private final LoraLayout layout;
+    private final int batchSize;
+
+    /** @param batchSize examples per chunk (a batched chunk holds M × batchSize rows) */
+    public SampleScorer(Decoder decoder, NDManager manager, LoraLayout layout, int batchSize) {
+        this.decoder = decoder;
+        this.manager = manager;
+        this.layout = layout;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * @param dropout LoRA dropout on (MC dropout); masks come from libtorch's generator, seeded with {@code seed}
+     */
+    public double[][][] score(List<float[]> thetas, boolean dropout, List<Example> examples, boolean batched, long seed) {
+        Engines.seed(seed);
+        int m = thetas.size();
+        double[][][] out = new double[m][examples.size()][];
+        if (!batched) {
+            for (int s = 0; s < m; s++) {
+                try (NDManager local = manager.newSubManager()) {
+                    FlatLora lora = new FlatLora(layout, Tensors.of(local, thetas.get(s)), dropout);
+                    out[s] = ChoiceScorer.predict(decoder, local, examples, lora, batchSize);
+                }
+            }
+            return out;
+        }
+        try (NDManager local = manager.newSubManager()) {
+            float[] flat = new float[m * layout.intSize()];
+            for (int s = 0; s < m; s++) {
+                System.arraycopy(thetas.get(s), 0, flat, s * layout.intSize(), layout.intSize());
+            }
+            BatchedLora lora = new BatchedLora(layout, Tensors.of(local, flat, new Shape(m, layout.size())), dropout);
+            for (int from = 0; from < examples.size(); from += batchSize) {
+                List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
+                List<Example> repeated = new ArrayList<>(m * chunk.size());
+                for (int s = 0; s < m; s++) {
+                    repeated.addAll(chunk); // sample-major: rows s·B + b
+                }
+                try (NDManager step = local.newSubManager()) {
+                    NDArray lp = ChoiceScorer.logProbs(decoder, step, repeated, lora); // (M·B, Cmax)
+                    int cmax = (int) lp.getShape().get(1);
+                    double[] v = lp.toType(DataType.FLOAT64, false).toDoubleArray();
+                    for (int s = 0; s < m; s++) {
+                        for (int b = 0; b < chunk.size(); b++) {
+                            double[] row = new double[chunk.get(b).choiceCount()];
+                            for (int c = 0; c < row.length; c++) {
+                                row[c] = Math.exp(v[(s * chunk.size() + b) * cmax + c]);
+                            }
+                            out[s][from + b] = row;
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** M copies of one θ: MC dropout's samples. */
+    public static List<float[]> copies(float[] theta, int m) {
+        return Collections.nCopies(m, theta);
+    }
+}

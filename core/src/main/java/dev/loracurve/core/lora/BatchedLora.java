@@ -1,0 +1,68 @@
+package dev.loracurve.core.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.model.Projection;
+
+/**
+ * M adapters at once: the batch holds M copies of B rows, sample-major (row m·B + b runs with
+ * θ_m), and each projection's LoRA is two batched matmuls over the M adapters instead of M
+ * separate forward passes. Views of the (M, P) parameter matrix are taken once, as in {@link FlatLora}.
+ */
+public final class BatchedLora implements LoraDelta {
+    private final LoraLayout layout;
+    private final int samples;
+    private final double scale;
+    private final boolean dropoutActive;
+    private final NDArray[][] aT; // [layer][projection]: (M, in, r)
+    private final NDArray[][] bT; // [layer][projection]: (M, r, out)
+
+    /**
+     * @param thetas (M, P): one θ per row
+     */
+    public BatchedLora(LoraLayout layout, NDArray thetas, boolean dropoutActive) {
+        if (thetas.getShape().dimension() != 2 || thetas.getShape().get(1) != layout.size()) {
+            throw new IllegalArgumentException("θ matrix has shape " + thetas.getShape() + ", layout needs (M, " + layout.size() + ")");
+        }
+        this.layout = layout;
+        this.samples = (int) thetas.getShape().get(0);
+        this.scale = layout.lora().scale();
+        this.dropoutActive = dropoutActive && layout.lora().dropout() > 0;
+        int layers = layout.model().numLayers();
+        int r = layout.lora().r();
+        aT = new NDArray[layers][Projection.values().length];
+        bT = new NDArray[layers][Projection.values().length];
+        for (LoraLayout.Slot s : layout.slots()) {
+            aT[s.layer()][s.projection().ordinal()] = columns(thetas, s.offsetA(), (long) r * s.in())
+                    .reshape(samples, r, s.in()).transpose(0, 2, 1);
+            bT[s.layer()][s.projection().ordinal()] = columns(thetas, s.offsetB(), (long) s.out() * r)
+                    .reshape(samples, s.out(), r).transpose(0, 2, 1);
+        }
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    @Override
+    public NDArray apply(int layer, Projection p, NDArray x) {
+        NDArray a = aT[layer][p.ordinal()];
+        if (a == null) {
+            return null;
+        }
+        long rows = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        long in = x.getShape().get(2);
+        NDArray drop = dropoutActive
+                ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
+                : x;
+        NDArray h = drop.reshape(samples, rows / samples * t, in).matMul(a); // (M, B·T, r)
+        NDArray up = h.matMul(bT[layer][p.ordinal()]); // (M, B·T, out)
+        return Tensors.scale(up.reshape(rows, t, -1), scale);
+    }
+
+    private static NDArray columns(NDArray m, long from, long count) {
+        return m.get(new NDIndex().addAllDim().addSliceDim(from, from + count));
+    }
+}
