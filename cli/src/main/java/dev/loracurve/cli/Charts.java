@@ -38,11 +38,14 @@ final class Charts {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
-        Color[] palette = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)};
+        Color[] palette = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf), new Color(0xbcbd22),
+            new Color(0x7f7f7f)};
         int i = 0;
         for (String name : series.keySet()) {
-            r.setSeriesPaint(i, palette[i % palette.length]);
-            r.setSeriesStroke(i, name.contains("line")
+            boolean reference = name.startsWith("perfect");
+            r.setSeriesPaint(i, reference ? Color.GRAY : palette[i % palette.length]);
+            r.setSeriesStroke(i, name.contains("line") || reference
                     ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
                     : new BasicStroke(2f));
             i++;

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code loracurve} command. */
 @Command(name = "loracurve", mixinStandardHelpOptions = true, version = "loracurve 0.1.0",
         description = "LoRA-Curve: epistemic uncertainty of fine-tuned LMs through low-loss curves in LoRA space.",
-        subcommands = {LmCommand.class, TasksCommand.class, TrainCommand.class, CurveCommand.class, PathCommand.class, AdaptersCommand.class,
+        subcommands = {LmCommand.class, TasksCommand.class, TrainCommand.class, CurveCommand.class, PathCommand.class, EvalCommand.class,
+            AdaptersCommand.class,
             BenchCommand.class})
 public final class Main implements Runnable {
 

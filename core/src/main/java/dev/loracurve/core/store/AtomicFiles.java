@@ -36,6 +36,7 @@ public final class AtomicFiles {
                 }
                 ch.force(true);
             }
+            publishable(tmp, false);
             move(tmp, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
@@ -57,6 +58,7 @@ public final class AtomicFiles {
             Files.createDirectories(abs.getParent());
             Path tmp = Files.createTempDirectory(abs.getParent(), TEMP_PREFIX + abs.getFileName());
             try {
+                publishable(tmp, true);
                 filler.fill(tmp);
                 if (Files.exists(abs)) {
                     Path old = Files.createTempDirectory(abs.getParent(), TEMP_PREFIX + "old-");
@@ -80,6 +82,15 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface DirectoryFiller {
         void fill(Path dir) throws IOException;
+    }
+
+    /** Temporaries are created private (0600 / 0700); the published artifact gets the usual modes. */
+    private static void publishable(Path p, boolean directory) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(directory ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {
