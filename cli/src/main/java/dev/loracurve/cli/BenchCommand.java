@@ -10,6 +10,7 @@ import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.curve.BezierCurve;
 import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveFitter;
+import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.lora.LoraDelta;
@@ -75,6 +76,7 @@ final class BenchCommand implements Runnable {
             if (Files.exists(s.resolve("config.json"))) {
                 try (Decoder d = Decoder.load(s, m)) {
                     stepCosts("stories260K", d, m);
+                    evaluation("stories260K", d, m);
                 }
             }
             try (Decoder d = Decoder.fromWeights(LLAMA_30M, new RandomWeights(0), m, DataType.FLOAT32)) {
@@ -169,6 +171,39 @@ final class BenchCommand implements Runnable {
         System.out.printf("  LoRA training step  %7.1f ms%n", trainStep * 1e3);
         System.out.printf("  curve step          %7.1f ms  (%.2fx the training step)%n", curveSteps[0] * 1e3, curveSteps[0] / trainStep);
         System.out.printf("  curve step, JS M=3  %7.1f ms  (%.2fx the training step)%n", curveSteps[1] * 1e3, curveSteps[1] / trainStep);
+    }
+
+    /**
+     * Scoring throughput of one adapter on 128-token items (2 single-token choices), and M = 10
+     * curve points scored batched against one pass per point, on the same items in one run.
+     */
+    private void evaluation(String name, Decoder d, NDManager m) {
+        LoraConfig lora = LoraConfig.allProjections(rank, 2 * rank, 0.05);
+        LoraLayout layout = new LoraLayout(d.config(), lora);
+        SplittableRandom rng = new SplittableRandom(4);
+        List<Example> items = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            items.add(new Example("s" + i, rng.longs(128, 3, d.config().vocabSize()).toArray(), new long[][] {{3}, {4}},
+                    rng.nextInt(2), false));
+        }
+        List<float[]> ten = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            float[] th = layout.initialTheta(10 + i);
+            for (int k = 0; k < th.length; k++) {
+                th[k] += (float) (0.01 * rng.nextGaussian()); // B ≠ 0: the adapters matter
+            }
+            ten.add(th);
+        }
+        SampleScorer one = new SampleScorer(d, m, layout, 16);
+        double single = median(() -> one.score(ten.subList(0, 1), false, items, false, 0));
+        SampleScorer chunked = new SampleScorer(d, m, layout, 4); // 10 × 4 = 40 rows per batched pass
+        double batched = median(() -> chunked.score(ten, false, items, true, 0));
+        double sequential = median(() -> chunked.score(ten, false, items, false, 0));
+        System.out.printf("%s, scoring 64 items of 128 tokens:%n", name);
+        System.out.printf("  one adapter (batch 16)        %9.0f tokens/s%n", 64 * 128 / single);
+        System.out.printf("  M = 10 points, batched        %9.0f tokens/s  %.2f s%n", 10 * 64 * 128 / batched, batched);
+        System.out.printf("  M = 10 points, sequential     %9.0f tokens/s  %.2f s  (batched is %.2fx faster)%n",
+                10 * 64 * 128 / sequential, sequential, sequential / batched);
     }
 
     private static TokenBatch randomBatch(int vocab, int batchSize, int t) {
