@@ -133,9 +133,7 @@ final class CurveCommand implements Runnable {
             List<Example> train;
             try (TextTokenizer tok = TextTokenizer.load(model)) {
                 var items = TasksCommand.withCues(Task.byName(task).load(data, trainSplit), cues);
-                if (trainLimit > 0 && items.size() > trainLimit) {
-                    items = items.subList(0, trainLimit);
-                }
+                items = TasksCommand.limit(items, trainLimit);
                 train = new PromptEncoder(tok, maxLength).encode(items);
             }
             try (NDManager m = Engines.newManager();

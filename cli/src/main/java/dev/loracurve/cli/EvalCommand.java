@@ -119,7 +119,7 @@ final class EvalCommand implements Runnable {
              Decoder decoder = Decoder.load(model, m);
              TextTokenizer tok = TextTokenizer.load(model)) {
             PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            List<Item> items = limit(TasksCommand.withCues(t.load(data, split), cues), limit);
+            List<Item> items = TasksCommand.limit(TasksCommand.withCues(t.load(data, split), cues), limit);
             List<Example> examples = enc.encode(items);
             List<Example> oodExamples = null;
             if (ood != null) {
@@ -127,7 +127,7 @@ final class EvalCommand implements Runnable {
                 if (parts.length != 2) {
                     throw new IllegalArgumentException("--ood takes TASK:PATH");
                 }
-                oodExamples = enc.encode(limit(Task.byName(parts[0]).load(Path.of(parts[1]), oodSplit), oodLimit));
+                oodExamples = enc.encode(TasksCommand.limit(Task.byName(parts[0]).load(Path.of(parts[1]), oodSplit), oodLimit));
             }
             int[] labels = examples.stream().mapToInt(Example::label).toArray();
             ObjectMapper json = new ObjectMapper();
@@ -196,7 +196,4 @@ final class EvalCommand implements Runnable {
         AtomicFiles.writeString(file, sb.toString());
     }
 
-    private static <T> List<T> limit(List<T> items, int n) {
-        return n > 0 && items.size() > n ? items.subList(0, n) : items;
-    }
 }

@@ -46,8 +46,8 @@ final class PathCommand implements Runnable {
              TextTokenizer tok = TextTokenizer.load(model)) {
             CurveFolder folder = CurveFolder.read(curve, decoder.config());
             PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            List<Example> train = enc.encode(limit(TasksCommand.withCues(t.load(data, trainSplit), cues), trainLimit));
-            List<Example> test = enc.encode(limit(TasksCommand.withCues(t.load(data, testSplit), cues), testLimit));
+            List<Example> train = enc.encode(TasksCommand.limit(TasksCommand.withCues(t.load(data, trainSplit), cues), trainLimit));
+            List<Example> test = enc.encode(TasksCommand.limit(TasksCommand.withCues(t.load(data, testSplit), cues), testLimit));
             ObjectNode profile;
             try (ProgressBar bar = Progress.bar("path", grid)) {
                 profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, i -> bar.stepTo(i + 1));
@@ -93,7 +93,4 @@ final class PathCommand implements Runnable {
                 l.get("speed_bound").asDouble(), l.get("bound").asDouble());
     }
 
-    private static List<Item> limit(List<Item> items, int n) {
-        return n > 0 && items.size() > n ? items.subList(0, n) : items;
-    }
 }

@@ -27,6 +27,11 @@ final class TasksCommand implements Runnable {
         return items.stream().map(i -> i.withCues(cues)).toList();
     }
 
+    /** The first n items (all when n <= 0). */
+    static <T> List<T> limit(List<T> items, int n) {
+        return n > 0 && items.size() > n ? items.subList(0, n) : items;
+    }
+
     @Command(name = "list", description = "The task names.")
     static final class ListTasks implements Runnable {
         @Override
@@ -59,9 +64,7 @@ final class TasksCommand implements Runnable {
         @Override
         public void run() {
             List<Item> items = withCues(Task.byName(task).load(data, split), cues);
-            if (limit > 0 && items.size() > limit) {
-                items = items.subList(0, limit);
-            }
+            items = limit(items, limit);
             ObjectMapper mapper = new ObjectMapper();
             for (Item it : items) {
                 if (json) {

@@ -93,12 +93,12 @@ final class TrainCommand implements Runnable {
             if (n <= 0 || n >= all.size()) {
                 throw new IllegalArgumentException("--val-split holdout:N needs 0 < N < " + all.size());
             }
-            valItems = limit(all.subList(all.size() - n, all.size()), valLimit);
+            valItems = TasksCommand.limit(all.subList(all.size() - n, all.size()), valLimit);
             all = all.subList(0, all.size() - n);
         } else {
-            valItems = valSplit.equals("none") ? List.of() : TasksCommand.withCues(limit(t.load(data, valSplit), valLimit), cues);
+            valItems = valSplit.equals("none") ? List.of() : TasksCommand.withCues(TasksCommand.limit(t.load(data, valSplit), valLimit), cues);
         }
-        List<Item> trainItems = limit(all, trainLimit);
+        List<Item> trainItems = TasksCommand.limit(all, trainLimit);
         try (NDManager m = Engines.newManager();
              Decoder decoder = Decoder.load(model, m);
              TextTokenizer tok = TextTokenizer.load(model)) {
@@ -134,7 +134,4 @@ final class TrainCommand implements Runnable {
         }
     }
 
-    private static List<Item> limit(List<Item> items, int n) {
-        return n > 0 && items.size() > n ? items.subList(0, n) : items;
-    }
 }
