@@ -34,7 +34,10 @@ final class PathCommand implements Runnable {
     @Option(names = "--test-split", defaultValue = "test") String testSplit;
     @Option(names = "--train-limit", defaultValue = "1000", description = "train items used (0 = all; default ${DEFAULT-VALUE})") int trainLimit;
     @Option(names = "--test-limit", defaultValue = "0") int testLimit;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--gradient-limit", defaultValue = "256",
+            description = "train items for the gradient norm G of the Lipschitz bound (0 = all; default ${DEFAULT-VALUE})")
+    int gradientLimit;
+    @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk; 8 grid points run together") int batchSize;
     @Option(names = "--cues", split = ",") List<String> cues;
     @Option(names = "--max-length", defaultValue = "256") int maxLength;
 
@@ -50,7 +53,7 @@ final class PathCommand implements Runnable {
             List<Example> test = enc.encode(TasksCommand.limit(TasksCommand.withCues(t.load(data, testSplit), cues), testLimit));
             ObjectNode profile;
             try (ProgressBar bar = Progress.bar("path", grid)) {
-                profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, i -> bar.stepTo(i + 1));
+                profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, gradientLimit, bar::stepTo);
             }
             profile.put("task", task);
             AtomicFiles.writeString(out.resolve("path.json"), profile.toPrettyString());

@@ -4,12 +4,10 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.eval.Metrics;
-import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
-import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.train.ClassifierObjective;
 import java.util.List;
@@ -37,51 +35,69 @@ public final class PathProfile {
         return BezierCurve.lerp(j.get(p.segment()), j.get(p.segment() + 1), p.u());
     }
 
-    /** Evaluates the grid; {@code progress} is told each grid index when done. */
+    /** Grid points scored together in one batched pass (per-sample LoRA). */
+    private static final int POINTS_PER_PASS = 8;
+
+    /**
+     * Evaluates the grid; {@code progress} is told how many grid points are done. The gradient
+     * norm G is taken on the first {@code gradientItems} training items (0 = all).
+     */
     public static ObjectNode compute(Decoder decoder, NDManager manager, CurveFolder folder, List<Example> train,
-                                     List<Example> test, int grid, int batchSize, IntConsumer progress) {
+                                     List<Example> test, int grid, int batchSize, int gradientItems, IntConsumer progress) {
         if (grid < 2) {
             throw new IllegalArgumentException("--grid must be at least 2");
         }
         BezierCurve c = folder.curve();
         LoraLayout layout = new LoraLayout(decoder.config(), folder.lora());
         ClassifierObjective objective = new ClassifierObjective(decoder, manager, layout);
+        SampleScorer scorer = new SampleScorer(decoder, manager, layout, batchSize);
         double[] ts = new double[grid];
+        for (int i = 0; i < grid; i++) {
+            ts[i] = (double) i / (grid - 1);
+        }
         double[][] loss = new double[4][grid]; // curve-train, curve-test, line-train, line-test
         double[][] acc = new double[4][grid];
-        double maxGrad = 0;
-        for (int i = 0; i < grid; i++) {
-            double t = (double) i / (grid - 1);
-            ts[i] = t;
-            float[][] thetas = {c.at(t), straight(c, t)};
+        for (int from = 0; from < grid; from += POINTS_PER_PASS) {
+            int to = Math.min(grid, from + POINTS_PER_PASS);
             for (int path = 0; path < 2; path++) {
+                List<float[]> thetas = new java.util.ArrayList<>();
+                for (int i = from; i < to; i++) {
+                    thetas.add(path == 0 ? c.at(ts[i]) : straight(c, ts[i]));
+                }
                 for (int split = 0; split < 2; split++) {
                     List<Example> data = split == 0 ? train : test;
                     if (data.isEmpty()) {
                         continue;
                     }
-                    double[] la = lossAndAccuracy(decoder, manager, layout, thetas[path], data, batchSize);
-                    loss[path * 2 + split][i] = la[0];
-                    acc[path * 2 + split][i] = la[1];
+                    int[] labels = data.stream().mapToInt(Example::label).toArray();
+                    double[][][] probs = scorer.score(thetas, false, data, true, 0);
+                    for (int i = from; i < to; i++) {
+                        loss[path * 2 + split][i] = Metrics.nll(probs[i - from], labels);
+                        acc[path * 2 + split][i] = Metrics.accuracy(probs[i - from], labels);
+                    }
                 }
             }
-            if (!train.isEmpty()) { // G: gradient norm of the train loss along the curve
-                float[] g = new float[layout.intSize()];
-                for (int from = 0; from < train.size(); from += batchSize) {
-                    List<Example> b = train.subList(from, Math.min(train.size(), from + batchSize));
-                    objective.gradient(thetas[0], b, false, g, (float) b.size() / train.size());
-                }
-                double n = 0;
-                for (float x : g) {
-                    n += (double) x * x;
-                }
-                maxGrad = Math.max(maxGrad, Math.sqrt(n));
+            progress.accept(to);
+        }
+        // G: the largest gradient norm of the train loss along the curve
+        List<Example> gradData = gradientItems > 0 && train.size() > gradientItems ? train.subList(0, gradientItems) : train;
+        double maxGrad = 0;
+        for (int i = 0; i < grid && !gradData.isEmpty(); i++) {
+            float[] g = new float[layout.intSize()];
+            float[] theta = c.at(ts[i]);
+            for (int from = 0; from < gradData.size(); from += batchSize) {
+                List<Example> b = gradData.subList(from, Math.min(gradData.size(), from + batchSize));
+                objective.gradient(theta, b, false, g, (float) b.size() / gradData.size());
             }
-            progress.accept(i);
+            double n = 0;
+            for (float x : g) {
+                n += (double) x * x;
+            }
+            maxGrad = Math.max(maxGrad, Math.sqrt(n));
         }
         ObjectNode out = JSON.createObjectNode();
         out.put("variant", folder.variant()).put("segments", c.segments()).put("degree", c.degree()).put("grid", grid);
-        out.put("train_items", train.size()).put("test_items", test.size());
+        out.put("train_items", train.size()).put("test_items", test.size()).put("gradient_items", gradData.size());
         ArrayNode points = out.putArray("points");
         String[] names = {"curve", "line"};
         for (int i = 0; i < grid; i++) {
@@ -112,16 +128,6 @@ public final class PathProfile {
         lip.put("max_gradient_norm", maxGrad);
         lip.put("bound", maxGrad * c.speedBound());
         return out;
-    }
-
-    static double[] lossAndAccuracy(Decoder decoder, NDManager manager, LoraLayout layout, float[] theta, List<Example> data,
-                                    int batchSize) {
-        try (NDManager local = manager.newSubManager()) {
-            double[][] probs = ChoiceScorer.predict(decoder, local, data, new FlatLora(layout, Tensors.of(local, theta), false),
-                    batchSize);
-            int[] labels = data.stream().mapToInt(Example::label).toArray();
-            return new double[] {Metrics.nll(probs, labels), Metrics.accuracy(probs, labels)};
-        }
     }
 
     /** {Frankle, interpolation} barrier of segment s from the grid values whose t lies in it. */
