@@ -83,16 +83,22 @@ final class CurveCommand implements Runnable {
 
         @Override
         public void run() {
+            if (degree < 1) {
+                throw new IllegalArgumentException("--degree must be at least 1, got " + degree);
+            }
+            if (segments != null && segments < 1) {
+                throw new IllegalArgumentException("--segments must be at least 1, got " + segments);
+            }
             String[] perturbation = parse(perturb, "--perturb", "none:0");
             String[] jsParts = parse(js, "--js", "0:0");
             CurveFitConfig config = new CurveFitConfig(steps, batchSize, lr, warmup, schedule, weightDecay, decayOn, clipNorm,
                     pointsPerStep, perturbation[0], number(perturbation[1], "--perturb"), number(jsParts[0], "--js"),
                     (int) number(jsParts[1], "--js"), dropout, checkpointEvery, maxLength);
-            ModelConfig modelConfig = ModelConfig.load(model);
             List<Path> anchors = start.anchors == null ? List.of() : start.anchors;
             if (!start.free && anchors.size() < 2) {
                 throw new IllegalArgumentException("--anchors: an anchored curve needs at least 2 optima");
             }
+            ModelConfig modelConfig = ModelConfig.load(model);
             List<float[]> optima = new ArrayList<>();
             LoraConfig lora = null;
             ObjectNode extra = new ObjectMapper().createObjectNode();
