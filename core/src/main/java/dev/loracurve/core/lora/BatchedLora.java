@@ -16,7 +16,7 @@ public final class BatchedLora implements LoraDelta {
     private final double scale;
     private final boolean dropoutActive;
     private final NDArray[][] aT; // [layer][projection]: (M, in, r)
-    private final NDArray[][] bT; // [layer][projection]: (M, r, out)
+    private final NDArray[][] bT; // [layer][projection]: scale · Bᵀ, (M, r, out)
 
     /**
      * @param thetas (M, P): one θ per row
@@ -36,8 +36,8 @@ public final class BatchedLora implements LoraDelta {
         for (LoraLayout.Slot s : layout.slots()) {
             aT[s.layer()][s.projection().ordinal()] = columns(thetas, s.offsetA(), (long) r * s.in())
                     .reshape(samples, r, s.in()).transpose(0, 2, 1);
-            bT[s.layer()][s.projection().ordinal()] = columns(thetas, s.offsetB(), (long) s.out() * r)
-                    .reshape(samples, s.out(), r).transpose(0, 2, 1);
+            bT[s.layer()][s.projection().ordinal()] = Tensors.scale(columns(thetas, s.offsetB(), (long) s.out() * r)
+                    .reshape(samples, s.out(), r).transpose(0, 2, 1), scale); // scale folded into B once
         }
     }
 
@@ -58,8 +58,7 @@ public final class BatchedLora implements LoraDelta {
                 ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
                 : x;
         NDArray h = drop.reshape(samples, rows / samples * t, in).matMul(a); // (M, B·T, r)
-        NDArray up = h.matMul(bT[layer][p.ordinal()]); // (M, B·T, out)
-        return Tensors.scale(up.reshape(rows, t, -1), scale);
+        return h.matMul(bT[layer][p.ordinal()]).reshape(rows, t, -1); // (M, B·T, out) → (M·B, T, out)
     }
 
     private static NDArray columns(NDArray m, long from, long count) {

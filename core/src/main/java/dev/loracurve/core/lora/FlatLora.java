@@ -19,7 +19,7 @@ public final class FlatLora implements LoraDelta {
     private final double scale;
     private final boolean dropoutActive;
     private final NDArray[][] a; // [layer][projection]: (r, in)
-    private final NDArray[][] b; // [layer][projection]: (out, r)
+    private final NDArray[][] b; // [layer][projection]: scale · B, (out, r)
 
     /**
      * @param theta         (P) in the layout's order; may require gradient
@@ -39,7 +39,8 @@ public final class FlatLora implements LoraDelta {
         b = new NDArray[layers][Projection.values().length];
         for (LoraLayout.Slot s : layout.slots()) {
             a[s.layer()][s.projection().ordinal()] = view(s.offsetA(), r, s.in());
-            b[s.layer()][s.projection().ordinal()] = view(s.offsetB(), s.out(), r);
+            // the LoRA scale folded into B once, not applied to every (B, T, out) output
+            b[s.layer()][s.projection().ordinal()] = Tensors.scale(view(s.offsetB(), s.out(), r), scale);
         }
     }
 
@@ -57,8 +58,7 @@ public final class FlatLora implements LoraDelta {
                 ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
                 : x;
         NDArray h = in.getNDArrayInternal().linear(in, down, null).singletonOrThrow(); // (B, T, r)
-        NDArray up = h.getNDArrayInternal().linear(h, b[layer][p.ordinal()], null).singletonOrThrow(); // (B, T, out)
-        return Tensors.scale(up, scale);
+        return h.getNDArrayInternal().linear(h, b[layer][p.ordinal()], null).singletonOrThrow(); // scale·B(A x): (B, T, out)
     }
 
     private NDArray view(long offset, int rows, int cols) {
