@@ -22,8 +22,8 @@ $LC adapters --model $M $OUT/sst2/run-0 $OUT/sst2/run-1 $OUT/sst2/run-2
 
 log "boolq, arc-easy, openbookqa: the same pipeline"
 $LC train --model $M --task boolq --data $D/boolq/val.jsonl --val-split holdout:500 --out $OUT/boolq --k 3 --steps 300 --warmup 20
-$LC train --model $M --task arc-easy --data $D/arc-easy/hf --out $OUT/arc-easy --k 3 --steps 300 --warmup 20
-$LC train --model $M --task openbookqa --data $D/openbookqa --out $OUT/openbookqa --k 3 --steps 300 --warmup 20
+$LC train --model $M --task arc-easy --data $D/arc-easy/hf --out $OUT/arc-easy --k 3 --steps 200 --warmup 20 --max-length 512
+$LC train --model $M --task openbookqa --data $D/openbookqa --out $OUT/openbookqa --k 3 --steps 200 --warmup 20 --max-length 512
 
 A="$OUT/trec/run-0 $OUT/trec/run-1 $OUT/trec/run-2"
 log "trec curves: anchored; free from scratch; anchored with Gaussian perturbation, JS, both"
