@@ -54,7 +54,7 @@ public final class CurveFitter {
             return;
         }
         prepare(curve, train, seed);
-        Path ckpt = out.resolveSibling(out.getFileName() + Trainer.CHECKPOINT_SUFFIX);
+        Path ckpt = Checkpoint.besides(out);
         int start = 0;
         ObjectNode metrics = JSON.createObjectNode();
         metrics.putArray("loss");
@@ -161,7 +161,7 @@ public final class CurveFitter {
             }
             curve.scatter(ts[i], grads[i], pointGrads);
         }
-        clip(pointGrads, config.clipNorm());
+        AdamW.clip(config.clipNorm(), pointGrads);
         double lr = config.lrAt(Math.min(step, config.steps() - 1));
         for (int i = 0; i < adam.length; i++) {
             if (adam[i] != null) {
@@ -198,7 +198,7 @@ public final class CurveFitter {
                 float[] g = new float[p.length];
                 Engines.seed(Seeds.mix(seed, 0x6, step, i));
                 objective.gradient(thetas[i], batch, config.dropout(), g, 1f);
-                double norm = Math.sqrt(dot(g, g));
+                double norm = AdamW.norm(g);
                 if (norm > 0) {
                     for (int d = 0; d < p.length; d++) {
                         p[d] += (float) (config.perturbScale() * g[d] / norm);
@@ -208,32 +208,5 @@ public final class CurveFitter {
             out[i] = p;
         }
         return out;
-    }
-
-    private static void clip(float[][] grads, double maxNorm) {
-        if (maxNorm <= 0) {
-            return;
-        }
-        double sq = 0;
-        for (float[] g : grads) {
-            sq += dot(g, g);
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > maxNorm) {
-            float s = (float) (maxNorm / (norm + 1e-6));
-            for (float[] g : grads) {
-                for (int d = 0; d < g.length; d++) {
-                    g[d] *= s;
-                }
-            }
-        }
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
     }
 }

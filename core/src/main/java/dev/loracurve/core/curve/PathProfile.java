@@ -28,13 +28,6 @@ public final class PathProfile {
 
     private PathProfile() {}
 
-    /** The point at t of the piecewise-linear path through the curve's junctions (same S segments). */
-    public static float[] straight(BezierCurve c, double t) {
-        BezierCurve.Position p = c.locate(t);
-        List<float[]> j = c.junctions();
-        return BezierCurve.lerp(j.get(p.segment()), j.get(p.segment() + 1), p.u());
-    }
-
     /** Grid points scored together in one batched pass (per-sample LoRA). */
     private static final int POINTS_PER_PASS = 8;
 
@@ -48,6 +41,8 @@ public final class PathProfile {
             throw new IllegalArgumentException("--grid must be at least 2");
         }
         BezierCurve c = folder.curve();
+        // the straight path through the same junctions: a degree-1 curve with the same S segments
+        BezierCurve[] paths = {c, BezierCurve.anchored(c.junctions(), 1, 0, 0)};
         LoraLayout layout = new LoraLayout(decoder.config(), folder.lora());
         ClassifierObjective objective = new ClassifierObjective(decoder, manager, layout);
         SampleScorer scorer = new SampleScorer(decoder, manager, layout, batchSize);
@@ -62,7 +57,7 @@ public final class PathProfile {
             for (int path = 0; path < 2; path++) {
                 List<float[]> thetas = new java.util.ArrayList<>();
                 for (int i = from; i < to; i++) {
-                    thetas.add(path == 0 ? c.at(ts[i]) : straight(c, ts[i]));
+                    thetas.add(paths[path].at(ts[i]));
                 }
                 for (int split = 0; split < 2; split++) {
                     List<Example> data = split == 0 ? train : test;

@@ -47,22 +47,9 @@ public final class Metrics {
      * (n_b / N) |acc_b − conf_b|, a fraction (reports show ×100). Confidence 0 falls in the first bin.
      */
     public static double ece(double[][] probs, int[] labels) {
-        double[] conf = new double[ECE_BINS];
-        double[] correct = new double[ECE_BINS];
-        int[] count = new int[ECE_BINS];
-        for (int i = 0; i < probs.length; i++) {
-            int pred = argmax(probs[i]);
-            double c = probs[i][pred];
-            int bin = Math.min(ECE_BINS - 1, Math.max(0, (int) Math.ceil(c * ECE_BINS) - 1));
-            conf[bin] += c;
-            correct[bin] += pred == labels[i] ? 1 : 0;
-            count[bin]++;
-        }
         double ece = 0;
-        for (int b = 0; b < ECE_BINS; b++) {
-            if (count[b] > 0) {
-                ece += Math.abs(correct[b] - conf[b]) / probs.length;
-            }
+        for (double[] bin : reliability(probs, labels)) {
+            ece += bin[0] / probs.length * Math.abs(bin[2] - bin[1]);
         }
         return ece;
     }

@@ -1,8 +1,6 @@
 package dev.loracurve.core.eval;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.engine.Tensors;
@@ -65,17 +63,9 @@ public final class SampleScorer {
                     repeated.addAll(chunk); // sample-major: rows s·B + b
                 }
                 try (NDManager step = local.newSubManager()) {
-                    NDArray lp = ChoiceScorer.logProbs(decoder, step, repeated, lora); // (M·B, Cmax)
-                    int cmax = (int) lp.getShape().get(1);
-                    double[] v = lp.toType(DataType.FLOAT64, false).toDoubleArray();
+                    double[][] p = ChoiceScorer.probabilities(decoder, step, repeated, lora); // row s·B + b
                     for (int s = 0; s < m; s++) {
-                        for (int b = 0; b < chunk.size(); b++) {
-                            double[] row = new double[chunk.get(b).choiceCount()];
-                            for (int c = 0; c < row.length; c++) {
-                                row[c] = Math.exp(v[(s * chunk.size() + b) * cmax + c]);
-                            }
-                            out[s][from + b] = row;
-                        }
+                        System.arraycopy(p, s * chunk.size(), out[s], from, chunk.size());
                     }
                 }
             }

@@ -1,6 +1,5 @@
 package dev.loracurve.core.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -135,10 +134,6 @@ public final class Decoder implements AutoCloseable {
 
     public DataType dtype() {
         return dtype;
-    }
-
-    public Device device() {
-        return manager.getDevice();
     }
 
     // ---------------------------------------------------------------- forward

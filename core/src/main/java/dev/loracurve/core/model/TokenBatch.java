@@ -67,14 +67,6 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
         return ids.length == 0 ? 0 : ids[0].length;
     }
 
-    public long tokenCount() {
-        long n = 0;
-        for (int l : lengths) {
-            n += l;
-        }
-        return n;
-    }
-
     /** Largest RoPE position used, + 1. */
     int positionSpan() {
         if (positions == null) {

@@ -97,16 +97,23 @@ public final class ChoiceScorer {
         for (int from = 0; from < examples.size(); from += batchSize) {
             List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));
             try (NDManager step = manager.newSubManager()) {
-                NDArray lp = logProbs(decoder, step, batch, lora);
-                int cmax = (int) lp.getShape().get(1);
-                double[] flat = lp.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
-                for (int b = 0; b < batch.size(); b++) {
-                    double[] row = new double[batch.get(b).choiceCount()];
-                    for (int c = 0; c < row.length; c++) {
-                        row[c] = Math.exp(flat[b * cmax + c]);
-                    }
-                    out[from + b] = row;
-                }
+                double[][] p = probabilities(decoder, step, batch, lora);
+                System.arraycopy(p, 0, out, from, p.length);
+            }
+        }
+        return out;
+    }
+
+    /** p(choice | item) of one batch, without gradients: a row per example, as long as its choices. */
+    public static double[][] probabilities(Decoder decoder, NDManager step, List<Example> batch, LoraDelta lora) {
+        NDArray lp = logProbs(decoder, step, batch, lora);
+        int cmax = (int) lp.getShape().get(1);
+        double[] flat = lp.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        double[][] out = new double[batch.size()][];
+        for (int b = 0; b < batch.size(); b++) {
+            out[b] = new double[batch.get(b).choiceCount()];
+            for (int c = 0; c < out[b].length; c++) {
+                out[b][c] = Math.exp(flat[b * cmax + c]);
             }
         }
         return out;

@@ -37,10 +37,6 @@ public final class AdamW {
         return v;
     }
 
-    public int stepCount() {
-        return t;
-    }
-
     /** One update of {@code theta} in place with gradient {@code g}. */
     public void step(float[] theta, float[] g, double lr) {
         t++;
@@ -54,17 +50,29 @@ public final class AdamW {
         }
     }
 
-    /** Scales g so that its L2 norm is at most maxNorm; returns the norm before clipping. */
-    public static double clip(float[] g, double maxNorm) {
+    /** The global L2 norm of one or more vectors, accumulated in double. */
+    public static double norm(float[]... vectors) {
         double sq = 0;
-        for (float x : g) {
-            sq += (double) x * x;
+        for (float[] v : vectors) {
+            for (float x : v) {
+                sq += (double) x * x;
+            }
         }
-        double norm = Math.sqrt(sq);
+        return Math.sqrt(sq);
+    }
+
+    /**
+     * Scales the vectors together so that their global L2 norm is at most maxNorm (0 = no
+     * clipping); returns the norm before clipping.
+     */
+    public static double clip(double maxNorm, float[]... grads) {
+        double norm = norm(grads);
         if (maxNorm > 0 && norm > maxNorm) {
             float s = (float) (maxNorm / (norm + 1e-6));
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= s;
+            for (float[] g : grads) {
+                for (int i = 0; i < g.length; i++) {
+                    g[i] *= s;
+                }
             }
         }
         return norm;

@@ -20,6 +20,14 @@ import java.util.Map;
 public record Checkpoint(Map<String, float[]> vectors, ObjectNode info) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Suffix of a checkpoint folder's name: {@code run-0.checkpoint} beside {@code run-0}. */
+    public static final String SUFFIX = ".checkpoint";
+
+    /** The checkpoint folder of the artifact {@code out}: beside it, so the artifact appears only when done. */
+    public static Path besides(Path out) {
+        return out.resolveSibling(out.getFileName() + SUFFIX);
+    }
+
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve("state.json"));
     }

@@ -34,7 +34,6 @@ import java.util.Map;
  */
 public final class Trainer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    public static final String CHECKPOINT_SUFFIX = ".checkpoint";
 
     /** Called after each optimizer step. */
     public interface Listener {
@@ -70,7 +69,7 @@ public final class Trainer {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training items");
         }
-        Path ckpt = runDir.resolveSibling(runDir.getFileName() + CHECKPOINT_SUFFIX);
+        Path ckpt = Checkpoint.besides(runDir);
         float[] theta;
         AdamW adam = new AdamW(layout.intSize(), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
         int start;
@@ -110,7 +109,7 @@ public final class Trainer {
             for (int i = 0; i < grad.length; i++) {
                 grad[i] /= config.gradAccumulation();
             }
-            AdamW.clip(grad, config.clipNorm());
+            AdamW.clip(config.clipNorm(), grad);
             adam.step(theta, grad, config.lrAt(step));
             ((ArrayNode) metrics.get("loss")).add(loss);
             listener.onStep(step + 1, config.steps(), loss, tokens / ((System.nanoTime() - t0) / 1e9));

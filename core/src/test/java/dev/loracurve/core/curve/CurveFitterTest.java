@@ -24,7 +24,7 @@ import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.testing.RandomData;
 import dev.loracurve.core.testing.TinyModels;
 import dev.loracurve.core.train.ClassifierObjective;
-import dev.loracurve.core.train.Trainer;
+import dev.loracurve.core.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,7 +134,7 @@ class CurveFitterTest {
                         }
                     }));
             assertEquals("crash at step 10", crash.getMessage());
-            assertTrue(Files.exists(dir.resolve("broken" + Trainer.CHECKPOINT_SUFFIX)), "checkpoint of step 8 kept");
+            assertTrue(Files.exists(dir.resolve("broken" + Checkpoint.SUFFIX)), "checkpoint of step 8 kept");
             assertFalse(Files.exists(broken.resolve(CurveFolder.FILE)), "no half-written curve");
             // restart with a fresh initial curve: the checkpoint's points replace it
             new CurveFitter(d, m, LORA, cfg).fit(BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 99)), "free", data, 3,

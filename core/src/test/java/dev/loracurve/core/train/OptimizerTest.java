@@ -41,10 +41,10 @@ class OptimizerTest {
     @Test
     void clippingScalesToTheMaximumNorm() {
         float[] g = {3f, 4f};
-        assertEquals(5.0, AdamW.clip(g, 1.0), 1e-9);
+        assertEquals(5.0, AdamW.clip(1.0, g), 1e-9);
         assertEquals(1.0, Math.hypot(g[0], g[1]), 1e-5);
         float[] small = {0.3f, 0.4f};
-        AdamW.clip(small, 1.0);
+        AdamW.clip(1.0, small);
         assertArrayEquals(new float[] {0.3f, 0.4f}, small);
     }
 
