@@ -64,7 +64,12 @@ public final class CurveFitter {
             Checkpoint c = Checkpoint.read(ckpt);
             for (int i = 0; i < count; i++) {
                 if (adam[i] != null) {
-                    System.arraycopy(c.vectors().get("point-" + i), 0, curve.point(i), 0, curve.dimension());
+                    float[] saved = c.vectors().get("point-" + i);
+                    if (saved == null || saved.length != curve.dimension()) {
+                        throw new IllegalStateException(ckpt + " does not hold free point " + i + " of this curve ("
+                                + curve.pointCount() + " points of " + curve.dimension() + "): remove it or use the same options");
+                    }
+                    System.arraycopy(saved, 0, curve.point(i), 0, curve.dimension());
                     adam[i].restore(c.vectors().get("m-" + i), c.vectors().get("v-" + i), c.info().path("adam_t").asInt());
                 }
             }
