@@ -1,30 +1,11 @@
 package dev.loracurve.cli;
 
-import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loracurve.core.curve.BezierCurve;
 import dev.loracurve.core.curve.CurveFitConfig;
-import dev.loracurve.core.curve.CurveFitter;
+import dev.loracurve.core.curve.CurveJob;
 import dev.loracurve.core.curve.CurveFolder;
-import dev.loracurve.core.engine.Engines;
-import dev.loracurve.core.lora.LoraConfig;
-import dev.loracurve.core.lora.LoraLayout;
-import dev.loracurve.core.lora.PeftAdapter;
-import dev.loracurve.core.model.Decoder;
-import dev.loracurve.core.model.ModelConfig;
-import dev.loracurve.core.model.Projection;
-import dev.loracurve.core.model.TextTokenizer;
-import dev.loracurve.core.store.Sha256;
-import dev.loracurve.core.tasks.Example;
-import dev.loracurve.core.tasks.PromptEncoder;
 import dev.loracurve.core.tasks.Task;
-import dev.loracurve.core.train.Seeds;
-import dev.loracurve.core.train.Trainer;
+import dev.loracurve.core.tasks.TaskData;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.ArgGroup;
@@ -83,83 +64,26 @@ final class CurveCommand implements Runnable {
 
         @Override
         public void run() {
-            if (degree < 1) {
-                throw new IllegalArgumentException("--degree must be at least 1, got " + degree);
-            }
-            if (segments != null && segments < 1) {
-                throw new IllegalArgumentException("--segments must be at least 1, got " + segments);
-            }
             String[] perturbation = parse(perturb, "--perturb", "none:0");
             String[] jsParts = parse(js, "--js", "0:0");
             CurveFitConfig config = new CurveFitConfig(steps, batchSize, lr, warmup, schedule, weightDecay, decayOn, clipNorm,
                     pointsPerStep, perturbation[0], number(perturbation[1], "--perturb"), number(jsParts[0], "--js"),
                     (int) number(jsParts[1], "--js"), dropout, checkpointEvery, maxLength);
-            List<Path> anchors = start.anchors == null ? List.of() : start.anchors;
-            if (!start.free && anchors.size() < 2) {
-                throw new IllegalArgumentException("--anchors: an anchored curve needs at least 2 optima");
+            TaskData taskData = new TaskData(Task.byName(task), data, trainSplit, "none", "test", trainLimit, 0, 0, cues, maxLength);
+            CurveJob job;
+            try {
+                job = new CurveJob(model, taskData, start.anchors == null ? List.of() : start.anchors, start.free, segments, degree,
+                        order, initNoise, seed, config, rank, alpha);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage());
             }
-            ModelConfig modelConfig = ModelConfig.load(model);
-            List<float[]> optima = new ArrayList<>();
-            LoraConfig lora = null;
-            ObjectNode extra = new ObjectMapper().createObjectNode();
-            ArrayNode anchorMeta = extra.putArray("anchors");
-            for (Path a : anchors) {
-                PeftAdapter adapter = PeftAdapter.read(a, modelConfig);
-                lora = lora == null ? adapter.config() : lora;
-                optima.add(adapter.theta());
-                anchorMeta.addObject().put("uri", a.toAbsolutePath().toUri().toString())
-                        .put("sha256", Sha256.of(a.resolve(PeftAdapter.WEIGHTS)));
-            }
-            if (order.equals("nearest") && !optima.isEmpty()) {
-                List<Integer> idx = BezierCurve.nearestNeighbourOrder(optima);
-                optima = idx.stream().map(optima::get).toList();
-                extra.putPOJO("anchor_order", idx);
-            } else if (!order.equals("given")) {
-                throw new IllegalArgumentException("--order must be given or nearest");
-            }
-            BezierCurve curve;
-            String variant = start.free ? "free" : "anchored";
-            if (!optima.isEmpty()) {
-                if (segments != null && segments != optima.size() - 1) {
-                    throw new IllegalArgumentException("--segments: a curve through " + optima.size() + " adapters has "
-                            + (optima.size() - 1) + " segments");
-                }
-                BezierCurve init = BezierCurve.anchored(optima, degree, initNoise, Seeds.mix(seed, 0x7));
-                curve = start.free ? BezierCurve.free(init.segments(), degree, copyPoints(init)) : init;
-            } else {
-                int s = segments == null ? 1 : segments;
-                lora = new LoraConfig(rank, alpha, 0.0, EnumSet.allOf(Projection.class), false);
-                LoraLayout layout = new LoraLayout(modelConfig, lora);
-                List<float[]> pts = new ArrayList<>();
-                for (int i = 0; i < s * degree + 1; i++) {
-                    pts.add(layout.initialTheta(Seeds.mix(seed, 0x8, i))); // independent LoRA inits
-                }
-                curve = BezierCurve.free(s, degree, pts);
-            }
-            List<Example> train;
-            try (TextTokenizer tok = TextTokenizer.load(model)) {
-                var items = TasksCommand.withCues(Task.byName(task).load(data, trainSplit), cues);
-                items = TasksCommand.limit(items, trainLimit);
-                train = new PromptEncoder(tok, maxLength).encode(items);
-            }
-            try (NDManager m = Engines.newManager();
-                 Decoder decoder = Decoder.load(model, m);
-                 ProgressBar bar = Progress.bar("curve", steps)) {
-                new CurveFitter(decoder, m, lora, config).fit(curve, variant, train, seed, out,
-                        model.getFileName().toString(), extra, (step, total, loss, tps) -> {
-                            bar.stepTo(step);
-                            bar.setExtraMessage(String.format(" loss %.4f  %.0f tok/s", loss, tps));
-                        });
+            try (ProgressBar bar = Progress.bar("curve", steps)) {
+                job.fit(out, (step, total, loss, tps) -> {
+                    bar.stepTo(step);
+                    bar.setExtraMessage(String.format(" loss %.4f  %.0f tok/s", loss, tps));
+                });
             }
             System.out.println("curve written to " + out);
-        }
-
-        private static List<float[]> copyPoints(BezierCurve c) {
-            List<float[]> out = new ArrayList<>();
-            for (int i = 0; i < c.pointCount(); i++) {
-                out.add(c.point(i));
-            }
-            return out;
         }
 
         private static String[] parse(String value, String option, String none) {

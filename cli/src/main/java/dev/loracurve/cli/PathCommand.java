@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.curve.CurveFolder;
 import dev.loracurve.core.curve.PathProfile;
 import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.eval.Charts;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.TextTokenizer;
 import dev.loracurve.core.store.AtomicFiles;
@@ -13,6 +14,7 @@ import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.tasks.Item;
 import dev.loracurve.core.tasks.PromptEncoder;
 import dev.loracurve.core.tasks.Task;
+import dev.loracurve.core.tasks.TaskData;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,35 +51,19 @@ final class PathCommand implements Runnable {
              TextTokenizer tok = TextTokenizer.load(model)) {
             CurveFolder folder = CurveFolder.read(curve, decoder.config());
             PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            List<Example> train = enc.encode(TasksCommand.limit(TasksCommand.withCues(t.load(data, trainSplit), cues), trainLimit));
-            List<Example> test = enc.encode(TasksCommand.limit(TasksCommand.withCues(t.load(data, testSplit), cues), testLimit));
+            List<Example> train = enc.encode(TaskData.limit(TaskData.withCues(t.load(data, trainSplit), cues), trainLimit));
+            List<Example> test = enc.encode(TaskData.limit(TaskData.withCues(t.load(data, testSplit), cues), testLimit));
             ObjectNode profile;
             try (ProgressBar bar = Progress.bar("path", grid)) {
                 profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, gradientLimit, bar::stepTo);
             }
             profile.put("task", task);
             AtomicFiles.writeString(out.resolve("path.json"), profile.toPrettyString());
-            plot(profile, out.resolve("path.png"));
+            Charts.pathPlot(profile, out.resolve("path.png"));
             print(profile);
         }
     }
 
-    static void plot(JsonNode profile, Path png) {
-        Map<String, double[][]> series = Charts.map();
-        JsonNode pts = profile.get("points");
-        for (String path : List.of("curve", "line")) {
-            for (String split : List.of("train", "test")) {
-                double[][] xy = new double[2][pts.size()];
-                for (int i = 0; i < pts.size(); i++) {
-                    xy[0][i] = pts.get(i).get("t").asDouble();
-                    xy[1][i] = pts.get(i).get(path).get(split + "_loss").asDouble();
-                }
-                series.put(path + " " + split, xy);
-            }
-        }
-        Charts.lines(png, "Loss along the " + profile.path("variant").asText() + " curve and the straight path ("
-                + profile.path("task").asText() + ")", "t", "NLL (nats)", series);
-    }
 
     static void print(JsonNode profile) {
         System.out.println("segment  path   split  frankle  interpolation");

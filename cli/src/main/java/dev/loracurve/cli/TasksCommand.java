@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.tasks.Item;
 import dev.loracurve.core.tasks.Task;
+import dev.loracurve.core.tasks.TaskData;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -16,20 +17,6 @@ final class TasksCommand implements Runnable {
     @Override
     public void run() {
         new ListTasks().run();
-    }
-
-    /** Items with their cues replaced by " word" for each given word; unchanged when words is null. */
-    static List<Item> withCues(List<Item> items, List<String> words) {
-        if (words == null || words.isEmpty()) {
-            return items;
-        }
-        List<String> cues = words.stream().map(w -> " " + w.strip()).toList();
-        return items.stream().map(i -> i.withCues(cues)).toList();
-    }
-
-    /** The first n items (all when n <= 0). */
-    static <T> List<T> limit(List<T> items, int n) {
-        return n > 0 && items.size() > n ? items.subList(0, n) : items;
     }
 
     @Command(name = "list", description = "The task names.")
@@ -63,8 +50,8 @@ final class TasksCommand implements Runnable {
 
         @Override
         public void run() {
-            List<Item> items = withCues(Task.byName(task).load(data, split), cues);
-            items = limit(items, limit);
+            List<Item> items = TaskData.withCues(Task.byName(task).load(data, split), cues);
+            items = TaskData.limit(items, limit);
             ObjectMapper mapper = new ObjectMapper();
             for (Item it : items) {
                 if (json) {

@@ -1,18 +1,10 @@
 package dev.loracurve.cli;
 
-import ai.djl.ndarray.NDManager;
-import dev.loracurve.core.engine.Engines;
-import dev.loracurve.core.eval.Metrics;
 import dev.loracurve.core.lora.LoraConfig;
-import dev.loracurve.core.lora.LoraDelta;
-import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.Projection;
-import dev.loracurve.core.model.TextTokenizer;
-import dev.loracurve.core.tasks.ChoiceScorer;
-import dev.loracurve.core.tasks.Example;
-import dev.loracurve.core.tasks.Item;
-import dev.loracurve.core.tasks.PromptEncoder;
 import dev.loracurve.core.tasks.Task;
+import dev.loracurve.core.tasks.TaskData;
+import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.core.train.Trainer;
 import java.nio.file.Path;
@@ -63,9 +55,6 @@ final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
-        if (k < 1) {
-            throw new IllegalArgumentException("--k must be at least 1");
-        }
         Set<Projection> projections = EnumSet.noneOf(Projection.class);
         for (String t : targets) {
             Projection p = Projection.byName(t.trim());
@@ -77,6 +66,9 @@ final class TrainCommand implements Runnable {
         if (betas.length != 2) {
             throw new IllegalArgumentException("--betas takes two values, e.g. 0.9,0.999");
         }
+        if (k < 1) {
+            throw new IllegalArgumentException("--k must be at least 1");
+        }
         LoraConfig lora;
         try {
             lora = new LoraConfig(rank, alpha, dropout, projections, rslora);
@@ -85,53 +77,46 @@ final class TrainCommand implements Runnable {
         }
         TrainConfig config = new TrainConfig(lora, steps, batchSize, gradAccumulation, lr, warmup, schedule, weightDecay,
                 betas[0], betas[1], adamEps, clipNorm, evalEvery, checkpointEvery, maxLength);
-        Task t = Task.byName(task);
-        List<Item> all = TasksCommand.withCues(t.load(data, trainSplit), cues);
-        List<Item> valItems;
-        if (valSplit.startsWith("holdout:")) {
-            int n = Integer.parseInt(valSplit.substring("holdout:".length()));
-            if (n <= 0 || n >= all.size()) {
-                throw new IllegalArgumentException("--val-split holdout:N needs 0 < N < " + all.size());
-            }
-            valItems = TasksCommand.limit(all.subList(all.size() - n, all.size()), valLimit);
-            all = all.subList(0, all.size() - n);
-        } else {
-            valItems = valSplit.equals("none") ? List.of() : TasksCommand.withCues(TasksCommand.limit(t.load(data, valSplit), valLimit), cues);
-        }
-        List<Item> trainItems = TasksCommand.limit(all, trainLimit);
-        try (NDManager m = Engines.newManager();
-             Decoder decoder = Decoder.load(model, m);
-             TextTokenizer tok = TextTokenizer.load(model)) {
-            PromptEncoder encoder = new PromptEncoder(tok, maxLength);
-            List<Example> train = encoder.encode(trainItems);
-            List<Example> val = encoder.encode(valItems);
-            System.err.printf("%s: %d training items, %d validation items, %d truncated%n", task, train.size(), val.size(),
-                    train.stream().filter(Example::truncated).count() + val.stream().filter(Example::truncated).count());
-            if (!val.isEmpty()) {
-                double[][] p = ChoiceScorer.predict(decoder, m, val, LoraDelta.NONE, batchSize);
-                int[] y = val.stream().mapToInt(Example::label).toArray();
-                System.out.printf("zero-shot %s: accuracy %.4f, NLL %.4f%n", valSplit, Metrics.accuracy(p, y), Metrics.nll(p, y));
-            }
-            Trainer trainer = new Trainer(decoder, m, config);
-            for (int i = 0; i < k; i++) {
-                String name = "run-" + i;
-                try (ProgressBar bar = Progress.bar(name, steps)) {
-                    trainer.train(train, val, seed + i, out.resolve(name), model.getFileName().toString(), new Trainer.Listener() {
-                        @Override
-                        public void onStep(int step, int total, double loss, double tokensPerSecond) {
-                            bar.stepTo(step);
-                            bar.setExtraMessage(String.format(" loss %.4f  %.0f tok/s", loss, tokensPerSecond));
-                        }
+        TaskData taskData = new TaskData(Task.byName(task), data, trainSplit, valSplit, "test", trainLimit, valLimit, 0, cues,
+                maxLength);
+        new OptimaJob(model, taskData, config, k, seed).run(out, new OptimaJob.Listener() {
+            private ProgressBar bar;
+            private int current = -1;
 
-                        @Override
-                        public void onEval(int step, double accuracy, double nll) {
-                            bar.setExtraMessage(String.format(" val acc %.4f nll %.4f", accuracy, nll));
-                        }
-                    });
+            @Override
+            public void onStart(int trainItems, int validationItems) {
+                System.err.printf("%s: %d training items, %d validation items%n", task, trainItems, validationItems);
+            }
+
+            @Override
+            public void onZeroShot(double accuracy, double nll) {
+                System.out.printf("zero-shot %s: accuracy %.4f, NLL %.4f%n", valSplit, accuracy, nll);
+            }
+
+            @Override
+            public void onStep(int run, int step, int total, double loss, double tokensPerSecond) {
+                if (run != current) {
+                    current = run;
+                    bar = Progress.bar(OptimaJob.runName(run), total);
                 }
-                System.out.printf("%s: %s%n", name, Trainer.summary(out.resolve(name)));
+                bar.stepTo(step);
+                bar.setExtraMessage(String.format(" loss %.4f  %.0f tok/s", loss, tokensPerSecond));
             }
-        }
-    }
 
+            @Override
+            public void onEval(int run, int step, double accuracy, double nll) {
+                if (bar != null) {
+                    bar.setExtraMessage(String.format(" val acc %.4f nll %.4f", accuracy, nll));
+                }
+            }
+
+            @Override
+            public void onOptimum(int run, Path adapter) {
+                if (bar != null && current == run) {
+                    bar.close();
+                }
+                System.out.printf("%s: %s%n", OptimaJob.runName(run), Trainer.summary(adapter));
+            }
+        });
+    }
 }

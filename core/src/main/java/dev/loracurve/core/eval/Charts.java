@@ -1,4 +1,4 @@
-package dev.loracurve.cli;
+package dev.loracurve.core.eval;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -18,11 +20,11 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /** Line charts as PNG through JFreeChart, headless. */
-final class Charts {
+public final class Charts {
     private Charts() {}
 
     /** One line per series (name → {x[], y[]}), dashed when the name contains "line". */
-    static void lines(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> series) {
+    public static void lines(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> series) {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection data = new XYSeriesCollection();
         for (Map.Entry<String, double[][]> e : series.entrySet()) {
@@ -58,7 +60,25 @@ final class Charts {
         }
     }
 
-    static Map<String, double[][]> map() {
+    public static Map<String, double[][]> map() {
         return new LinkedHashMap<>();
+    }
+
+    /** The path profile: train and test loss along the curve and along the straight path. */
+    public static void pathPlot(JsonNode profile, Path png) {
+        Map<String, double[][]> series = map();
+        JsonNode pts = profile.get("points");
+        for (String path : List.of("curve", "line")) {
+            for (String split : List.of("train", "test")) {
+                double[][] xy = new double[2][pts.size()];
+                for (int i = 0; i < pts.size(); i++) {
+                    xy[0][i] = pts.get(i).get("t").asDouble();
+                    xy[1][i] = pts.get(i).get(path).get(split + "_loss").asDouble();
+                }
+                series.put(path + " " + split, xy);
+            }
+        }
+        lines(png, "Loss along the " + profile.path("variant").asText() + " curve and the straight path ("
+                + profile.path("task").asText() + ")", "t", "NLL (nats)", series);
     }
 }

@@ -1,4 +1,4 @@
-package dev.loracurve.cli;
+package dev.loracurve.core.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loracurve.core.store.AtomicFiles;
@@ -11,10 +11,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /** report.html: the metrics table of every method and the charts, self-contained (charts embedded as PNG). */
-final class ReportPage {
+public final class ReportPage {
     private ReportPage() {}
 
-    static void write(Path html, JsonNode report, JsonNode path) {
+    public static void write(Path html, JsonNode report, JsonNode path) {
         StringBuilder sb = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>LoRA-Curve report</title>"
                 + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
                 + "padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}</style></head><body>");
@@ -85,7 +85,7 @@ final class ReportPage {
                 image(sb, "Mutual information along t", tmp.resolve("kl.png"));
             }
             if (path != null) {
-                PathCommand.plot(path, tmp.resolve("path.png"));
+                Charts.pathPlot(path, tmp.resolve("path.png"));
                 image(sb, "Loss along the curve and the straight path", tmp.resolve("path.png"));
             }
             AtomicFiles.deleteTree(tmp);
@@ -111,18 +111,20 @@ final class ReportPage {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    /** The headline table on stdout. */
-    static void printTable(JsonNode report) {
-        System.out.printf("%-22s %6s %7s %6s %6s %7s %7s %7s %7s %7s%n", "method", "ACC", "NLL", "ECE", "Brier", "MI",
-                "AUe-MI", "AUe-H", "OOD-MI", "OOD-H");
+    /** The headline table as text. */
+    public static String table(JsonNode report) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-22s %6s %7s %6s %6s %7s %7s %7s %7s %7s%n", "method", "ACC", "NLL", "ECE", "Brier", "MI",
+                "AUe-MI", "AUe-H", "OOD-MI", "OOD-H"));
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
-            System.out.printf("%-22s %6.1f %7.4f %6.1f %6.4f %7.4f %7.3f %7.3f %7.3f %7.3f%n", e.getKey(),
+            out.append(String.format("%-22s %6.1f %7.4f %6.1f %6.4f %7.4f %7.3f %7.3f %7.3f %7.3f%n", e.getKey(),
                     r.get("accuracy").asDouble() * 100, r.get("nll").asDouble(), r.get("ece").asDouble() * 100,
                     r.get("brier").asDouble(), r.get("mutual_information").asDouble(), r.get("auroc_error_mi").asDouble(),
                     r.get("auroc_error_entropy").asDouble(), r.path("ood").path("auroc_mi").asDouble(Double.NaN),
-                    r.path("ood").path("auroc_entropy").asDouble(Double.NaN));
+                    r.path("ood").path("auroc_entropy").asDouble(Double.NaN)));
         }
+        return out.toString();
     }
 }

@@ -1,0 +1,193 @@
+package dev.loracurve.core.eval;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.curve.BezierCurve;
+import dev.loracurve.core.curve.CurveFolder;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.lora.PeftAdapter;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.model.TextTokenizer;
+import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.tasks.PromptEncoder;
+import dev.loracurve.core.tasks.TaskData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * MAP, ensemble, linear path, MC dropout and curve BMA scored side by side on one code path;
+ * writes report.json, predictions.jsonl and report.html into one folder, atomically.
+ *
+ * @param ood       out-of-distribution items (another task, or the same task's unseen part); null = none
+ * @param randomT   seed for t ~ U(0, 1), or null for t_m = (m - 0.5) / M
+ * @param pathJson  a path.json to plot in the report, or null
+ */
+public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> curves, List<String> methods, int samples,
+                      Long randomT, double mcDropout, TaskData ood, int batchSize, boolean sequential, Path pathJson) {
+
+    public static final List<String> METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
+
+    /** A method: its samples (θ per sample), whether dropout is on, and the t of each sample. */
+    private record Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {}
+
+    public EvalJob {
+        anchors = List.copyOf(anchors);
+        curves = List.copyOf(curves);
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be at least 1, got " + samples);
+        }
+        for (String m : methods) {
+            if (!METHODS.contains(m.trim())) {
+                throw new IllegalArgumentException("methods: unknown method '" + m + "' (" + String.join(", ", METHODS) + ")");
+            }
+        }
+    }
+
+    /** Writes the report folder; {@code onMethod} hears each method's name and seconds. Returns report.json's tree. */
+    public JsonNode run(Path out, BiConsumer<String, Double> onMethod) {
+        ModelConfig config = ModelConfig.load(model);
+        Map<String, Method> plan = plan(config);
+        try (NDManager m = Engines.newManager();
+             Decoder decoder = Decoder.load(model, m);
+             TextTokenizer tok = TextTokenizer.load(model)) {
+            PromptEncoder enc = new PromptEncoder(tok, data.maxLength());
+            List<Example> examples = enc.encode(data.test());
+            List<Example> oodExamples = ood == null ? null : enc.encode(ood.test());
+            int[] labels = examples.stream().mapToInt(Example::label).toArray();
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode report = json.createObjectNode();
+            report.put("task", data.task().name()).put("split", data.testSplit()).put("items", examples.size())
+                    .put("samples", samples).put("batched", !sequential);
+            if (ood != null) {
+                report.put("ood", ood.task().name() + ":" + ood.data().getFileName() + "/" + ood.testSplit())
+                        .put("ood_items", oodExamples.size());
+            }
+            ObjectNode methodsNode = report.putObject("methods");
+            Map<String, double[][][]> probs = new LinkedHashMap<>();
+            long seed = 0;
+            for (Map.Entry<String, Method> e : plan.entrySet()) {
+                Method method = e.getValue();
+                SampleScorer scorer = new SampleScorer(decoder, m, new LoraLayout(config, method.lora()), batchSize);
+                long t0 = System.nanoTime();
+                double[][][] p = scorer.score(method.thetas(), method.dropout(), examples, !sequential, seed);
+                double[][][] po = oodExamples == null ? null
+                        : scorer.score(method.thetas(), method.dropout(), oodExamples, !sequential, seed + 1);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                ObjectNode r = MethodReport.of(p, labels, po, method.ts());
+                if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
+                    int[] oodLabels = oodExamples.stream().mapToInt(Example::label).toArray();
+                    ((ObjectNode) r.get("ood")).put("accuracy", Metrics.accuracy(Metrics.average(po), oodLabels));
+                }
+                r.put("seconds", seconds);
+                methodsNode.set(e.getKey(), r);
+                probs.put(e.getKey(), p);
+                onMethod.accept(e.getKey(), seconds);
+                seed += 2;
+            }
+            JsonNode path = pathJson == null ? null : json.readTree(pathJson.toFile());
+            AtomicFiles.writeDirectory(out, dir -> {
+                Files.writeString(dir.resolve("report.json"), report.toPrettyString());
+                Files.writeString(dir.resolve("predictions.jsonl"), predictions(examples, probs, json));
+                ReportPage.write(dir.resolve("report.html"), report, path);
+            });
+            return report;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, Method> plan(ModelConfig config) {
+        List<float[]> optima = new ArrayList<>();
+        LoraConfig lora = null;
+        for (Path a : anchors) {
+            PeftAdapter p = PeftAdapter.read(a, config);
+            lora = lora == null ? p.config() : lora;
+            optima.add(p.theta());
+        }
+        double[] ts = new double[samples];
+        SplittableRandom rng = randomT == null ? null : new SplittableRandom(randomT);
+        for (int m = 0; m < samples; m++) {
+            ts[m] = rng == null ? (m + 0.5) / samples : rng.nextDouble();
+        }
+        Map<String, Method> plan = new LinkedHashMap<>();
+        for (String method : methods) {
+            switch (method.trim()) {
+                case "map" -> {
+                    for (int i = 0; i < optima.size(); i++) {
+                        plan.put("map-" + i, new Method(List.of(optima.get(i)), false, null, lora));
+                    }
+                }
+                case "ensemble" -> {
+                    if (optima.size() >= 2) {
+                        plan.put("ensemble", new Method(optima, false, null, lora));
+                    }
+                }
+                case "linear" -> {
+                    if (optima.size() >= 2) {
+                        BezierCurve line = BezierCurve.anchored(optima, 1, 0, 0); // degree 1: the straight segments
+                        plan.put("linear", new Method(pointsAt(line, ts), false, ts, lora));
+                    }
+                }
+                case "mcdropout" -> {
+                    if (!optima.isEmpty()) {
+                        plan.put("mcdropout", new Method(SampleScorer.copies(optima.get(0), samples), true, null,
+                                lora.withDropout(mcDropout)));
+                    }
+                }
+                default -> { // curve
+                    for (Path c : curves) {
+                        CurveFolder f = CurveFolder.read(c, config);
+                        plan.put("curve-" + c.getFileName(), new Method(pointsAt(f.curve(), ts), false, ts, f.lora()));
+                    }
+                }
+            }
+        }
+        if (plan.isEmpty()) {
+            throw new IllegalArgumentException("nothing to evaluate: give anchors and/or curves for the chosen methods");
+        }
+        return plan;
+    }
+
+    private static List<float[]> pointsAt(BezierCurve c, double[] ts) {
+        List<float[]> out = new ArrayList<>();
+        for (double t : ts) {
+            out.add(c.at(t));
+        }
+        return out;
+    }
+
+    private static String predictions(List<Example> examples, Map<String, double[][][]> probs, ObjectMapper json) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < examples.size(); i++) {
+            ObjectNode line = json.createObjectNode();
+            line.put("id", examples.get(i).id());
+            line.put("label", examples.get(i).label());
+            ObjectNode p = line.putObject("probs");
+            for (Map.Entry<String, double[][][]> e : probs.entrySet()) {
+                var rows = p.putArray(e.getKey());
+                for (double[][] sample : e.getValue()) {
+                    var row = rows.addArray();
+                    for (double x : sample[i]) {
+                        row.add(x);
+                    }
+                }
+            }
+            sb.append(line).append('\n');
+        }
+        return sb.toString();
+    }
+}
