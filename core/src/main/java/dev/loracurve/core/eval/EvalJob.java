@@ -90,7 +90,9 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
                 ObjectNode r = MethodReport.of(p, labels, po, method.ts());
                 if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
                     int[] oodLabels = oodExamples.stream().mapToInt(Example::label).toArray();
-                    ((ObjectNode) r.get("ood")).put("accuracy", Metrics.accuracy(Metrics.average(po), oodLabels));
+                    double[][] mean = Metrics.average(po);
+                    ((ObjectNode) r.get("ood")).put("accuracy", Metrics.accuracy(mean, oodLabels))
+                            .put("ece", Metrics.ece(mean, oodLabels));
                 }
                 r.put("seconds", seconds);
                 methodsNode.set(e.getKey(), r);

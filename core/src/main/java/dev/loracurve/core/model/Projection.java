@@ -30,6 +30,11 @@ public enum Projection {
         return "model.layers." + layer + "." + block + "." + name;
     }
 
+    /** The module names, comma-separated. */
+    public static String names() {
+        return java.util.Arrays.stream(values()).map(Projection::hfName).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public static Projection byName(String name) {
         for (Projection p : values()) {
             if (p.name.equals(name)) {

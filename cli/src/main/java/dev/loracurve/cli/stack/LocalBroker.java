@@ -1,0 +1,84 @@
+package dev.loracurve.cli.stack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A single-node Kafka broker in KRaft mode (broker and controller in one), from the Kafka jars:
+ * the local stack's broker and the tests' in-process broker. Its data lives under one folder,
+ * formatted on first start and reused after.
+ */
+public final class LocalBroker implements AutoCloseable {
+    private final KafkaRaftServer server;
+    private final int port;
+
+    private LocalBroker(KafkaRaftServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /** Starts a broker on loopback {@code port} (the controller on {@code controllerPort}), data under {@code dir}. */
+    public static LocalBroker start(Path dir, int port, int controllerPort) {
+        try {
+            Files.createDirectories(dir);
+            Path logs = dir.resolve("data");
+            Properties p = new Properties();
+            p.put("process.roles", "broker,controller");
+            p.put("node.id", "1");
+            p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("log.dirs", logs.toString());
+            p.put("num.partitions", "4");
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("offsets.topic.num.partitions", "4");
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+            p.put("share.coordinator.state.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.min.isr", "1");
+            p.put("group.initial.rebalance.delay.ms", "0");
+            p.put("log.cleaner.dedupe.buffer.size", String.valueOf(1 << 20));
+            p.put("log.retention.hours", "-1");
+            Path props = dir.resolve("server.properties");
+            try (var out = Files.newBufferedWriter(props)) {
+                p.store(out, "single-node KRaft broker of the LoRA-Curve local stack");
+            }
+            if (!Files.exists(logs.resolve("meta.properties"))) {
+                ByteArrayOutputStream log = new ByteArrayOutputStream();
+                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(),
+                    "--standalone"}, new PrintStream(log, true, StandardCharsets.UTF_8));
+                if (rc != 0) {
+                    throw new IllegalStateException("cannot format " + logs + ": " + log.toString(StandardCharsets.UTF_8));
+                }
+            }
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+            server.startup();
+            return new LocalBroker(server, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.loracurve.curve;
+
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.proto.v1.Artifact;
+import dev.loracurve.proto.v1.CheckpointAvailable;
+import dev.loracurve.proto.v1.CurveReady;
+import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.service.Event;
+import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageRuntime;
+import dev.loracurve.service.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Default;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * The curve stage: records each CheckpointAvailable in the store (its state survives restarts);
+ * when all K optima of an experiment are in, fits the curve (the core's resumable CurveJob) and
+ * announces it with CurveReady. An experiment that evaluates no curve passes straight through.
+ */
+@ApplicationScoped
+@Readiness
+@Default // also injectable without the health qualifier
+public class CurveStage implements HealthCheck {
+    @ConfigProperty(name = "loracurve.store") Path storeRoot;
+    @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
+    @Inject MeterRegistry registry;
+
+    StageRuntime rt;
+
+    void start(@Observes StartupEvent ev) {
+        Engines.newManager().close();
+        rt = new StageRuntime("curve-svc", Stage.CURVE, storeRoot, bootstrap);
+        Gauge.builder("loracurve.jobs.running", rt.jobs, j -> j.running()).register(registry);
+        Gauge.builder("loracurve.jobs.queued", rt.jobs, j -> j.queued()).register(registry);
+        Gauge.builder("loracurve.steps.per.second", rt.jobs, j -> j.stepsPerSecond()).register(registry);
+        rt.consume("curve-svc", List.of(Topics.CHECKPOINTS), this::onEvent);
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        rt.close();
+    }
+
+    private void onEvent(Event e) {
+        if (!e.is(CheckpointAvailable.class)) {
+            return;
+        }
+        CheckpointAvailable c = e.parse(CheckpointAvailable.parser());
+        Path inputs = rt.store.experiment(c.getExperimentId()).resolve("curve-inputs");
+        AtomicFiles.write(inputs.resolve(c.getIndex() + ".binpb"), java.nio.ByteBuffer.wrap(c.toByteArray()));
+        List<Artifact> optima = new ArrayList<>();
+        for (int i = 0; i < c.getK(); i++) {
+            Path f = inputs.resolve(i + ".binpb");
+            if (!Files.exists(f)) {
+                return; // not all optima are in yet
+            }
+            try {
+                optima.add(CheckpointAvailable.parseFrom(Files.readAllBytes(f)).getAdapter());
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        fit(c.getExperimentId(), c.getSpec(), optima).join();
+    }
+
+    /** Queues the fit of an experiment's curve through its optima (from the events or a Start call). */
+    CompletableFuture<Job> fit(String experimentId, ExperimentSpec spec, List<Artifact> optima) {
+        Specs.validate(spec);
+        if (optima.size() != spec.getK()) {
+            throw new IllegalArgumentException("optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
+        }
+        Path out = rt.store.experiment(experimentId).resolve("curve");
+        boolean wanted = spec.getEval().getMethodsList().contains("curve");
+        return rt.jobs.submit(experimentId, ctx -> {
+            List<Path> anchors = new ArrayList<>();
+            for (Artifact a : optima) {
+                anchors.add(rt.store.verified(a.getUri(), a.getSha256()));
+            }
+            CurveReady.Builder ready = CurveReady.newBuilder().setExperimentId(experimentId).setSpec(spec).addAllOptima(optima);
+            if (wanted) {
+                Specs.curveJob(spec, anchors).fit(out, (step, total, loss, tokensPerSecond) ->
+                        ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total)));
+                Artifact curve = rt.artifact(out);
+                ctx.output(curve);
+                ready.setCurve(curve);
+            }
+            rt.publishOnce(Topics.CURVES, experimentId, experimentId + "/curve", ready.build());
+        });
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("curve-events").status(rt != null && rt.ready()).build();
+    }
+}

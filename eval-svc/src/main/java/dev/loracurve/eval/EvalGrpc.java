@@ -1,0 +1,49 @@
+package dev.loracurve.eval;
+
+import dev.loracurve.proto.v1.CancelJobRequest;
+import dev.loracurve.proto.v1.EvalServiceGrpc;
+import dev.loracurve.proto.v1.GetJobRequest;
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.ListJobsRequest;
+import dev.loracurve.proto.v1.ListJobsResponse;
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.StartEvalRequest;
+import dev.loracurve.proto.v1.WatchJobRequest;
+import dev.loracurve.service.GrpcJobs;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+
+/** EvalService: validates, hands the work to the stage, maps errors to status codes. */
+@GrpcService
+@Blocking
+public class EvalGrpc extends EvalServiceGrpc.EvalServiceImplBase {
+    @Inject EvalStage stage;
+
+    @Override
+    public void startEval(StartEvalRequest r, StreamObserver<Job> out) {
+        GrpcJobs.start(out, r.getExperimentId(), () -> stage.evaluate(r.getExperimentId(), r.getSpec(), r.getOptimaList(),
+                r.hasCurve() ? r.getCurve() : null), stage.rt.jobs);
+    }
+
+    @Override
+    public void getJob(GetJobRequest r, StreamObserver<Job> out) {
+        GrpcJobs.get(stage.rt.jobs, r.getJobId(), out);
+    }
+
+    @Override
+    public void listJobs(ListJobsRequest r, StreamObserver<ListJobsResponse> out) {
+        GrpcJobs.list(stage.rt.jobs, r.getExperimentId(), out);
+    }
+
+    @Override
+    public void cancelJob(CancelJobRequest r, StreamObserver<Job> out) {
+        GrpcJobs.cancel(stage.rt.jobs, r.getJobId(), out);
+    }
+
+    @Override
+    public void watchJob(WatchJobRequest r, StreamObserver<Progress> out) {
+        GrpcJobs.watch(stage.rt.jobs, r.getJobId(), out);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.loracurve.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.proto.v1.Artifact;
+import dev.loracurve.proto.v1.CurveReady;
+import dev.loracurve.proto.v1.EvalCompleted;
+import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.MethodMetrics;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.service.Event;
+import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageRuntime;
+import dev.loracurve.service.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Default;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * The evaluation stage: on CurveReady, scores the spec's methods (the core's EvalJob) into
+ * report.json / report.html / predictions.jsonl and announces them with EvalCompleted.
+ */
+@ApplicationScoped
+@Readiness
+@Default // also injectable without the health qualifier
+public class EvalStage implements HealthCheck {
+    @ConfigProperty(name = "loracurve.store") Path storeRoot;
+    @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
+    @Inject MeterRegistry registry;
+
+    StageRuntime rt;
+
+    void start(@Observes StartupEvent ev) {
+        Engines.newManager().close();
+        rt = new StageRuntime("eval-svc", Stage.EVAL, storeRoot, bootstrap);
+        Gauge.builder("loracurve.jobs.running", rt.jobs, j -> j.running()).register(registry);
+        Gauge.builder("loracurve.jobs.queued", rt.jobs, j -> j.queued()).register(registry);
+        rt.consume("eval-svc", List.of(Topics.CURVES), this::onEvent);
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        rt.close();
+    }
+
+    private void onEvent(Event e) {
+        if (e.is(CurveReady.class)) {
+            CurveReady c = e.parse(CurveReady.parser());
+            evaluate(c.getExperimentId(), c.getSpec(), c.getOptimaList(), c.hasCurve() ? c.getCurve() : null).join();
+        }
+    }
+
+    /** Queues an experiment's evaluation (from the events or a Start call); curve may be null. */
+    CompletableFuture<Job> evaluate(String experimentId, ExperimentSpec spec, List<Artifact> optima, Artifact curve) {
+        Specs.validate(spec);
+        Path out = rt.store.experiment(experimentId).resolve("eval");
+        return rt.jobs.submit(experimentId, ctx -> {
+            List<Path> anchors = new ArrayList<>();
+            for (Artifact a : optima) {
+                anchors.add(rt.store.verified(a.getUri(), a.getSha256()));
+            }
+            List<Path> curves = curve == null ? List.of() : List.of(rt.store.verified(curve.getUri(), curve.getSha256()));
+            JsonNode report = Specs.evalJob(spec, anchors, curves).run(out, (method, seconds) -> {
+                ctx.checkCancelled();
+                ctx.note(String.format("%s scored in %.1f s", method, seconds));
+            });
+            Artifact json = rt.artifact(out.resolve("report.json"));
+            ctx.output(json);
+            rt.publishOnce(Topics.EVALS, experimentId, experimentId + "/eval", EvalCompleted.newBuilder()
+                    .setExperimentId(experimentId).setReport(json).addAllMetrics(metrics(report)).build());
+        });
+    }
+
+    /** The headline figures of report.json, one message per method. */
+    static List<MethodMetrics> metrics(JsonNode report) {
+        List<MethodMetrics> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode r = e.getValue();
+            JsonNode ood = r.path("ood");
+            out.add(MethodMetrics.newBuilder().setMethod(e.getKey()).setAccuracy(r.get("accuracy").asDouble())
+                    .setNll(r.get("nll").asDouble()).setEce(r.get("ece").asDouble()).setBrier(r.get("brier").asDouble())
+                    .setMutualInformation(r.get("mutual_information").asDouble())
+                    .setOodMutualInformation(ood.path("mutual_information").asDouble(-1))
+                    .setOodAuroc(ood.path("auroc_mi").asDouble(-1)).setOodAccuracy(ood.path("accuracy").asDouble(-1))
+                    .setOodEce(ood.path("ece").asDouble(-1)).build());
+        }
+        return out;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("eval-events").status(rt != null && rt.ready()).build();
+    }
+}

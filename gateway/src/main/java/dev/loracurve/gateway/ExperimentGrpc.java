@@ -1,0 +1,75 @@
+package dev.loracurve.gateway;
+
+import dev.loracurve.proto.v1.CancelExperimentRequest;
+import dev.loracurve.proto.v1.CreateExperimentRequest;
+import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.ExperimentServiceGrpc;
+import dev.loracurve.proto.v1.ExperimentUpdate;
+import dev.loracurve.proto.v1.GetExperimentRequest;
+import dev.loracurve.proto.v1.GetReportRequest;
+import dev.loracurve.proto.v1.ListExperimentsRequest;
+import dev.loracurve.proto.v1.ListExperimentsResponse;
+import dev.loracurve.proto.v1.Report;
+import dev.loracurve.proto.v1.WatchExperimentRequest;
+import dev.loracurve.service.GrpcJobs;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import java.util.function.Consumer;
+
+/** The public Experiment API: validates, calls the gateway, maps errors to status codes. */
+@GrpcService
+@Blocking
+public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplBase {
+    @Inject Gateway gateway;
+
+    @Override
+    public void createExperiment(CreateExperimentRequest r, StreamObserver<Experiment> out) {
+        GrpcJobs.unary(out, () -> gateway.create(r.getSpec()));
+    }
+
+    @Override
+    public void getExperiment(GetExperimentRequest r, StreamObserver<Experiment> out) {
+        GrpcJobs.unary(out, () -> gateway.experiments.get(r.getExperimentId()));
+    }
+
+    @Override
+    public void listExperiments(ListExperimentsRequest r, StreamObserver<ListExperimentsResponse> out) {
+        GrpcJobs.unary(out, () -> ListExperimentsResponse.newBuilder().addAllExperiments(gateway.experiments.list()).build());
+    }
+
+    @Override
+    public void cancelExperiment(CancelExperimentRequest r, StreamObserver<Experiment> out) {
+        GrpcJobs.unary(out, () -> gateway.cancel(r.getExperimentId()));
+    }
+
+    @Override
+    public void getReport(GetReportRequest r, StreamObserver<Report> out) {
+        GrpcJobs.unary(out, () -> gateway.report(r.getExperimentId()));
+    }
+
+    @Override
+    public void watchExperiment(WatchExperimentRequest r, StreamObserver<ExperimentUpdate> out) {
+        ServerCallStreamObserver<ExperimentUpdate> call = (ServerCallStreamObserver<ExperimentUpdate>) out;
+        Consumer<ExperimentUpdate> watcher = u -> {
+            synchronized (call) {
+                if (call.isCancelled()) {
+                    return;
+                }
+                call.onNext(u);
+                if (Experiments.ended(u.getExperiment().getState())) {
+                    call.onCompleted();
+                }
+            }
+        };
+        try {
+            if (gateway.experiments.watch(r.getExperimentId(), watcher)) {
+                call.setOnCancelHandler(() -> gateway.experiments.unwatch(r.getExperimentId(), watcher));
+            }
+        } catch (RuntimeException e) {
+            out.onError(GrpcJobs.status(e));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.loracurve.service;
+
+import com.google.protobuf.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes protobuf events with CloudEvents headers (binary content mode), keyed by experiment
+ * id so one experiment's events stay in order on one partition. Sends are synchronous: a stage
+ * commits its input only after its output is on the broker.
+ */
+public final class EventBus implements AutoCloseable {
+    public static final String CE_ID = "ce_id";
+    public static final String CE_TYPE = "ce_type";
+    public static final String CE_SOURCE = "ce_source";
+    public static final String CE_SPECVERSION = "ce_specversion";
+    public static final String CONTENT_TYPE = "content-type";
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final String source;
+
+    /** @param source this service's name, the events' ce_source */
+    public EventBus(String bootstrapServers, String source) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.source = source;
+    }
+
+    public static String typeOf(Class<? extends Message> type) {
+        try {
+            return ((Message) type.getMethod("getDefaultInstance").invoke(null)).getDescriptorForType().getFullName();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(type + " is not a generated message", e);
+        }
+    }
+
+    /**
+     * Sends and waits for the broker's acknowledgement.
+     *
+     * @param id the event id; deterministic for results so that consumers drop redeliveries, null for a random one
+     */
+    public void publish(String topic, String experimentId, String id, Message payload) {
+        RecordHeaders h = new RecordHeaders();
+        h.add(CE_ID, (id == null ? UUID.randomUUID().toString() : id).getBytes(StandardCharsets.UTF_8));
+        h.add(CE_TYPE, payload.getDescriptorForType().getFullName().getBytes(StandardCharsets.UTF_8));
+        h.add(CE_SOURCE, source.getBytes(StandardCharsets.UTF_8));
+        h.add(CE_SPECVERSION, "1.0".getBytes(StandardCharsets.UTF_8));
+        h.add(CONTENT_TYPE, "application/protobuf".getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(new ProducerRecord<>(topic, null, experimentId, payload.toByteArray(), h)).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing to " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot publish to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** True when the broker answers (readiness). */
+    public boolean reachable() {
+        try {
+            producer.partitionsFor(Topics.EXPERIMENTS);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.loracurve.service;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * A stage's input: one event at a time, handled on a worker thread while the poll loop keeps the
+ * group membership alive with its partitions paused (a job may run for hours; polling must not
+ * stop). The offset is committed only after the handler returned, so a service killed mid-job
+ * gets the event again when it restarts and resumes from its checkpoint. Handled event ids are
+ * recorded in the store, so redeliveries (a crash after handling, a duplicate publish, a
+ * rebalance) are dropped: handlers run at most once per event id once they have finished.
+ * Instances of a stage in one consumer group split the partitions, hence the experiments.
+ */
+public final class EventConsumer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class.getName());
+
+    /** Handles one event, blocking until its work is done; throwing still marks it handled (the handler reports failures). */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(Event event) throws Exception;
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<String> topics;
+    private final Handler handler;
+    private final Path handled;
+    private final ExecutorService worker;
+    private final Thread loop;
+    private volatile boolean running = true;
+    private volatile boolean polling;
+
+    /**
+     * @param group      the consumer group: the stage's name; instances of one stage share it
+     * @param storeRoot  where handled event ids are recorded ({@code .events/<group>/})
+     */
+    public EventConsumer(String bootstrapServers, String group, List<String> topics, Path storeRoot, Handler handler) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000); // a killed instance's partitions move on quickly
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.topics = topics;
+        this.handler = handler;
+        this.handled = storeRoot.resolve(".events").resolve(group);
+        this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, group + "-handler"));
+        this.loop = new Thread(this::run, group + "-events");
+        loop.setDaemon(true);
+    }
+
+    public EventConsumer start() {
+        loop.start();
+        return this;
+    }
+
+    /** True while the poll loop is alive (readiness). */
+    public boolean healthy() {
+        return running && polling && loop.isAlive();
+    }
+
+    private void run() {
+        ConsumerRecord<String, byte[]> current = null;
+        Future<?> work = null;
+        try {
+            consumer.subscribe(topics, new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    if (!consumer.paused().isEmpty() || busy) {
+                        consumer.pause(partitions); // still busy: take nothing new
+                    }
+                }
+            });
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                polling = true;
+                if (work == null) {
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        Event e = Event.of(r);
+                        if (wasHandled(e)) {
+                            commit(r);
+                            continue;
+                        }
+                        current = r;
+                        busy = true;
+                        consumer.pause(consumer.assignment());
+                        work = worker.submit(() -> {
+                            handler.handle(e);
+                            return null;
+                        });
+                        break;
+                    }
+                } else if (work.isDone()) {
+                    try {
+                        work.get();
+                    } catch (java.util.concurrent.ExecutionException ex) {
+                        LOG.log(Level.WARNING, "event " + current.topic() + "@" + current.offset() + " failed", ex.getCause());
+                    }
+                    markHandled(Event.of(current));
+                    commit(current);
+                    consumer.resume(consumer.paused());
+                    work = null;
+                    busy = false;
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "event loop stopped", e);
+        } finally {
+            running = false;
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private volatile boolean busy;
+
+    private void commit(ConsumerRecord<String, byte[]> r) {
+        try {
+            consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+        } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+            // the partition moved to another instance; it will see the event as handled
+            LOG.info("commit of " + r.topic() + "@" + r.offset() + " skipped: " + e.getMessage());
+        }
+    }
+
+    private Path marker(Event e) {
+        String id = e.id().isEmpty() ? e.topic() + "/" + e.partition() + "/" + e.offset() : e.id();
+        return handled.resolve(dev.loracurve.core.store.Sha256.ofBytes(id.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private boolean wasHandled(Event e) {
+        return Files.exists(marker(e));
+    }
+
+    private void markHandled(Event e) {
+        try {
+            Files.createDirectories(handled);
+            Files.createFile(marker(e));
+        } catch (FileAlreadyExistsException ignored) {
+            // handled twice (a rebalance let two instances take it): once is recorded
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            loop.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.loracurve.service;
+
+import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.ListJobsResponse;
+import dev.loracurve.proto.v1.Progress;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The job half of every stage service's gRPC API (get, list, cancel, watch) and the one mapping
+ * from core exceptions to status codes, so that the three stage services stay a page each.
+ */
+public final class GrpcJobs {
+    private GrpcJobs() {}
+
+    /** The status a failure maps to: bad input, unknown id, wrong state, corrupt artifact, or a bug. */
+    public static StatusRuntimeException status(Throwable t) {
+        if (t instanceof StatusRuntimeException s) {
+            return s;
+        }
+        Status s;
+        if (t instanceof NoSuchElementException) {
+            s = Status.NOT_FOUND;
+        } else if (t instanceof CheckpointException) {
+            s = Status.DATA_LOSS;
+        } else if (t instanceof IllegalArgumentException) {
+            s = Status.INVALID_ARGUMENT;
+        } else if (t instanceof IllegalStateException) {
+            s = Status.FAILED_PRECONDITION;
+        } else {
+            s = Status.INTERNAL;
+        }
+        return s.withDescription(t.getMessage()).withCause(t).asRuntimeException();
+    }
+
+    /** Answers with the call's result, or its failure mapped to a status. */
+    public static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
+        T result;
+        try {
+            result = call.get();
+        } catch (RuntimeException e) {
+            out.onError(status(e));
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
+    }
+
+    public static void start(StreamObserver<Job> out, String experimentId, Supplier<CompletableFuture<Job>> submit,
+                             JobRunner jobs) {
+        unary(out, () -> {
+            if (experimentId.isEmpty()) {
+                throw new IllegalArgumentException("experiment_id is required");
+            }
+            submit.get();
+            return jobs.get(jobs.idOf(experimentId));
+        });
+    }
+
+    public static void get(JobRunner jobs, String jobId, StreamObserver<Job> out) {
+        unary(out, () -> jobs.get(jobId));
+    }
+
+    public static void list(JobRunner jobs, String experimentId, StreamObserver<ListJobsResponse> out) {
+        unary(out, () -> ListJobsResponse.newBuilder().addAllJobs(jobs.list(experimentId)).build());
+    }
+
+    public static void cancel(JobRunner jobs, String jobId, StreamObserver<Job> out) {
+        unary(out, () -> jobs.cancel(jobId));
+    }
+
+    /** Streams the job's progress until a terminal state, then completes. */
+    public static void watch(JobRunner jobs, String jobId, StreamObserver<Progress> out) {
+        ServerCallStreamObserver<Progress> call = (ServerCallStreamObserver<Progress>) out;
+        Consumer<Progress> watcher = new Consumer<>() {
+            @Override
+            public void accept(Progress p) {
+                synchronized (call) {
+                    if (call.isCancelled()) {
+                        return;
+                    }
+                    call.onNext(p);
+                    if (JobRunner.terminal(p.getState())) {
+                        call.onCompleted();
+                    }
+                }
+            }
+        };
+        try {
+            if (jobs.watch(jobId, watcher)) {
+                call.setOnCancelHandler(() -> jobs.unwatch(jobId, watcher));
+            }
+        } catch (RuntimeException e) {
+            out.onError(status(e));
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.loracurve.service;
+
+import dev.loracurve.proto.v1.Artifact;
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.proto.v1.State;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A stage's jobs, one at a time on one worker (a training node runs one job on its accelerator;
+ * more throughput = more instances). Jobs come from events or from the gRPC Start call alike.
+ * Their progress goes to watchers and, at most once a second plus every state change, to a sink
+ * (the StageProgress events the gateway follows). Cancellation is cooperative: the work hears it
+ * at its next progress report, from a cancel call or from the store's cancel marker.
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(JobRunner.class.getName());
+    private static final long PUBLISH_EVERY_MS = 1_000;
+
+    /** The work of one job; it reports through its context and returns when done. */
+    @FunctionalInterface
+    public interface Work {
+        void run(Context context) throws Exception;
+    }
+
+    private final Stage stage;
+    private final Consumer<Progress> sink;
+    private final Predicate<String> cancelledExperiment;
+    private final ExecutorService worker;
+    private final Map<String, Entry> jobs = new LinkedHashMap<>();
+    private volatile double stepsPerSecond;
+
+    private final class Entry {
+        volatile Job job;
+        final CompletableFuture<Job> done = new CompletableFuture<>();
+        final List<Consumer<Progress>> watchers = new CopyOnWriteArrayList<>();
+        volatile boolean cancelRequested;
+        long lastPublished;
+    }
+
+    /**
+     * @param sink                where progress is published (throttled)
+     * @param cancelledExperiment whether an experiment was cancelled elsewhere (the store's marker)
+     */
+    public JobRunner(Stage stage, Consumer<Progress> sink, Predicate<String> cancelledExperiment) {
+        this.stage = stage;
+        this.sink = sink;
+        this.cancelledExperiment = cancelledExperiment;
+        this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, stage.name().toLowerCase() + "-jobs"));
+    }
+
+    public static String jobId(String experimentId, Stage stage) {
+        return experimentId + "/" + stage.name().toLowerCase();
+    }
+
+    /** The id of this stage's job for an experiment. */
+    public String idOf(String experimentId) {
+        return jobId(experimentId, stage);
+    }
+
+    /** Queues a job; while one with the same id is queued or running, that one is returned instead. */
+    public synchronized CompletableFuture<Job> submit(String experimentId, Work work) {
+        String id = jobId(experimentId, stage);
+        Entry existing = jobs.get(id);
+        if (existing != null && !terminal(existing.job.getState())) {
+            return existing.done;
+        }
+        Entry e = new Entry();
+        e.job = Job.newBuilder().setId(id).setExperimentId(experimentId).setStage(stage).setState(State.QUEUED)
+                .setProgress(progress(experimentId, State.QUEUED, "queued")).build();
+        jobs.remove(id);
+        jobs.put(id, e);
+        worker.submit(() -> execute(e, work));
+        return e.done;
+    }
+
+    private void execute(Entry e, Work work) {
+        String exp = e.job.getExperimentId();
+        if (e.cancelRequested || cancelledExperiment.test(exp)) {
+            finish(e, State.CANCELLED, "cancelled before it started");
+            return;
+        }
+        update(e, e.job.toBuilder().setState(State.RUNNING).setProgress(progress(exp, State.RUNNING, "started")).build(), true);
+        try {
+            work.run(new Context(e));
+            finish(e, State.SUCCEEDED, "done");
+        } catch (CancellationException c) {
+            finish(e, State.CANCELLED, "cancelled");
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "job " + e.job.getId() + " failed", t);
+            String why = t.getMessage() == null ? t.toString() : t.getMessage();
+            e.job = e.job.toBuilder().setError(why).build();
+            finish(e, State.FAILED, why);
+        }
+    }
+
+    private void finish(Entry e, State state, String message) {
+        Progress last = e.job.getProgress().toBuilder().setState(state).setMessage(message)
+                .setTimeMs(System.currentTimeMillis()).build();
+        update(e, e.job.toBuilder().setState(state).setProgress(last).build(), true);
+        e.done.complete(e.job);
+    }
+
+    private void update(Entry e, Job job, boolean publish) {
+        e.job = job;
+        Progress p = job.getProgress();
+        for (Consumer<Progress> w : e.watchers) {
+            w.accept(p);
+        }
+        if (terminal(job.getState())) {
+            e.watchers.clear();
+        }
+        long now = System.currentTimeMillis();
+        if (publish || now - e.lastPublished >= PUBLISH_EVERY_MS) {
+            e.lastPublished = now;
+            try {
+                sink.accept(p);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.WARNING, "cannot publish progress of " + job.getId(), ex);
+            }
+        }
+    }
+
+    /** What a job's work reports through. */
+    public final class Context {
+        private final Entry entry;
+        private long t0 = System.nanoTime();
+        private int firstStep = -1;
+
+        private Context(Entry entry) {
+            this.entry = entry;
+        }
+
+        public String experimentId() {
+            return entry.job.getExperimentId();
+        }
+
+        /** Reports a step; throws CancellationException when the job was cancelled. */
+        public void step(int step, int total, int optimum, double loss, String message) {
+            checkCancelled();
+            if (firstStep < 0 || step < firstStep) {
+                firstStep = step;
+                t0 = System.nanoTime();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double rate = seconds > 0 ? (step - firstStep) / seconds : 0;
+            stepsPerSecond = rate;
+            Progress p = progress(experimentId(), State.RUNNING, message).toBuilder().setStep(step).setTotalSteps(total)
+                    .setOptimum(optimum).setLoss(loss).setStepsPerSecond(rate).build();
+            update(entry, entry.job.toBuilder().setProgress(p).build(), false);
+        }
+
+        /** A state-free note ("waiting for optima"), always published. */
+        public void note(String message) {
+            checkCancelled();
+            update(entry, entry.job.toBuilder().setProgress(entry.job.getProgress().toBuilder().setMessage(message)
+                    .setTimeMs(System.currentTimeMillis())).build(), true);
+        }
+
+        public void output(Artifact artifact) {
+            entry.job = entry.job.toBuilder().addOutputs(artifact).build();
+        }
+
+        public void checkCancelled() {
+            if (entry.cancelRequested || cancelledExperiment.test(experimentId())) {
+                throw new CancellationException("job " + entry.job.getId() + " was cancelled");
+            }
+        }
+    }
+
+    private Progress progress(String experimentId, State state, String message) {
+        return Progress.newBuilder().setExperimentId(experimentId).setStage(stage).setState(state).setMessage(message)
+                .setTimeMs(System.currentTimeMillis()).build();
+    }
+
+    public static boolean terminal(State s) {
+        return s == State.SUCCEEDED || s == State.FAILED || s == State.CANCELLED;
+    }
+
+    public synchronized Job get(String jobId) {
+        return entry(jobId).job;
+    }
+
+    public synchronized List<Job> list(String experimentId) {
+        List<Job> out = new ArrayList<>();
+        for (Entry e : jobs.values()) {
+            if (experimentId.isEmpty() || e.job.getExperimentId().equals(experimentId)) {
+                out.add(e.job);
+            }
+        }
+        return out;
+    }
+
+    /** Asks a job to stop; IllegalStateException when it already ended. */
+    public synchronized Job cancel(String jobId) {
+        Entry e = entry(jobId);
+        if (terminal(e.job.getState())) {
+            throw new IllegalStateException("job " + jobId + " already ended: " + e.job.getState());
+        }
+        e.cancelRequested = true;
+        return e.job;
+    }
+
+    /** Sends the job's current progress, then each new one until it ends; returns false when it had ended already. */
+    public boolean watch(String jobId, Consumer<Progress> watcher) {
+        Entry e;
+        synchronized (this) {
+            e = entry(jobId);
+            watcher.accept(e.job.getProgress());
+            if (terminal(e.job.getState())) {
+                return false;
+            }
+            e.watchers.add(watcher);
+        }
+        return true;
+    }
+
+    public void unwatch(String jobId, Consumer<Progress> watcher) {
+        Entry e = jobs.get(jobId);
+        if (e != null) {
+            e.watchers.remove(watcher);
+        }
+    }
+
+    private Entry entry(String jobId) {
+        Entry e = jobs.get(jobId);
+        if (e == null) {
+            throw new NoSuchElementException("no job '" + jobId + "' on this instance");
+        }
+        return e;
+    }
+
+    public synchronized int running() {
+        return (int) jobs.values().stream().filter(e -> e.job.getState() == State.RUNNING).count();
+    }
+
+    public synchronized int queued() {
+        return (int) jobs.values().stream().filter(e -> e.job.getState() == State.QUEUED).count();
+    }
+
+    public double stepsPerSecond() {
+        return running() > 0 ? stepsPerSecond : 0;
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}

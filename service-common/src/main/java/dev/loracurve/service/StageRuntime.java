@@ -1,0 +1,91 @@
+package dev.loracurve.service;
+
+import com.google.protobuf.Message;
+import dev.loracurve.core.store.ArtifactStore;
+import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.core.store.Sha256;
+import dev.loracurve.proto.v1.Artifact;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.proto.v1.StageProgress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a service runs on, framework-free: the store, the event bus, the job runner and the event
+ * consumer. A Quarkus service creates one at start-up and closes it at shutdown.
+ */
+public final class StageRuntime implements AutoCloseable {
+    public final String name;
+    public final ArtifactStore store;
+    public final EventBus bus;
+    public final JobRunner jobs;
+    private final String bootstrapServers;
+    private EventConsumer consumer;
+
+    /** @param stage null for the gateway, which runs no jobs */
+    public StageRuntime(String name, Stage stage, Path storeRoot, String bootstrapServers) {
+        this.name = name;
+        this.bootstrapServers = bootstrapServers;
+        this.store = new ArtifactStore(storeRoot);
+        Topics.ensure(bootstrapServers);
+        this.bus = new EventBus(bootstrapServers, name);
+        this.jobs = stage == null ? null : new JobRunner(stage,
+                p -> bus.publish(Topics.EXPERIMENTS, p.getExperimentId(), null, StageProgress.newBuilder().setProgress(p).build()),
+                this::cancelled);
+    }
+
+    /** Starts consuming {@code topics} in the consumer group {@code group}. */
+    public void consume(String group, List<String> topics, EventConsumer.Handler handler) {
+        consumer = new EventConsumer(bootstrapServers, group, topics, store.root(), handler).start();
+    }
+
+    public boolean ready() {
+        return (consumer == null || consumer.healthy()) && bus.reachable();
+    }
+
+    /** The marker the gateway writes when a client cancels an experiment; every stage checks it. */
+    public Path cancelMarker(String experimentId) {
+        return store.experiment(experimentId).resolve("CANCELLED");
+    }
+
+    public boolean cancelled(String experimentId) {
+        return Files.exists(cancelMarker(experimentId));
+    }
+
+    public Artifact artifact(Path path) {
+        return Artifact.newBuilder().setUri(store.uri(path)).setSha256(Sha256.ofTree(path)).build();
+    }
+
+    /**
+     * Publishes a result event unless this experiment already published it: a restarted stage that
+     * redoes finished work (skipped by the core's resumable jobs) announces nothing twice.
+     */
+    public void publishOnce(String topic, String experimentId, String eventId, Message payload) {
+        Path marker = store.experiment(experimentId).resolve(".published")
+                .resolve(eventId.substring(experimentId.length() + 1).replace('/', '-'));
+        if (Files.exists(marker)) {
+            return;
+        }
+        bus.publish(topic, experimentId, eventId, payload);
+        try {
+            Files.createDirectories(marker.getParent());
+            AtomicFiles.writeString(marker, eventId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (consumer != null) {
+            consumer.close();
+        }
+        if (jobs != null) {
+            jobs.close();
+        }
+        bus.close();
+    }
+}

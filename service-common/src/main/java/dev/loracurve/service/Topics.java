@@ -1,0 +1,47 @@
+package dev.loracurve.service;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** The Kafka topics of the pipeline. Partitions let several instances of a stage share the work. */
+public final class Topics {
+    /** ExperimentSubmitted, ExperimentCancelled, StageProgress. */
+    public static final String EXPERIMENTS = "loracurve.experiments";
+    /** CheckpointAvailable. */
+    public static final String CHECKPOINTS = "loracurve.checkpoints";
+    /** CurveReady. */
+    public static final String CURVES = "loracurve.curves";
+    /** EvalCompleted. */
+    public static final String EVALS = "loracurve.evals";
+    public static final List<String> ALL = List.of(EXPERIMENTS, CHECKPOINTS, CURVES, EVALS);
+    public static final int PARTITIONS = 4;
+
+    private Topics() {}
+
+    /** Creates the topics that do not exist yet (every service does this at start; it is idempotent). */
+    public static void ensure(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            for (String t : ALL) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(t, PARTITIONS, (short) 1).configs(Map.of("retention.ms", "-1"))))
+                            .all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + t + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
