@@ -12,11 +12,10 @@ import dev.loracurve.service.Event;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
@@ -37,7 +36,7 @@ import org.eclipse.microprofile.health.Readiness;
  * when all K optima of an experiment are in, fits the curve (the core's resumable CurveJob) and
  * announces it with CurveReady. An experiment that evaluates no curve passes straight through.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the gRPC classes read its fields
 @Readiness
 @Default // also injectable without the health qualifier
 public class CurveStage implements HealthCheck {
@@ -50,9 +49,7 @@ public class CurveStage implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         Engines.newManager().close();
         rt = new StageRuntime("curve-svc", Stage.CURVE, storeRoot, bootstrap);
-        Gauge.builder("loracurve.jobs.running", rt.jobs, j -> j.running()).register(registry);
-        Gauge.builder("loracurve.jobs.queued", rt.jobs, j -> j.queued()).register(registry);
-        Gauge.builder("loracurve.steps.per.second", rt.jobs, j -> j.stepsPerSecond()).register(registry);
+        rt.registerGauges(registry);
         rt.consume("curve-svc", List.of(Topics.CHECKPOINTS), this::onEvent);
     }
 

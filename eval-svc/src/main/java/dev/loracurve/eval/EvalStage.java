@@ -13,11 +13,10 @@ import dev.loracurve.service.Event;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
@@ -36,7 +35,7 @@ import org.eclipse.microprofile.health.Readiness;
  * The evaluation stage: on CurveReady, scores the spec's methods (the core's EvalJob) into
  * report.json / report.html / predictions.jsonl and announces them with EvalCompleted.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the gRPC classes read its fields
 @Readiness
 @Default // also injectable without the health qualifier
 public class EvalStage implements HealthCheck {
@@ -49,8 +48,7 @@ public class EvalStage implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         Engines.newManager().close();
         rt = new StageRuntime("eval-svc", Stage.EVAL, storeRoot, bootstrap);
-        Gauge.builder("loracurve.jobs.running", rt.jobs, j -> j.running()).register(registry);
-        Gauge.builder("loracurve.jobs.queued", rt.jobs, j -> j.queued()).register(registry);
+        rt.registerGauges(registry);
         rt.consume("eval-svc", List.of(Topics.CURVES), this::onEvent);
     }
 

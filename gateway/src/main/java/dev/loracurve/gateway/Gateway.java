@@ -20,7 +20,7 @@ import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import java.io.IOException;
@@ -42,7 +42,7 @@ import org.eclipse.microprofile.health.Readiness;
  * follows each through the events of every stage. Stages only move forward, so events that
  * arrive out of order across topics cannot move an experiment back.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the gRPC classes read its fields
 @Readiness
 @Default // also injectable without the health qualifier
 public class Gateway implements HealthCheck {
@@ -53,7 +53,7 @@ public class Gateway implements HealthCheck {
     Experiments experiments;
 
     void start(@Observes StartupEvent ev) {
-        rt = new StageRuntime("gateway", null, storeRoot, bootstrap);
+        rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
         experiments = new Experiments(rt.store);
         rt.consume("gateway", Topics.ALL, this::onEvent);
     }

@@ -58,6 +58,12 @@ public final class EventConsumer implements AutoCloseable {
      * @param storeRoot  where handled event ids are recorded ({@code .events/<group>/})
      */
     public EventConsumer(String bootstrapServers, String group, List<String> topics, Path storeRoot, Handler handler) {
+        this(bootstrapServers, group, topics, storeRoot, handler, true);
+    }
+
+    /** @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates) */
+    public EventConsumer(String bootstrapServers, String group, List<String> topics, Path storeRoot, Handler handler,
+                         boolean deduplicate) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -69,7 +75,7 @@ public final class EventConsumer implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.topics = topics;
         this.handler = handler;
-        this.handled = storeRoot.resolve(".events").resolve(group);
+        this.handled = deduplicate ? storeRoot.resolve(".events").resolve(group) : null;
         this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, group + "-handler"));
         this.loop = new Thread(this::run, group + "-events");
         loop.setDaemon(true);
@@ -161,10 +167,13 @@ public final class EventConsumer implements AutoCloseable {
     }
 
     private boolean wasHandled(Event e) {
-        return Files.exists(marker(e));
+        return handled != null && Files.exists(marker(e));
     }
 
     private void markHandled(Event e) {
+        if (handled == null) {
+            return;
+        }
         try {
             Files.createDirectories(handled);
             Files.createFile(marker(e));

@@ -37,9 +37,19 @@ public final class StageRuntime implements AutoCloseable {
                 this::cancelled);
     }
 
-    /** Starts consuming {@code topics} in the consumer group {@code group}. */
+    /** Starts consuming {@code topics} in the consumer group {@code group} (deduplicated by event id for the stages). */
     public void consume(String group, List<String> topics, EventConsumer.Handler handler) {
-        consumer = new EventConsumer(bootstrapServers, group, topics, store.root(), handler).start();
+        consumer = new EventConsumer(bootstrapServers, group, topics, store.root(), handler, jobs != null).start();
+    }
+
+    /** The gauges every stage exports: jobs running and queued, steps per second of the running job. */
+    public void registerGauges(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.Gauge.builder("loracurve.jobs.running", jobs, JobRunner::running)
+                .description("jobs running on this instance (0 or 1)").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("loracurve.jobs.queued", jobs, JobRunner::queued)
+                .description("jobs waiting for this instance").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("loracurve.steps.per.second", jobs, JobRunner::stepsPerSecond)
+                .description("optimizer steps per second of the running job").register(registry);
     }
 
     public boolean ready() {

@@ -13,11 +13,10 @@ import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
@@ -33,7 +32,7 @@ import org.eclipse.microprofile.health.Readiness;
  * The trainer stage: on ExperimentSubmitted, trains the experiment's K optima (the core's
  * resumable OptimaJob) and announces each with CheckpointAvailable as soon as it is written.
  */
-@ApplicationScoped
+@Singleton // no client proxy: the gRPC classes read its fields
 @Readiness
 @Default // also injectable without the health qualifier
 public class TrainerStage implements HealthCheck {
@@ -46,9 +45,7 @@ public class TrainerStage implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         Engines.newManager().close(); // load libtorch now: ready means able to train
         rt = new StageRuntime("trainer-svc", Stage.TRAIN, storeRoot, bootstrap);
-        Gauge.builder("loracurve.jobs.running", rt.jobs, j -> j.running()).register(registry);
-        Gauge.builder("loracurve.jobs.queued", rt.jobs, j -> j.queued()).register(registry);
-        Gauge.builder("loracurve.steps.per.second", rt.jobs, j -> j.stepsPerSecond()).register(registry);
+        rt.registerGauges(registry);
         rt.consume("trainer-svc", List.of(Topics.EXPERIMENTS), this::onEvent);
     }
 

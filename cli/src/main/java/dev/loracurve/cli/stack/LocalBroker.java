@@ -50,7 +50,7 @@ public final class LocalBroker implements AutoCloseable {
             p.put("share.coordinator.state.topic.replication.factor", "1");
             p.put("share.coordinator.state.topic.min.isr", "1");
             p.put("group.initial.rebalance.delay.ms", "0");
-            p.put("log.cleaner.dedupe.buffer.size", String.valueOf(1 << 20));
+            p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 << 20));
             p.put("log.retention.hours", "-1");
             Path props = dir.resolve("server.properties");
             try (var out = Files.newBufferedWriter(props)) {
@@ -58,8 +58,7 @@ public final class LocalBroker implements AutoCloseable {
             }
             if (!Files.exists(logs.resolve("meta.properties"))) {
                 ByteArrayOutputStream log = new ByteArrayOutputStream();
-                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(),
-                    "--standalone"}, new PrintStream(log, true, StandardCharsets.UTF_8));
+                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()}, new PrintStream(log, true, StandardCharsets.UTF_8));
                 if (rc != 0) {
                     throw new IllegalStateException("cannot format " + logs + ": " + log.toString(StandardCharsets.UTF_8));
                 }
@@ -70,6 +69,13 @@ public final class LocalBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The broker as its own process: DIR PORT CONTROLLER_PORT; stops on SIGTERM. */
+    public static void main(String[] args) throws InterruptedException {
+        LocalBroker b = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        Runtime.getRuntime().addShutdownHook(new Thread(b::close));
+        b.server.awaitShutdown();
     }
 
     public String bootstrapServers() {

@@ -1,0 +1,161 @@
+package dev.loracurve.cli;
+
+import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.SpecFile;
+import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.Report;
+import dev.loracurve.proto.v1.State;
+import dev.loracurve.core.eval.ReportPage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The local stack (up, status, down) and its client commands (run, report). */
+final class StackCommands {
+    private StackCommands() {}
+
+    static Path home() {
+        return Path.of(System.getProperty("loracurve.home", ".")).toAbsolutePath().normalize();
+    }
+
+    static Path defaultDir() {
+        return home().resolve(".stack");
+    }
+
+    static Stack running(Path dir) {
+        Stack s = Stack.read(home(), dir);
+        if (s == null) {
+            throw new IllegalStateException("no stack at " + dir + ": start one with ./loracurve up");
+        }
+        return s;
+    }
+
+    /** Starts the broker and the four services, waits until each is ready; returns the stack. */
+    static Stack up(Path dir, java.io.PrintStream out) {
+        Stack old = Stack.read(home(), dir);
+        if (old != null && old.alive(Stack.KAFKA)) {
+            throw new IllegalStateException("a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
+        }
+        Stack s = Stack.create(home(), dir, Stack.defaultPorts());
+        try {
+            long t0 = System.nanoTime();
+            s.startBroker();
+            out.printf("kafka        %s  ready%n", s.bootstrapServers());
+            for (String svc : Stack.SERVICES) {
+                s.startService(svc);
+            }
+            for (String svc : Stack.SERVICES) {
+                s.awaitReady(svc, Duration.ofSeconds(120));
+                out.printf("%-12s 127.0.0.1:%d  ready (gRPC + /q/health, /q/metrics)%n", svc, s.port(svc));
+            }
+            out.printf("stack up in %.1f s; logs in %s, store in %s%n", (System.nanoTime() - t0) / 1e9, s.logs(), s.store());
+            return s;
+        } catch (RuntimeException e) {
+            s.down();
+            throw e;
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true,
+            description = "Start a single-node Kafka broker and the four services on loopback; return when all are ready.")
+    static final class Up implements Runnable {
+        @Option(names = "--dir", description = "stack folder: logs, store, broker data (default: .stack)") Path dir;
+
+        @Override
+        public void run() {
+            up(dir == null ? defaultDir() : dir, System.out);
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Health of kafka and each service.")
+    static final class Status implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--dir") Path dir;
+
+        @Override
+        public Integer call() {
+            Stack s = running(dir == null ? defaultDir() : dir);
+            List<String> names = new ArrayList<>(List.of(Stack.KAFKA));
+            names.addAll(Stack.SERVICES);
+            int down = 0;
+            for (String n : names) {
+                boolean ready = s.ready(n);
+                down += ready ? 0 : 1;
+                System.out.printf("%-12s 127.0.0.1:%-5d %s%n", n, s.port(n), ready ? "ready" : s.alive(n) ? "starting / unhealthy" : "down");
+            }
+            return down == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the local stack.")
+    static final class Down implements Runnable {
+        @Option(names = "--dir") Path dir;
+
+        @Override
+        public void run() {
+            running(dir == null ? defaultDir() : dir).down();
+            System.out.println("stack stopped");
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Submit an experiment (YAML mirroring ExperimentSpec) to the gateway and stream its progress.")
+    static final class Run implements java.util.concurrent.Callable<Integer> {
+        @Parameters(paramLabel = "SPEC.yaml") Path spec;
+        @Option(names = "--gateway", description = "host:port (default: the local stack's)") String gateway;
+        @Option(names = "--dir") Path dir;
+        @Option(names = "--detach", description = "print the id and return without following") boolean detach;
+
+        @Override
+        public Integer call() {
+            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
+            try (ExperimentClient c = new ExperimentClient(target)) {
+                Experiment e = c.create(SpecFile.read(spec));
+                System.out.println("experiment " + e.getId());
+                if (detach) {
+                    return 0;
+                }
+                Experiment end = c.follow(e.getId(), u -> {
+                    if (u.hasProgress()) {
+                        System.out.println(ExperimentClient.line(u.getProgress()));
+                    }
+                });
+                System.out.println("experiment " + end.getId() + ": " + end.getState()
+                        + (end.getError().isEmpty() ? "" : " (" + end.getError() + ")"));
+                if (end.getState() == State.SUCCEEDED) {
+                    System.out.println("report: ./loracurve report " + end.getId());
+                }
+                return end.getState() == State.SUCCEEDED ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true, description = "Fetch an experiment's report from the gateway.")
+    static final class ReportCmd implements Runnable {
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--gateway") String gateway;
+        @Option(names = "--dir") Path dir;
+        @Option(names = "--json", description = "print report.json instead of the table") boolean json;
+
+        @Override
+        public void run() {
+            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
+            try (ExperimentClient c = new ExperimentClient(target)) {
+                Report r = c.report(id);
+                if (json) {
+                    System.out.println(r.getJson());
+                } else {
+                    System.out.print(ReportPage.table(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getJson())));
+                    System.out.println("report.json: " + r.getReportJson().getUri() + " (sha256 " + r.getReportJson().getSha256() + ")");
+                    System.out.println("report.html: " + r.getHtmlUri());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.loracurve.cli.stack;
+
+import dev.loracurve.proto.v1.CreateExperimentRequest;
+import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.ExperimentServiceGrpc;
+import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.ExperimentUpdate;
+import dev.loracurve.proto.v1.GetExperimentRequest;
+import dev.loracurve.proto.v1.GetReportRequest;
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.Report;
+import dev.loracurve.proto.v1.WatchExperimentRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** The gateway's ExperimentService through the generated blocking stub. */
+public final class ExperimentClient implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final ExperimentServiceGrpc.ExperimentServiceBlockingStub stub;
+
+    public ExperimentClient(String target) {
+        channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        stub = ExperimentServiceGrpc.newBlockingStub(channel);
+    }
+
+    public ExperimentServiceGrpc.ExperimentServiceBlockingStub stub() {
+        return stub;
+    }
+
+    public Experiment create(ExperimentSpec spec) {
+        return stub.createExperiment(CreateExperimentRequest.newBuilder().setSpec(spec).build());
+    }
+
+    public Experiment get(String id) {
+        return stub.getExperiment(GetExperimentRequest.newBuilder().setExperimentId(id).build());
+    }
+
+    /** Follows the watch stream to the experiment's end (reconnecting if the stream breaks); returns the last state. */
+    public Experiment follow(String id, Consumer<ExperimentUpdate> onUpdate) {
+        Experiment last = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                Iterator<ExperimentUpdate> it = stub.watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(id).build());
+                while (it.hasNext()) {
+                    ExperimentUpdate u = it.next();
+                    last = u.getExperiment();
+                    onUpdate.accept(u);
+                }
+                return last;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+        return last == null ? get(id) : last;
+    }
+
+    public Report report(String id) {
+        return stub.getReport(GetReportRequest.newBuilder().setExperimentId(id).build());
+    }
+
+    /** One line for a progress report: "TRAIN  run-1 step 40/100  loss 0.6931". */
+    public static String line(Progress p) {
+        StringBuilder sb = new StringBuilder(String.format("%-5s %-9s %s", p.getStage(), p.getState(), p.getMessage()));
+        if (p.getLoss() != 0) {
+            sb.append(String.format("  loss %.4f", p.getLoss()));
+        }
+        if (p.getStepsPerSecond() > 0) {
+            sb.append(String.format("  %.1f steps/s", p.getStepsPerSecond()));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.loracurve.cli.stack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.store.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The local stack: a single-node KRaft broker and the four services as processes on loopback,
+ * each the same runnable jar a cluster runs ({@code <svc>/target/quarkus-app/quarkus-run.jar}),
+ * with logs in files and pids and ports in {@code stack.json} so that status and down find them.
+ */
+public final class Stack implements AutoCloseable {
+    public static final List<String> SERVICES = List.of("trainer-svc", "curve-svc", "eval-svc", "gateway");
+    public static final String KAFKA = "kafka";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path home;
+    private final Path dir;
+    private final Map<String, Integer> ports;
+    private final Map<String, Long> pids = new LinkedHashMap<>();
+    private final Map<String, Process> children = new LinkedHashMap<>();
+    private LocalBroker inProcessBroker;
+
+    private Stack(Path home, Path dir, Map<String, Integer> ports) {
+        this.home = home;
+        this.dir = dir;
+        this.ports = ports;
+    }
+
+    /** A new stack under {@code dir} on the given ports (kafka, kafka-controller, then each service). */
+    public static Stack create(Path home, Path dir, Map<String, Integer> ports) {
+        return new Stack(home, dir, new LinkedHashMap<>(ports));
+    }
+
+    /** The default loopback ports of the local stack. */
+    public static Map<String, Integer> defaultPorts() {
+        return new LinkedHashMap<>(Map.of(KAFKA, 9192, "kafka-controller", 9193, "gateway", 9100, "trainer-svc", 9101,
+                "curve-svc", 9102, "eval-svc", 9103));
+    }
+
+    /** Free ports (tests run beside a developer's stack). */
+    public static Map<String, Integer> freePorts() {
+        Map<String, Integer> p = new LinkedHashMap<>();
+        for (String name : defaultPorts().keySet()) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                p.put(name, s.getLocalPort());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return p;
+    }
+
+    /** The stack recorded in {@code dir/stack.json}, or null when there is none. */
+    public static Stack read(Path home, Path dir) {
+        Path f = dir.resolve("stack.json");
+        if (!Files.exists(f)) {
+            return null;
+        }
+        try {
+            var node = JSON.readTree(f.toFile());
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            node.get("ports").fields().forEachRemaining(e -> ports.put(e.getKey(), e.getValue().asInt()));
+            Stack s = new Stack(home, dir, ports);
+            node.get("pids").fields().forEachRemaining(e -> s.pids.put(e.getKey(), e.getValue().asLong()));
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path store() {
+        return dir.resolve("store");
+    }
+
+    public Path logs() {
+        return dir.resolve("logs");
+    }
+
+    public int port(String name) {
+        return ports.get(name);
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port(KAFKA);
+    }
+
+    public String gatewayTarget() {
+        return "127.0.0.1:" + port("gateway");
+    }
+
+    /** Starts the broker inside this JVM (tests). */
+    public void startBrokerInProcess() {
+        inProcessBroker = LocalBroker.start(dir.resolve("kafka"), port(KAFKA), port("kafka-controller"));
+    }
+
+    /** Starts the broker as its own process and waits until it answers. */
+    public void startBroker() {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                LocalBroker.class.getName(), dir.resolve("kafka").toString(), String.valueOf(port(KAFKA)),
+                String.valueOf(port("kafka-controller"))));
+        spawn(KAFKA, cmd, Map.of());
+        awaitReady(KAFKA, Duration.ofSeconds(60));
+    }
+
+    /** Starts one service process with its port, the store and the broker. */
+    public Process startService(String name) {
+        Path jar = home.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
+        }
+        List<String> cmd = List.of(java(), "-Xmx1g", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_interop_threads=1", "-jar", jar.toString());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PORT", String.valueOf(port(name)));
+        env.put("LORACURVE_STORE", store().toString());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
+        env.put("OPT_OUT_TRACKING", "true");
+        env.put("DJL_OFFLINE", "true");
+        return spawn(name, cmd, env);
+    }
+
+    private Process spawn(String name, List<String> cmd, Map<String, String> env) {
+        try {
+            Files.createDirectories(logs());
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs().resolve(name + ".log").toFile()));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            children.put(name, p);
+            pids.put(name, p.pid());
+            save();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** Waits until {@code name} is ready (the broker answers; a service's /q/health/ready is UP). */
+    public void awaitReady(String name, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (ready(name)) {
+                return;
+            }
+            Process p = children.get(name);
+            if (p != null && !p.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + p.exitValue() + "; its log:\n" + tail(name));
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s; its log:\n" + tail(name));
+    }
+
+    /** Whether {@code name} answers now. */
+    public boolean ready(String name) {
+        if (name.equals(KAFKA)) {
+            var props = new java.util.Properties();
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+            props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
+            try (Admin a = Admin.create(props)) {
+                a.describeCluster().nodes().get();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port(name) + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public boolean alive(String name) {
+        Long pid = pids.get(name);
+        return pid != null && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** SIGKILL: no shutdown hooks, as a crashed node. */
+    public void kill(String name) {
+        Process p = children.get(name);
+        if (p != null) {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops every process of the stack: SIGTERM, then SIGKILL after 15 s; services before the broker. */
+    public void down() {
+        List<String> order = new ArrayList<>(SERVICES);
+        order.add(KAFKA);
+        for (String name : order) {
+            Long pid = pids.get(name);
+            if (pid != null) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            }
+        }
+        for (String name : order) {
+            Long pid = pids.get(name);
+            if (pid == null) {
+                continue;
+            }
+            ProcessHandle.of(pid).ifPresent(h -> {
+                try {
+                    h.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    h.destroyForcibly();
+                }
+            });
+        }
+        pids.clear();
+        save();
+    }
+
+    public String tail(String name) {
+        Path log = logs().resolve(name + ".log");
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ")";
+        }
+    }
+
+    private void save() {
+        ObjectNode root = JSON.createObjectNode();
+        root.set("ports", JSON.valueToTree(ports));
+        root.set("pids", JSON.valueToTree(pids));
+        root.put("store", store().toString());
+        AtomicFiles.writeString(dir.resolve("stack.json"), root.toPrettyString());
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops what this JVM started: child processes and an in-process broker. */
+    @Override
+    public void close() {
+        down();
+        if (inProcessBroker != null) {
+            inProcessBroker.close();
+        }
+    }
+}
