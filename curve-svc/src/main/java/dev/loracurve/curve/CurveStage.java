@@ -50,7 +50,7 @@ public class CurveStage implements HealthCheck {
         Engines.newManager().close();
         rt = new StageRuntime("curve-svc", Stage.CURVE, storeRoot, bootstrap);
         rt.registerGauges(registry);
-        rt.consume("curve-svc", List.of(Topics.CHECKPOINTS), this::onEvent);
+        rt.consume("curve-svc", List.of(Topics.CHECKPOINTS), this::onEvent, CheckpointAvailable.class);
     }
 
     void stop(@Observes ShutdownEvent ev) {

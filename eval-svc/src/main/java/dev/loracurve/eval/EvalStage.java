@@ -49,7 +49,7 @@ public class EvalStage implements HealthCheck {
         Engines.newManager().close();
         rt = new StageRuntime("eval-svc", Stage.EVAL, storeRoot, bootstrap);
         rt.registerGauges(registry);
-        rt.consume("eval-svc", List.of(Topics.CURVES), this::onEvent);
+        rt.consume("eval-svc", List.of(Topics.CURVES), this::onEvent, CurveReady.class);
     }
 
     void stop(@Observes ShutdownEvent ev) {

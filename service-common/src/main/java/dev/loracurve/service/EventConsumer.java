@@ -46,6 +46,7 @@ public final class EventConsumer implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics;
+    private final java.util.function.Predicate<Event> wanted;
     private final Handler handler;
     private final Path handled;
     private final ExecutorService worker;
@@ -58,12 +59,15 @@ public final class EventConsumer implements AutoCloseable {
      * @param storeRoot  where handled event ids are recorded ({@code .events/<group>/})
      */
     public EventConsumer(String bootstrapServers, String group, List<String> topics, Path storeRoot, Handler handler) {
-        this(bootstrapServers, group, topics, storeRoot, handler, true);
+        this(bootstrapServers, group, topics, e -> true, storeRoot, handler, true);
     }
 
-    /** @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates) */
-    public EventConsumer(String bootstrapServers, String group, List<String> topics, Path storeRoot, Handler handler,
-                         boolean deduplicate) {
+    /**
+     * @param wanted      the events to handle; others are skipped (committed, not recorded)
+     * @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates)
+     */
+    public EventConsumer(String bootstrapServers, String group, List<String> topics, java.util.function.Predicate<Event> wanted,
+                         Path storeRoot, Handler handler, boolean deduplicate) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -74,6 +78,7 @@ public final class EventConsumer implements AutoCloseable {
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.topics = topics;
+        this.wanted = wanted;
         this.handler = handler;
         this.handled = deduplicate ? storeRoot.resolve(".events").resolve(group) : null;
         this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, group + "-handler"));
@@ -112,7 +117,7 @@ public final class EventConsumer implements AutoCloseable {
                 if (work == null) {
                     for (ConsumerRecord<String, byte[]> r : records) {
                         Event e = Event.of(r);
-                        if (wasHandled(e)) {
+                        if (!wanted.test(e) || wasHandled(e)) {
                             commit(r);
                             continue;
                         }

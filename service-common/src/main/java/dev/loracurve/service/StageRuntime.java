@@ -37,9 +37,16 @@ public final class StageRuntime implements AutoCloseable {
                 this::cancelled);
     }
 
-    /** Starts consuming {@code topics} in the consumer group {@code group} (deduplicated by event id for the stages). */
-    public void consume(String group, List<String> topics, EventConsumer.Handler handler) {
-        consumer = new EventConsumer(bootstrapServers, group, topics, store.root(), handler, jobs != null).start();
+    /**
+     * Starts consuming {@code topics} in the consumer group {@code group}, handling the events of the
+     * given payload types (all when none is given); deduplicated by event id for the stages.
+     */
+    @SafeVarargs
+    public final void consume(String group, List<String> topics, EventConsumer.Handler handler,
+                              Class<? extends com.google.protobuf.Message>... types) {
+        java.util.function.Predicate<Event> wanted = e -> types.length == 0
+                || java.util.Arrays.stream(types).anyMatch(e::is);
+        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, store.root(), handler, jobs != null).start();
     }
 
     /** The gauges every stage exports: jobs running and queued, steps per second of the running job. */

@@ -46,7 +46,7 @@ public class TrainerStage implements HealthCheck {
         Engines.newManager().close(); // load libtorch now: ready means able to train
         rt = new StageRuntime("trainer-svc", Stage.TRAIN, storeRoot, bootstrap);
         rt.registerGauges(registry);
-        rt.consume("trainer-svc", List.of(Topics.EXPERIMENTS), this::onEvent);
+        rt.consume("trainer-svc", List.of(Topics.EXPERIMENTS), this::onEvent, ExperimentSubmitted.class);
     }
 
     void stop(@Observes ShutdownEvent ev) {

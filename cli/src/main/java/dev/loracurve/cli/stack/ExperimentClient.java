@@ -41,10 +41,16 @@ public final class ExperimentClient implements AutoCloseable {
 
     /** Follows the watch stream to the experiment's end (reconnecting if the stream breaks); returns the last state. */
     public Experiment follow(String id, Consumer<ExperimentUpdate> onUpdate) {
+        return follow(id, onUpdate, null);
+    }
+
+    /** As {@link #follow(String, Consumer)}, failing with DEADLINE_EXCEEDED after {@code timeout} (null: none). */
+    public Experiment follow(String id, Consumer<ExperimentUpdate> onUpdate, java.time.Duration timeout) {
         Experiment last = null;
+        var watching = timeout == null ? stub : stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         for (int attempt = 0; attempt < 100; attempt++) {
             try {
-                Iterator<ExperimentUpdate> it = stub.watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(id).build());
+                Iterator<ExperimentUpdate> it = watching.watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(id).build());
                 while (it.hasNext()) {
                     ExperimentUpdate u = it.next();
                     last = u.getExperiment();

@@ -1,0 +1,323 @@
+package dev.loracurve.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.core.store.Sha256;
+import dev.loracurve.proto.v1.CancelExperimentRequest;
+import dev.loracurve.proto.v1.CurveSpec;
+import dev.loracurve.proto.v1.EvalSpec;
+import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.ExperimentUpdate;
+import dev.loracurve.proto.v1.GetExperimentRequest;
+import dev.loracurve.proto.v1.GetJobRequest;
+import dev.loracurve.proto.v1.GetReportRequest;
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.LoraSpec;
+import dev.loracurve.proto.v1.MethodMetrics;
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.proto.v1.StartTrainingRequest;
+import dev.loracurve.proto.v1.State;
+import dev.loracurve.proto.v1.TaskSpec;
+import dev.loracurve.proto.v1.TrainerServiceGrpc;
+import dev.loracurve.proto.v1.TrainerSpec;
+import dev.loracurve.proto.v1.WatchExperimentRequest;
+import dev.loracurve.service.EventBus;
+import dev.loracurve.service.Topics;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The services as a cluster runs them: a real KRaft broker (in this JVM), the four Quarkus
+ * services as their own processes, experiments submitted through the generated gRPC client.
+ * Crash tests SIGKILL a service mid-job and start it again.
+ */
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+class StackTest {
+    @TempDir
+    static Path dir;
+    static Stack stack;
+    static ExperimentClient client;
+    static ExperimentSpec spec;
+    static Experiment reference;
+    static List<ExperimentUpdate> referenceUpdates = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        Path model = TrainResumeTest.world(dir);
+        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts());
+        stack.startBrokerInProcess();
+        for (String svc : Stack.SERVICES) {
+            stack.startService(svc);
+        }
+        for (String svc : Stack.SERVICES) {
+            stack.awaitReady(svc, Duration.ofSeconds(120));
+        }
+        client = new ExperimentClient(stack.gatewayTarget());
+        spec = ExperimentSpec.newBuilder().setName("stack-test").setBaseModelUri(model.toUri().toString())
+                .setTask(TaskSpec.newBuilder().setName("trec").setDataUri(dir.resolve("data").toString())
+                        .setValidationSplit("test").setMaxLength(64))
+                .setLora(LoraSpec.newBuilder().setRank(2).setAlpha(4).addTargetModules("q_proj").addTargetModules("v_proj"))
+                .setK(3).setSeed(11)
+                .setTrainer(TrainerSpec.newBuilder().setSteps(150).setBatchSize(8).setLearningRate(3e-3).setCheckpointEvery(10))
+                .setCurve(CurveSpec.newBuilder().setVariant(CurveSpec.Variant.ANCHORED).setDegree(2).setSteps(300).setBatchSize(8)
+                        .setLearningRate(3e-3).setCheckpointEvery(20))
+                .setEval(EvalSpec.newBuilder().addMethods("map").addMethods("ensemble").addMethods("linear").addMethods("curve")
+                        .setSamples(3))
+                .build();
+        Experiment created = client.create(spec);
+        reference = client.follow(created.getId(), referenceUpdates::add, Duration.ofMinutes(5));
+    }
+
+    @AfterAll
+    static void down() {
+        if (client != null) {
+            client.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void anExperimentRunsThroughEveryStageViaTheEvents() throws Exception {
+        assertEquals(State.SUCCEEDED, reference.getState(), reference.getError());
+        List<Stage> running = referenceUpdates.stream().filter(ExperimentUpdate::hasProgress).map(ExperimentUpdate::getProgress)
+                .filter(p -> p.getState() == State.RUNNING).map(Progress::getStage).distinct().toList();
+        assertEquals(List.of(Stage.TRAIN, Stage.CURVE, Stage.EVAL), running, "the watch stream shows each stage in turn");
+        assertEquals(3, reference.getOptimaCount());
+        assertTrue(reference.hasCurve());
+        assertEquals(List.of("map-0", "map-1", "map-2", "ensemble", "linear", "curve-curve"),
+                reference.getMetricsList().stream().map(MethodMetrics::getMethod).toList());
+        var report = client.report(reference.getId());
+        JsonNode json = new ObjectMapper().readTree(report.getJson());
+        assertEquals(16, json.get("items").asInt());
+        assertEquals(report.getReportJson().getSha256(), Sha256.of(Path.of(java.net.URI.create(report.getReportJson().getUri()))));
+        assertTrue(Files.size(Path.of(java.net.URI.create(report.getHtmlUri()))) > 1000);
+
+        Map<String, Integer> events = events(reference.getId());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, events.get("loracurve.v1.CheckpointAvailable " + reference.getId() + "/checkpoint/" + i));
+        }
+        assertEquals(1, events.get("loracurve.v1.CurveReady " + reference.getId() + "/curve"));
+        assertEquals(1, events.get("loracurve.v1.EvalCompleted " + reference.getId() + "/eval"));
+        assertEquals(1, events.get("loracurve.v1.ExperimentSubmitted " + reference.getId() + "/submitted"));
+
+        // every service answers gRPC health checks
+        for (String svc : Stack.SERVICES) {
+            ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(svc)).usePlaintext().build();
+            try {
+                assertEquals(HealthCheckResponse.ServingStatus.SERVING,
+                        HealthGrpc.newBlockingStub(ch).check(HealthCheckRequest.getDefaultInstance()).getStatus(), svc);
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aCurveServiceKilledMidFitResumesAndProducesTheSameCurveOnce() throws Exception {
+        Experiment e = client.create(spec);
+        Path ckpt = stack.store().resolve("experiments").resolve(e.getId()).resolve("curve.checkpoint");
+        killWhenWritten(e.getId(), ckpt, "curve-svc");
+        assertTrue(Files.exists(ckpt), "killed mid-fit, with a checkpoint to resume from");
+        assertFalse(Files.exists(ckpt.resolveSibling("curve")), "the curve was not finished when the service died");
+        stack.startService("curve-svc");
+        Experiment done = client.follow(e.getId(), u -> {}, Duration.ofMinutes(5));
+        assertEquals(State.SUCCEEDED, done.getState(), done.getError());
+        assertSameArtifacts(done);
+        assertEquals(1, events(done.getId()).get("loracurve.v1.CurveReady " + done.getId() + "/curve"));
+    }
+
+    @Test
+    void aTrainerKilledMidRunResumesAndProducesTheSameOptimaOnce() throws Exception {
+        Experiment e = client.create(spec);
+        Path ckpt = stack.store().resolve("experiments").resolve(e.getId()).resolve("optima").resolve("run-1.checkpoint");
+        killWhenWritten(e.getId(), ckpt, "trainer-svc");
+        assertTrue(Files.exists(ckpt));
+        stack.startService("trainer-svc");
+        Experiment done = client.follow(e.getId(), u -> {}, Duration.ofMinutes(5));
+        assertEquals(State.SUCCEEDED, done.getState(), done.getError());
+        assertSameArtifacts(done);
+        Map<String, Integer> events = events(done.getId());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, events.get("loracurve.v1.CheckpointAvailable " + done.getId() + "/checkpoint/" + i), "optimum " + i);
+        }
+    }
+
+    @Test
+    void invalidSpecsAreRefusedNamingTheField() {
+        Map<String, UnaryOperator<ExperimentSpec.Builder>> cases = new TreeMap<>();
+        cases.put("spec.k must be >= 2 for an anchored curve", b -> b.setK(1));
+        cases.put("spec.lora.rank must be > 0", b -> b.setLora(b.getLora().toBuilder().setRank(0)));
+        cases.put("spec.lora.target_modules: unknown module 'c_attn'", b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn")));
+        cases.put("spec.curve.degree must be >= 1", b -> b.setCurve(b.getCurve().toBuilder().setDegree(0)));
+        cases.put("spec.eval.samples must be >= 1", b -> b.setEval(b.getEval().toBuilder().setSamples(0)));
+        cases.put("spec.task.name: unknown task 'mmlu'", b -> b.setTask(b.getTask().toBuilder().setName("mmlu")));
+        cases.put("spec.base_model_uri: no model folder", b -> b.setBaseModelUri(dir.resolve("nowhere").toUri().toString()));
+        cases.put("spec.trainer.learning_rate must be > 0", b -> b.setTrainer(b.getTrainer().toBuilder().setLearningRate(0)));
+        cases.put("spec.eval.methods: unknown method 'swag'", b -> b.setEval(b.getEval().toBuilder().addMethods("swag")));
+        cases.forEach((message, change) -> {
+            StatusRuntimeException ex = assertThrows(StatusRuntimeException.class,
+                    () -> client.create(change.apply(spec.toBuilder()).build()), message);
+            assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode(), message);
+            assertTrue(ex.getStatus().getDescription().contains(message), ex.getStatus().getDescription());
+        });
+        var stub = client.stub();
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                () -> stub.getExperiment(GetExperimentRequest.newBuilder().setExperimentId("exp-unknown").build())).getStatus().getCode());
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                () -> stub.getReport(GetReportRequest.newBuilder().setExperimentId("exp-unknown").build())).getStatus().getCode());
+        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> stub.watchExperiment(
+                WatchExperimentRequest.newBuilder().setExperimentId("exp-unknown").build()).hasNext()).getStatus().getCode());
+        StatusRuntimeException finished = assertThrows(StatusRuntimeException.class,
+                () -> stub.cancelExperiment(CancelExperimentRequest.newBuilder().setExperimentId(reference.getId()).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, finished.getStatus().getCode());
+        // the stage services validate the same way
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc")).usePlaintext().build();
+        try {
+            var trainer = TrainerServiceGrpc.newBlockingStub(ch);
+            StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> trainer.startTraining(
+                    StartTrainingRequest.newBuilder().setExperimentId("direct").setSpec(spec.toBuilder().setK(0)).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+            assertTrue(bad.getStatus().getDescription().contains("spec.k must be >= 1"));
+            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
+                    () -> trainer.getJob(GetJobRequest.newBuilder().setJobId("nope/train").build())).getStatus().getCode());
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void cancellingARunningExperimentStopsItsTraining() throws Exception {
+        Experiment e = client.create(spec);
+        Iterator<ExperimentUpdate> it = client.stub().watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+        while (it.hasNext()) {
+            ExperimentUpdate u = it.next();
+            if (u.hasProgress() && u.getProgress().getStage() == Stage.TRAIN && u.getProgress().getState() == State.RUNNING) {
+                break;
+            }
+        }
+        Experiment cancelled = client.stub().cancelExperiment(CancelExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+        assertEquals(State.CANCELLED, cancelled.getState());
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc")).usePlaintext().build();
+        try {
+            var trainer = TrainerServiceGrpc.newBlockingStub(ch);
+            Job job = null;
+            for (int i = 0; i < 100 && (job == null || job.getState() != State.CANCELLED); i++) {
+                Thread.sleep(100);
+                job = trainer.getJob(GetJobRequest.newBuilder().setJobId(e.getId() + "/train").build());
+            }
+            assertEquals(State.CANCELLED, job.getState());
+        } finally {
+            ch.shutdownNow();
+        }
+        assertFalse(Files.exists(stack.store().resolve("experiments").resolve(e.getId()).resolve("optima").resolve("run-2")));
+    }
+
+    /** SIGKILLs the service as soon as {@code checkpoint} appears: mid-job, with something to resume from. */
+    private static void killWhenWritten(String id, Path checkpoint, String service) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(checkpoint) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        stack.kill(service);
+        assertTrue(Files.exists(checkpoint), checkpoint + " never appeared");
+        Experiment e = client.get(id);
+        assertFalse(ended(e), "the experiment ended (" + e.getState() + ") before " + service + " could be killed");
+    }
+
+    private static boolean ended(Experiment e) {
+        return e.getState() == State.SUCCEEDED || e.getState() == State.FAILED || e.getState() == State.CANCELLED;
+    }
+
+    /** Optima and curve bit-identical to the undisturbed reference run; the same headline metrics. */
+    private static void assertSameArtifacts(Experiment done) throws Exception {
+        Path ref = stack.store().resolve("experiments").resolve(reference.getId());
+        Path got = stack.store().resolve("experiments").resolve(done.getId());
+        for (int i = 0; i < 3; i++) {
+            String weights = "optima/run-" + i + "/adapter_model.safetensors";
+            assertEquals(Sha256.of(ref.resolve(weights)), Sha256.of(got.resolve(weights)), weights);
+        }
+        try (Stream<Path> points = Files.list(ref.resolve("curve"))) {
+            for (Path p : (Iterable<Path>) points.filter(Files::isDirectory)::iterator) {
+                String rel = "curve/" + p.getFileName() + "/adapter_model.safetensors";
+                assertEquals(Sha256.of(ref.resolve(rel)), Sha256.of(got.resolve(rel)), rel);
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree(ref.resolve("curve/curve.json").toFile()).get("metrics"),
+                json.readTree(got.resolve("curve/curve.json").toFile()).get("metrics"), "the same loss at every fitting step");
+        assertEquals(reference.getMetricsList(), done.getMetricsList());
+    }
+
+    /** "type id" → how many times it is on the topics, for one experiment. */
+    private static Map<String, Integer> events(String experimentId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(Topics.ALL);
+            long idle = System.nanoTime();
+            while (System.nanoTime() - idle < 3_000_000_000L) {
+                var records = c.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    idle = System.nanoTime();
+                }
+                for (var r : records) {
+                    if (!experimentId.equals(r.key())) {
+                        continue;
+                    }
+                    assertEquals("1.0", header(r, EventBus.CE_SPECVERSION));
+                    assertFalse(header(r, EventBus.CE_SOURCE).isEmpty());
+                    counts.merge(header(r, EventBus.CE_TYPE) + " " + header(r, EventBus.CE_ID), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
