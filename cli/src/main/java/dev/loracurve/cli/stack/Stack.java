@@ -34,6 +34,8 @@ public final class Stack implements AutoCloseable {
     private final Path dir;
     private final Map<String, Integer> ports;
     private final Map<String, Long> pids = new LinkedHashMap<>();
+    /** Start time of each pid, so that a pid reused by an unrelated process is never taken for ours. */
+    private final Map<String, Long> started = new LinkedHashMap<>();
     private final Map<String, Process> children = new LinkedHashMap<>();
     private LocalBroker inProcessBroker;
 
@@ -79,6 +81,7 @@ public final class Stack implements AutoCloseable {
             node.get("ports").fields().forEachRemaining(e -> ports.put(e.getKey(), e.getValue().asInt()));
             Stack s = new Stack(home, dir, ports);
             node.get("pids").fields().forEachRemaining(e -> s.pids.put(e.getKey(), e.getValue().asLong()));
+            node.path("started").fields().forEachRemaining(e -> s.started.put(e.getKey(), e.getValue().asLong()));
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -145,6 +148,7 @@ public final class Stack implements AutoCloseable {
             Process p = pb.start();
             children.put(name, p);
             pids.put(name, p.pid());
+            started.put(name, startMillis(p.toHandle()));
             save();
             return p;
         } catch (IOException e) {
@@ -196,8 +200,21 @@ public final class Stack implements AutoCloseable {
     }
 
     public boolean alive(String name) {
+        return handle(name) != null;
+    }
+
+    /** The live process recorded for {@code name}, or null. */
+    private ProcessHandle handle(String name) {
         Long pid = pids.get(name);
-        return pid != null && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (pid == null) {
+            return null;
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> startMillis(h) == started.getOrDefault(name, -1L)).orElse(null);
+    }
+
+    private static long startMillis(ProcessHandle h) {
+        return h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
     }
 
     /** SIGKILL: no shutdown hooks, as a crashed node. */
@@ -218,26 +235,21 @@ public final class Stack implements AutoCloseable {
         List<String> order = new ArrayList<>(SERVICES);
         order.add(KAFKA);
         for (String name : order) {
-            Long pid = pids.get(name);
-            if (pid != null) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            ProcessHandle h = handle(name);
+            if (h != null) {
+                h.destroy();
             }
         }
         for (String name : order) {
-            Long pid = pids.get(name);
-            if (pid == null) {
-                continue;
-            }
-            ProcessHandle.of(pid).ifPresent(h -> {
+            ProcessHandle h = handle(name);
+            if (h != null) {
                 try {
                     h.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (Exception e) {
                     h.destroyForcibly();
                 }
-            });
+            }
         }
-        pids.clear();
-        save();
     }
 
     public String tail(String name) {
@@ -254,6 +266,7 @@ public final class Stack implements AutoCloseable {
         ObjectNode root = JSON.createObjectNode();
         root.set("ports", JSON.valueToTree(ports));
         root.set("pids", JSON.valueToTree(pids));
+        root.set("started", JSON.valueToTree(started));
         root.put("store", store().toString());
         AtomicFiles.writeString(dir.resolve("stack.json"), root.toPrettyString());
     }

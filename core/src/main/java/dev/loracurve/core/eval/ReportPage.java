@@ -111,6 +111,22 @@ public final class ReportPage {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
+    /** In-distribution against out-of-distribution, per method: accuracy, ECE and MI, and the AUROC of MI for OOD. */
+    public static String oodTable(JsonNode report) {
+        StringBuilder out = new StringBuilder(String.format("%-16s %7s %7s %8s | %7s %7s %8s | %9s%n", "method", "ACC", "ECE",
+                "MI", "OOD ACC", "OOD ECE", "OOD MI", "AUROC MI"));
+        for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode r = e.getValue();
+            JsonNode o = r.path("ood");
+            out.append(String.format("%-16s %6.1f%% %6.1f%% %8.4f | %6.1f%% %6.1f%% %8.4f | %9.3f%n", e.getKey(),
+                    r.get("accuracy").asDouble() * 100, r.get("ece").asDouble() * 100, r.get("mutual_information").asDouble(),
+                    o.path("accuracy").asDouble(Double.NaN) * 100, o.path("ece").asDouble(Double.NaN) * 100,
+                    o.path("mutual_information").asDouble(Double.NaN), o.path("auroc_mi").asDouble(Double.NaN)));
+        }
+        return out.toString();
+    }
+
     /** The headline table as text. */
     public static String table(JsonNode report) {
         StringBuilder out = new StringBuilder();

@@ -38,13 +38,15 @@ public final class Decoder implements AutoCloseable {
     private final NDArray head;      // (V, H), the embedding itself when tied
     private final NDArray finalNorm; // (H)
     private final Block[] blocks;
+    private final Map<String, NDArray> weights;
     private final Map<Integer, NDArray[]> ropeCache = new ConcurrentHashMap<>();
 
     /** One decoder layer's weights; proj/bias indexed by Projection ordinal, bias null when absent. */
     private record Block(NDArray inputNorm, NDArray postNorm, NDArray[] proj, NDArray[] bias) {}
 
     private Decoder(ModelConfig config, NDManager manager, DataType dtype, NDArray embed, NDArray head,
-                    NDArray finalNorm, Block[] blocks) {
+                    NDArray finalNorm, Block[] blocks, Map<String, NDArray> weights) {
+        this.weights = weights;
         this.config = config;
         this.manager = manager;
         this.dtype = dtype;
@@ -96,36 +98,48 @@ public final class Decoder implements AutoCloseable {
 
     public static Decoder fromWeights(ModelConfig c, WeightSource src, NDManager parent, DataType dtype) {
         NDManager m = parent.newSubManager();
+        Map<String, NDArray> named = new java.util.LinkedHashMap<>();
         try {
             int h = c.hiddenSize();
-            NDArray embed = tensor(m, dtype, src, "model.embed_tokens.weight", c.vocabSize(), h);
-            NDArray head = c.tieWordEmbeddings() ? embed : tensor(m, dtype, src, "lm_head.weight", c.vocabSize(), h);
-            NDArray finalNorm = tensor(m, dtype, src, "model.norm.weight", h);
+            NDArray embed = tensor(named, m, dtype, src, "model.embed_tokens.weight", c.vocabSize(), h);
+            NDArray head = c.tieWordEmbeddings() ? embed : tensor(named, m, dtype, src, "lm_head.weight", c.vocabSize(), h);
+            NDArray finalNorm = tensor(named, m, dtype, src, "model.norm.weight", h);
             Block[] blocks = new Block[c.numLayers()];
             for (int l = 0; l < blocks.length; l++) {
                 NDArray[] proj = new NDArray[Projection.values().length];
                 NDArray[] bias = new NDArray[proj.length];
                 for (Projection p : Projection.values()) {
                     String mod = p.modulePath(l);
-                    proj[p.ordinal()] = tensor(m, dtype, src, mod + ".weight", c.outFeatures(p), c.inFeatures(p));
+                    proj[p.ordinal()] = tensor(named, m, dtype, src, mod + ".weight", c.outFeatures(p), c.inFeatures(p));
                     if (c.hasBias(p)) {
-                        bias[p.ordinal()] = tensor(m, dtype, src, mod + ".bias", c.outFeatures(p));
+                        bias[p.ordinal()] = tensor(named, m, dtype, src, mod + ".bias", c.outFeatures(p));
                     }
                 }
                 String pre = "model.layers." + l + ".";
-                blocks[l] = new Block(tensor(m, dtype, src, pre + "input_layernorm.weight", h),
-                        tensor(m, dtype, src, pre + "post_attention_layernorm.weight", h), proj, bias);
+                blocks[l] = new Block(tensor(named, m, dtype, src, pre + "input_layernorm.weight", h),
+                        tensor(named, m, dtype, src, pre + "post_attention_layernorm.weight", h), proj, bias);
             }
-            return new Decoder(c, m, dtype, embed, head, finalNorm, blocks);
+            return new Decoder(c, m, dtype, embed, head, finalNorm, blocks, named);
         } catch (RuntimeException e) {
             m.close(); // all or nothing: no half-loaded model keeps native memory
             throw e;
         }
     }
 
-    private static NDArray tensor(NDManager m, DataType dtype, WeightSource src, String name, long... shape) {
+    private static NDArray tensor(Map<String, NDArray> named, NDManager m, DataType dtype, WeightSource src, String name,
+                                  long... shape) {
         NDArray a = Tensors.of(m, src.read(name, shape), new Shape(shape));
-        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        a = dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        named.put(name, a);
+        return a;
+    }
+
+    /**
+     * Every weight by its checkpoint name, in checkpoint order (a tied head is the embedding):
+     * what full-parameter training marks for gradients and reads them from.
+     */
+    public Map<String, NDArray> weights() {
+        return java.util.Collections.unmodifiableMap(weights);
     }
 
     public ModelConfig config() {

@@ -137,4 +137,46 @@ public record ModelConfig(
             case GATE_PROJ, UP_PROJ, DOWN_PROJ -> mlpBias;
         };
     }
+
+    /** Every tensor name and shape this config implies, in checkpoint order. */
+    public java.util.Map<String, long[]> tensorShapes() {
+        java.util.Map<String, long[]> t = new java.util.LinkedHashMap<>();
+        t.put("model.embed_tokens.weight", new long[] {vocabSize(), hiddenSize()});
+        for (int l = 0; l < numLayers(); l++) {
+            t.put("model.layers." + l + ".input_layernorm.weight", new long[] {hiddenSize()});
+            for (Projection p : Projection.values()) {
+                t.put(p.modulePath(l) + ".weight", new long[] {outFeatures(p), inFeatures(p)});
+                if (hasBias(p)) {
+                    t.put(p.modulePath(l) + ".bias", new long[] {outFeatures(p)});
+                }
+            }
+            t.put("model.layers." + l + ".post_attention_layernorm.weight", new long[] {hiddenSize()});
+        }
+        t.put("model.norm.weight", new long[] {hiddenSize()});
+        if (!tieWordEmbeddings()) {
+            t.put("lm_head.weight", new long[] {vocabSize(), hiddenSize()});
+        }
+        return t;
+    }
+
+    /** Writes config.json into {@code dir} (Hugging Face field names). */
+    public void write(Path dir) {
+        com.fasterxml.jackson.databind.node.ObjectNode j = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        j.put("model_type", modelType());
+        j.put("hidden_size", hiddenSize());
+        j.put("intermediate_size", intermediateSize());
+        j.put("num_hidden_layers", numLayers());
+        j.put("num_attention_heads", numHeads());
+        j.put("num_key_value_heads", numKvHeads());
+        j.put("head_dim", headDim());
+        j.put("vocab_size", vocabSize());
+        j.put("rope_theta", ropeTheta());
+        j.put("rms_norm_eps", rmsNormEps());
+        j.put("tie_word_embeddings", tieWordEmbeddings());
+        if (modelType().equals("llama")) {
+            j.put("attention_bias", qkvBias());
+            j.put("mlp_bias", mlpBias());
+        }
+        dev.loracurve.core.store.AtomicFiles.writeString(dir.resolve("config.json"), j.toPrettyString());
+    }
 }

@@ -23,7 +23,8 @@ public final class DataFiles {
     public record Row(long line, JsonNode json) {}
 
     /**
-     * The file for a split. Names are matched as words: train; validation, dev or val; test.
+     * The file for a split. Names are matched as words: train; validation, dev or val; test; any
+     * other split by its name.
      * Exactly one data file must match.
      */
     public static Path resolve(Path data, String split) {
@@ -37,7 +38,7 @@ public final class DataFiles {
             case "train" -> List.of("train");
             case "validation", "dev", "val" -> List.of("validation", "dev", "val");
             case "test" -> List.of("test");
-            default -> throw new IllegalArgumentException("unknown split '" + split + "'; use train, validation (dev, val) or test");
+            default -> List.of(split.toLowerCase(Locale.ROOT)); // any other split by its own name, e.g. ood
         };
         List<Path> matches = new ArrayList<>();
         try (Stream<Path> files = Files.list(data)) {

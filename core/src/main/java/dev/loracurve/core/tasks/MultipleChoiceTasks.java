@@ -52,6 +52,23 @@ final class MultipleChoiceTasks {
         });
     }
 
+    /**
+     * The ARC layout scored as a cloze: "Question: …\nAnswer:" and each choice's own text as its
+     * continuation (no lettered list). The demo's generated world uses it.
+     */
+    static Task cloze(String name) {
+        return new RowTask(name, file -> {
+            List<Item> items = new ArrayList<>();
+            for (DataFiles.Row row : DataFiles.jsonRows(file)) {
+                Item lettered = questionWithChoices(file, row, "question");
+                String stem = row.json().path("question").asText().strip();
+                items.add(new Item(lettered.id(), "", "Question: " + stem + "\nAnswer:", lettered.choices(),
+                        lettered.choices().stream().map(c -> " " + c.strip()).toList(), lettered.label()));
+            }
+            return items;
+        });
+    }
+
     /** CommonsenseQA's original JSONL has the AI2 layout with five choices. */
     static Task commonsenseqa() {
         return arc("commonsenseqa");

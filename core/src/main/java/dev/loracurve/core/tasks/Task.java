@@ -19,7 +19,8 @@ public interface Task {
                 MultipleChoiceTasks.arc("arc-easy"), MultipleChoiceTasks.arc("arc-challenge"),
                 MultipleChoiceTasks.openbookqa(), MultipleChoiceTasks.commonsenseqa(), MultipleChoiceTasks.winogrande(),
                 ClassificationTasks.boolq(), ClassificationTasks.sst2(), ClassificationTasks.rte(),
-                ClassificationTasks.trec(), ClassificationTasks.agnews())) {
+                ClassificationTasks.trec(), ClassificationTasks.agnews(),
+                MultipleChoiceTasks.cloze("world"))) { // the demo's generated world, written in the ARC layout
             m.put(t.name(), t);
         }
         return m;

@@ -22,23 +22,7 @@ public final class ModelFolders {
 
     /** Every tensor name and shape that config.json implies. */
     public static Map<String, long[]> expectedTensors(ModelConfig c) {
-        Map<String, long[]> t = new LinkedHashMap<>();
-        t.put("model.embed_tokens.weight", new long[] {c.vocabSize(), c.hiddenSize()});
-        for (int l = 0; l < c.numLayers(); l++) {
-            t.put("model.layers." + l + ".input_layernorm.weight", new long[] {c.hiddenSize()});
-            for (Projection p : Projection.values()) {
-                t.put(p.modulePath(l) + ".weight", new long[] {c.outFeatures(p), c.inFeatures(p)});
-                if (c.hasBias(p)) {
-                    t.put(p.modulePath(l) + ".bias", new long[] {c.outFeatures(p)});
-                }
-            }
-            t.put("model.layers." + l + ".post_attention_layernorm.weight", new long[] {c.hiddenSize()});
-        }
-        t.put("model.norm.weight", new long[] {c.hiddenSize()});
-        if (!c.tieWordEmbeddings()) {
-            t.put("lm_head.weight", new long[] {c.vocabSize(), c.hiddenSize()});
-        }
-        return t;
+        return c.tensorShapes();
     }
 
     /**
@@ -85,23 +69,7 @@ public final class ModelFolders {
         return dir;
     }
 
-    public static void writeConfig(Path dir, ModelConfig c) throws IOException {
-        ObjectNode j = new ObjectMapper().createObjectNode();
-        j.put("model_type", c.modelType());
-        j.put("hidden_size", c.hiddenSize());
-        j.put("intermediate_size", c.intermediateSize());
-        j.put("num_hidden_layers", c.numLayers());
-        j.put("num_attention_heads", c.numHeads());
-        j.put("num_key_value_heads", c.numKvHeads());
-        j.put("head_dim", c.headDim());
-        j.put("vocab_size", c.vocabSize());
-        j.put("rope_theta", c.ropeTheta());
-        j.put("rms_norm_eps", c.rmsNormEps());
-        j.put("tie_word_embeddings", c.tieWordEmbeddings());
-        if (c.modelType().equals("llama")) {
-            j.put("attention_bias", c.qkvBias());
-            j.put("mlp_bias", c.mlpBias());
-        }
-        Files.writeString(dir.resolve("config.json"), j.toPrettyString());
+    public static void writeConfig(Path dir, ModelConfig c) {
+        c.write(dir);
     }
 }

@@ -1,0 +1,128 @@
+package dev.loracurve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.SpecFile;
+import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.core.eval.ReportPage;
+import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.core.world.DemoWorld;
+import dev.loracurve.proto.v1.CurveSpec;
+import dev.loracurve.proto.v1.EvalSpec;
+import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.LoraSpec;
+import dev.loracurve.proto.v1.OodSpec;
+import dev.loracurve.proto.v1.Report;
+import dev.loracurve.proto.v1.State;
+import dev.loracurve.proto.v1.TaskSpec;
+import dev.loracurve.proto.v1.TrainerSpec;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole system on a self-contained task: generate the world and pretrain its base (cached),
+ * bring the local stack up, run the experiment through the gateway, keep the report, bring the
+ * stack down (also on failure or Ctrl-C).
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run the whole system locally on a generated world: pretrain a small base, fine-tune K LoRA optima, "
+                + "fit an anchored curve, evaluate MAP / ensemble / linear / curve BMA in and out of distribution.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--out", description = "where report.html, report.json, spec.yaml and the stack's logs go (default: demo)")
+    Path out;
+    @Option(names = "--cache", description = "where the generated world and its pretrained base are kept (default: .cache)")
+    Path cache;
+    @Option(names = "--quick", description = "a smaller world and shorter runs (the integration test)") boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        Path outDir = (out == null ? StackCommands.home().resolve("demo") : out).toAbsolutePath();
+        Path cacheDir = (cache == null ? StackCommands.home().resolve(".cache") : cache).toAbsolutePath();
+        Files.createDirectories(outDir);
+        DemoWorld worldSettings = quick ? DemoWorld.quick() : DemoWorld.standard();
+        Path world;
+        try (ProgressBar bar = Progress.bar("pretrain base", worldSettings.pretrainer().steps())) {
+            world = worldSettings.prepare(cacheDir, (step, steps, loss) -> {
+                bar.stepTo(step);
+                bar.setExtraMessage(String.format(" loss %.4f", loss));
+            });
+        }
+        System.out.println("world and base model: " + world);
+        ExperimentSpec spec = spec(world, quick);
+        AtomicFiles.writeString(outDir.resolve("spec.yaml"), SpecFile.toYaml(spec));
+
+        Stack stack = Stack.create(StackCommands.home(), outDir.resolve("stack"), Stack.freePorts());
+        Thread onCtrlC = new Thread(stack::down, "stack-down");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            stack.startBroker();
+            Stack.SERVICES.forEach(stack::startService);
+            for (String svc : Stack.SERVICES) {
+                stack.awaitReady(svc, Duration.ofSeconds(120));
+            }
+            System.out.printf("stack up: kafka %s, gateway %s (logs in %s)%n", stack.bootstrapServers(), stack.gatewayTarget(),
+                    stack.logs());
+            try (ExperimentClient client = new ExperimentClient(stack.gatewayTarget())) {
+                Experiment e = client.create(spec);
+                System.out.println("experiment " + e.getId());
+                Experiment end = client.follow(e.getId(), u -> {
+                    if (u.hasProgress()) {
+                        System.out.println("  " + ExperimentClient.line(u.getProgress()));
+                    }
+                });
+                if (end.getState() != State.SUCCEEDED) {
+                    System.err.println("experiment " + end.getId() + " " + end.getState() + ": " + end.getError());
+                    return 1;
+                }
+                Report r = client.report(end.getId());
+                Path json = Path.of(URI.create(r.getReportJson().getUri()));
+                for (String f : new String[] {"report.json", "report.html", "predictions.jsonl"}) {
+                    Files.copy(json.resolveSibling(f), outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+                JsonNode report = new ObjectMapper().readTree(r.getJson());
+                System.out.println();
+                System.out.print(ReportPage.oodTable(report));
+                System.out.printf("%nin distribution: %d test questions about people the base read about; out of distribution: "
+                        + "%d questions about people it only heard of (chance: 25%%)%n", report.get("items").asInt(),
+                        report.get("ood_items").asInt());
+                System.out.println("report: " + outDir.resolve("report.html") + " and report.json");
+                System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+                return 0;
+            }
+        } finally {
+            stack.down();
+            Runtime.getRuntime().removeShutdownHook(onCtrlC);
+        }
+    }
+
+    /** The experiment: K = 3 LoRA optima, an anchored quadratic curve, four methods, OOD on unseen people. */
+    static ExperimentSpec spec(Path world, boolean quick) {
+        String data = world.resolve("data").toUri().toString();
+        LoraSpec.Builder lora = LoraSpec.newBuilder().setRank(8).setAlpha(16).setDropout(0.05);
+        for (String m : new String[] {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}) {
+            lora.addTargetModules(m);
+        }
+        return ExperimentSpec.newBuilder().setName(quick ? "demo (quick)" : "demo")
+                .setBaseModelUri(world.resolve("model").toUri().toString())
+                .setTask(TaskSpec.newBuilder().setName("world").setDataUri(data).setMaxLength(64))
+                .setLora(lora).setK(3).setSeed(1)
+                .setTrainer(TrainerSpec.newBuilder().setSteps(quick ? 60 : 300).setBatchSize(16).setLearningRate(4e-3)
+                        .setWarmupSteps(quick ? 5 : 20).setClipNorm(1.0).setCheckpointEvery(50))
+                .setCurve(CurveSpec.newBuilder().setVariant(CurveSpec.Variant.ANCHORED).setDegree(2).setSteps(quick ? 40 : 200)
+                        .setBatchSize(16).setLearningRate(3e-3).setClipNorm(1.0).setCheckpointEvery(50))
+                .setEval(EvalSpec.newBuilder().addMethods("map").addMethods("ensemble").addMethods("linear").addMethods("curve")
+                        .setSamples(quick ? 4 : 8).setOod(OodSpec.newBuilder().setTask("world").setDataUri(data).setSplit("ood")))
+                .build();
+    }
+
+}

@@ -1,0 +1,99 @@
+package dev.loracurve.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.lora.LoraDelta;
+import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.model.LanguageModelLoss;
+import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.model.RandomWeights;
+import dev.loracurve.core.model.TokenBatch;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Full-parameter causal-LM training of a small model from random weights: how the demo gets a base
+ * model that knows its world. Every weight lives in one flat float vector updated by AdamW in Java,
+ * as the LoRA trainer does for θ; each step builds the decoder over the current weights, marks
+ * them for gradients and reads the gradients back. Deterministic for a seed on one machine.
+ *
+ * @param clipNorm global gradient-norm clip (0 = off)
+ */
+public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, double weightDecay, double clipNorm, long seed) {
+
+    public interface Listener {
+        void onStep(int step, int steps, double loss);
+    }
+
+    public Pretrainer {
+        if (steps < 1 || batchSize < 1 || !(lr > 0) || warmupSteps < 0 || warmupSteps > steps) {
+            throw new IllegalArgumentException("pretraining needs steps >= 1, batch size >= 1, lr > 0, 0 <= warm-up <= steps");
+        }
+    }
+
+    /** Trains on token sequences (each with its BOS) and returns every weight by checkpoint name. */
+    public Map<String, float[]> train(ModelConfig config, List<long[]> sequences, Listener listener) {
+        Map<String, long[]> shapes = config.tensorShapes();
+        Map<String, int[]> span = new LinkedHashMap<>(); // name → {offset, length} in the flat vector
+        int size = 0;
+        RandomWeights init = new RandomWeights(seed);
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            int n = Math.toIntExact(java.util.Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b));
+            span.put(e.getKey(), new int[] {size, n});
+            size += n;
+        }
+        float[] theta = new float[size];
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            int[] s = span.get(e.getKey());
+            System.arraycopy(init.read(e.getKey(), e.getValue()), 0, theta, s[0], s[1]);
+        }
+        Decoder.WeightSource current = new Decoder.WeightSource() {
+            @Override
+            public float[] read(String name, long... shape) {
+                int[] s = span.get(name);
+                return java.util.Arrays.copyOfRange(theta, s[0], s[0] + s[1]);
+            }
+
+            @Override
+            public boolean has(String name) {
+                return span.containsKey(name);
+            }
+        };
+        AdamW adam = new AdamW(size, 0.9, 0.95, 1e-8, weightDecay);
+        DataOrder<long[]> order = new DataOrder<>(sequences, seed);
+        float[] grad = new float[size];
+        try (NDManager root = Engines.newManager()) {
+            for (int step = 0; step < steps; step++) {
+                double loss;
+                try (NDManager local = root.newSubManager();
+                     GradientCollector gc = Engines.pytorch().newGradientCollector();
+                     Decoder decoder = Decoder.fromWeights(config, current, local, DataType.FLOAT32)) {
+                    decoder.weights().values().forEach(w -> w.setRequiresGradient(true));
+                    TokenBatch batch = TokenBatch.of(order.batch((long) step * batchSize, batchSize));
+                    NDArray ids = batch.idsArray(local);
+                    NDArray nll = LanguageModelLoss.meanNextTokenNll(decoder.logits(decoder.hidden(ids, batch, LoraDelta.NONE)), batch);
+                    gc.backward(nll);
+                    loss = nll.getFloat();
+                    for (Map.Entry<String, NDArray> e : decoder.weights().entrySet()) {
+                        int[] s = span.get(e.getKey());
+                        System.arraycopy(e.getValue().getGradient().toFloatArray(), 0, grad, s[0], s[1]);
+                    }
+                }
+                if (clipNorm > 0) {
+                    AdamW.clip(clipNorm, grad);
+                }
+                adam.step(theta, grad, Schedule.lr(lr, step, steps, warmupSteps, "cosine"));
+                listener.onStep(step + 1, steps, loss);
+            }
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            out.put(e.getKey(), current.read(e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+}
