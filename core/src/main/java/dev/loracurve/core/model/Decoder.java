@@ -93,6 +93,16 @@ public final class Decoder implements AutoCloseable {
         /** Row-major data of a tensor whose shape must be {@code shape}. */
         float[] read(String name, long... shape);
 
+        /** The same in float64, for float64 models (finite-difference references perturb here). */
+        default double[] readDouble(String name, long... shape) {
+            float[] f = read(name, shape);
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                d[i] = f[i];
+            }
+            return d;
+        }
+
         boolean has(String name);
     }
 
@@ -128,8 +138,9 @@ public final class Decoder implements AutoCloseable {
 
     private static NDArray tensor(Map<String, NDArray> named, NDManager m, DataType dtype, WeightSource src, String name,
                                   long... shape) {
-        NDArray a = Tensors.of(m, src.read(name, shape), new Shape(shape));
-        a = dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        NDArray a = dtype == DataType.FLOAT64 ? Tensors.of(m, src.readDouble(name, shape)).reshape(new Shape(shape))
+                : Tensors.of(m, src.read(name, shape), new Shape(shape));
+        a = dtype == DataType.FLOAT32 || dtype == DataType.FLOAT64 ? a : a.toType(dtype, false);
         named.put(name, a);
         return a;
     }

@@ -35,6 +35,26 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
         }
     }
 
+    /**
+     * Mean next-token NLL of {@code sequences} under the weights of {@code source}, and its gradient
+     * with respect to every weight, handed to {@code gradient} by checkpoint name (a tied head's
+     * share is in the embedding's).
+     */
+    public static double lossAndGradients(ModelConfig config, Decoder.WeightSource source, DataType dtype, List<long[]> sequences,
+                                          NDManager parent, java.util.function.BiConsumer<String, NDArray> gradient) {
+        try (NDManager local = parent.newSubManager();
+             GradientCollector gc = Engines.pytorch().newGradientCollector();
+             Decoder decoder = Decoder.fromWeights(config, source, local, dtype)) {
+            decoder.weights().values().forEach(w -> w.setRequiresGradient(true));
+            TokenBatch batch = TokenBatch.of(sequences);
+            NDArray nll = LanguageModelLoss.meanNextTokenNll(
+                    decoder.logits(decoder.hidden(batch.idsArray(local), batch, LoraDelta.NONE)), batch);
+            gc.backward(nll);
+            decoder.weights().forEach((name, w) -> gradient.accept(name, w.getGradient()));
+            return nll.toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+
     /** Trains on token sequences (each with its BOS) and returns every weight by checkpoint name. */
     public Map<String, float[]> train(ModelConfig config, List<long[]> sequences, Listener listener) {
         Map<String, long[]> shapes = config.tensorShapes();
@@ -68,21 +88,8 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
         float[] grad = new float[size];
         try (NDManager root = Engines.newManager()) {
             for (int step = 0; step < steps; step++) {
-                double loss;
-                try (NDManager local = root.newSubManager();
-                     GradientCollector gc = Engines.pytorch().newGradientCollector();
-                     Decoder decoder = Decoder.fromWeights(config, current, local, DataType.FLOAT32)) {
-                    decoder.weights().values().forEach(w -> w.setRequiresGradient(true));
-                    TokenBatch batch = TokenBatch.of(order.batch((long) step * batchSize, batchSize));
-                    NDArray ids = batch.idsArray(local);
-                    NDArray nll = LanguageModelLoss.meanNextTokenNll(decoder.logits(decoder.hidden(ids, batch, LoraDelta.NONE)), batch);
-                    gc.backward(nll);
-                    loss = nll.getFloat();
-                    for (Map.Entry<String, NDArray> e : decoder.weights().entrySet()) {
-                        int[] s = span.get(e.getKey());
-                        System.arraycopy(e.getValue().getGradient().toFloatArray(), 0, grad, s[0], s[1]);
-                    }
-                }
+                double loss = lossAndGradients(config, current, DataType.FLOAT32, order.batch((long) step * batchSize, batchSize),
+                        root, (name, g) -> System.arraycopy(g.toFloatArray(), 0, grad, span.get(name)[0], span.get(name)[1]));
                 if (clipNorm > 0) {
                     AdamW.clip(clipNorm, grad);
                 }
