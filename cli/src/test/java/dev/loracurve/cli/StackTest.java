@@ -15,6 +15,8 @@ import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.ExperimentSubmitted;
+import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.GetExperimentRequest;
 import dev.loracurve.proto.v1.GetJobRequest;
@@ -31,6 +33,7 @@ import dev.loracurve.proto.v1.TrainerServiceGrpc;
 import dev.loracurve.proto.v1.TrainerSpec;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
 import dev.loracurve.service.EventBus;
+import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Topics;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -49,11 +52,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -107,12 +114,20 @@ class StackTest {
     }
 
     @AfterAll
-    static void down() {
+    static void down() throws Exception {
         if (client != null) {
             client.close();
         }
         if (stack != null) {
             stack.close();
+            // the services' logs outlive the temporary folder, for whoever reads a failure
+            Path keep = Path.of("target", "stack-test-logs");
+            Files.createDirectories(keep);
+            try (Stream<Path> logs = Files.list(stack.logs())) {
+                for (Path log : (Iterable<Path>) logs::iterator) {
+                    Files.copy(log, keep.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 
@@ -228,28 +243,112 @@ class StackTest {
     @Test
     void cancellingARunningExperimentStopsItsTraining() throws Exception {
         Experiment e = client.create(spec);
-        Iterator<ExperimentUpdate> it = client.stub().watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
-        while (it.hasNext()) {
-            ExperimentUpdate u = it.next();
-            if (u.hasProgress() && u.getProgress().getStage() == Stage.TRAIN && u.getProgress().getState() == State.RUNNING) {
-                break;
-            }
-        }
-        Experiment cancelled = client.stub().cancelExperiment(CancelExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
-        assertEquals(State.CANCELLED, cancelled.getState());
         ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc")).usePlaintext().build();
         try {
             var trainer = TrainerServiceGrpc.newBlockingStub(ch);
-            Job job = null;
-            for (int i = 0; i < 100 && (job == null || job.getState() != State.CANCELLED); i++) {
-                Thread.sleep(100);
-                job = trainer.getJob(GetJobRequest.newBuilder().setJobId(e.getId() + "/train").build());
+            GetJobRequest job = GetJobRequest.newBuilder().setJobId(e.getId() + "/train").build();
+            Job running = null;
+            for (int i = 0; i < 600 && (running == null || running.getProgress().getStep() < 5); i++) {
+                Thread.sleep(50);
+                try {
+                    running = trainer.getJob(job);
+                } catch (StatusRuntimeException notYet) {
+                    assertEquals(Status.Code.NOT_FOUND, notYet.getStatus().getCode());
+                }
             }
-            assertEquals(State.CANCELLED, job.getState());
+            assertEquals(State.RUNNING, running.getState(), "training was under way");
+            Experiment cancelled = client.stub().cancelExperiment(CancelExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+            assertEquals(State.CANCELLED, cancelled.getState());
+            Job end = running;
+            for (int i = 0; i < 100 && !JobRunner.terminal(end.getState()); i++) {
+                Thread.sleep(100);
+                end = trainer.getJob(job);
+            }
+            assertEquals(State.CANCELLED, end.getState());
         } finally {
             ch.shutdownNow();
         }
         assertFalse(Files.exists(stack.store().resolve("experiments").resolve(e.getId()).resolve("optima").resolve("run-2")));
+        assertEquals(State.CANCELLED, client.get(e.getId()).getState());
+    }
+
+    @Test
+    void twoTrainerInstancesSplitTheExperimentsOfTheirTopic() throws Exception {
+        stack.startInstance("trainer-svc", "trainer-svc-2");
+        stack.awaitReady("trainer-svc-2", Duration.ofSeconds(120));
+        try {
+            List<Set<Integer>> members = trainerMembers();
+            // one experiment on a partition of each member: the key decides the partition
+            List<String> ids = new ArrayList<>();
+            for (Set<Integer> partitions : members) {
+                for (int n = 0; ; n++) {
+                    String id = "split-" + n + "-" + partitions.iterator().next();
+                    int partition = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % Topics.PARTITIONS;
+                    if (partitions.contains(partition)) {
+                        ids.add(id);
+                        break;
+                    }
+                }
+            }
+            ExperimentSpec small = spec.toBuilder().setTrainer(spec.getTrainer().toBuilder().setSteps(40))
+                    .setEval(EvalSpec.newBuilder().addMethods("map").setSamples(1)).build();
+            try (EventBus bus = new EventBus(stack.bootstrapServers(), "stack-test")) {
+                for (String id : ids) {
+                    bus.publish(Topics.EXPERIMENTS, id, id + "/submitted",
+                            ExperimentSubmitted.newBuilder().setExperimentId(id).setSpec(small).build());
+                }
+            }
+            Map<String, String> ranOn = new HashMap<>();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (ranOn.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                for (String instance : List.of("trainer-svc", "trainer-svc-2")) {
+                    for (Job j : jobs(instance)) {
+                        if (ids.contains(j.getExperimentId()) && j.getState() == State.SUCCEEDED) {
+                            ranOn.put(j.getExperimentId(), instance);
+                        }
+                    }
+                }
+            }
+            assertEquals(2, ranOn.size(), "both experiments trained");
+            assertEquals(Set.of("trainer-svc", "trainer-svc-2"), Set.copyOf(ranOn.values()), "one on each instance: " + ranOn);
+        } finally {
+            stack.stop("trainer-svc-2");
+        }
+    }
+
+    /** The partitions of loracurve.experiments each member of the trainer group holds, once two members hold some. */
+    private static List<Set<Integer>> trainerMembers() throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            for (int attempt = 0; attempt < 150; attempt++) {
+                var group = admin.describeConsumerGroups(List.of("trainer-svc")).all().get().get("trainer-svc");
+                List<Set<Integer>> members = new ArrayList<>();
+                for (var m : group.members()) {
+                    Set<Integer> mine = new java.util.TreeSet<>();
+                    m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.EXPERIMENTS))
+                            .forEach(tp -> mine.add(tp.partition()));
+                    if (!mine.isEmpty()) {
+                        members.add(mine);
+                    }
+                }
+                if (members.size() == 2) {
+                    return members;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("the trainer group never split its partitions between two members");
+    }
+
+    private static List<Job> jobs(String instance) {
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance)).usePlaintext().build();
+        try {
+            return TrainerServiceGrpc.newBlockingStub(ch).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList();
+        } finally {
+            ch.shutdownNow();
+        }
     }
 
     /** SIGKILLs the service as soon as {@code checkpoint} appears: mid-job, with something to resume from. */

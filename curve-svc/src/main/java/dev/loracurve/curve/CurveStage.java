@@ -1,6 +1,5 @@
 package dev.loracurve.curve;
 
-import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
@@ -47,10 +46,8 @@ public class CurveStage implements HealthCheck {
     StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
-        Engines.newManager().close();
-        rt = new StageRuntime("curve-svc", Stage.CURVE, storeRoot, bootstrap);
-        rt.registerGauges(registry);
-        rt.consume("curve-svc", List.of(Topics.CHECKPOINTS), this::onEvent, CheckpointAvailable.class);
+        rt = StageRuntime.startStage("curve-svc", Stage.CURVE, storeRoot, bootstrap, registry,
+                Topics.CHECKPOINTS, CheckpointAvailable.class, this::onEvent);
     }
 
     void stop(@Observes ShutdownEvent ev) {

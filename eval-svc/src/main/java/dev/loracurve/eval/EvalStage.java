@@ -1,7 +1,6 @@
 package dev.loracurve.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loracurve.core.engine.Engines;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CurveReady;
 import dev.loracurve.proto.v1.EvalCompleted;
@@ -46,10 +45,8 @@ public class EvalStage implements HealthCheck {
     StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
-        Engines.newManager().close();
-        rt = new StageRuntime("eval-svc", Stage.EVAL, storeRoot, bootstrap);
-        rt.registerGauges(registry);
-        rt.consume("eval-svc", List.of(Topics.CURVES), this::onEvent, CurveReady.class);
+        rt = StageRuntime.startStage("eval-svc", Stage.EVAL, storeRoot, bootstrap, registry,
+                Topics.CURVES, CurveReady.class, this::onEvent);
     }
 
     void stop(@Observes ShutdownEvent ev) {

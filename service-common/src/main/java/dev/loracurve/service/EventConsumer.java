@@ -112,7 +112,15 @@ public final class EventConsumer implements AutoCloseable {
                 }
             });
             while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
+                if (work != null) {
+                    try {
+                        work.get(200, java.util.concurrent.TimeUnit.MILLISECONDS); // a quick handler is done at once
+                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+                        // still running, or failed (reported below)
+                    }
+                }
+                // while busy the partitions are paused: this only keeps the membership and runs rebalances
+                var records = consumer.poll(work == null ? Duration.ofMillis(200) : Duration.ZERO);
                 polling = true;
                 if (work == null) {
                     for (ConsumerRecord<String, byte[]> r : records) {

@@ -38,6 +38,20 @@ public final class StageRuntime implements AutoCloseable {
     }
 
     /**
+     * A stage service's start: libtorch loaded (ready means able to compute), the runtime, its
+     * gauges, and the consumption of its input events of {@code type} from {@code topic}.
+     */
+    public static StageRuntime startStage(String name, Stage stage, Path storeRoot, String bootstrapServers,
+                                          io.micrometer.core.instrument.MeterRegistry registry, String topic,
+                                          Class<? extends com.google.protobuf.Message> type, EventConsumer.Handler handler) {
+        dev.loracurve.core.engine.Engines.newManager().close();
+        StageRuntime rt = new StageRuntime(name, stage, storeRoot, bootstrapServers);
+        rt.registerGauges(registry);
+        rt.consume(name, List.of(topic), handler, type);
+        return rt;
+    }
+
+    /**
      * Starts consuming {@code topics} in the consumer group {@code group}, handling the events of the
      * given payload types (all when none is given); deduplicated by event id for the stages.
      */

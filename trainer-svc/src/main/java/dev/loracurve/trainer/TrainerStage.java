@@ -1,6 +1,5 @@
 package dev.loracurve.trainer;
 
-import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.ExperimentSpec;
@@ -21,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -43,10 +41,8 @@ public class TrainerStage implements HealthCheck {
     StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
-        Engines.newManager().close(); // load libtorch now: ready means able to train
-        rt = new StageRuntime("trainer-svc", Stage.TRAIN, storeRoot, bootstrap);
-        rt.registerGauges(registry);
-        rt.consume("trainer-svc", List.of(Topics.EXPERIMENTS), this::onEvent, ExperimentSubmitted.class);
+        rt = StageRuntime.startStage("trainer-svc", Stage.TRAIN, storeRoot, bootstrap, registry,
+                Topics.EXPERIMENTS, ExperimentSubmitted.class, this::onEvent);
     }
 
     void stop(@Observes ShutdownEvent ev) {

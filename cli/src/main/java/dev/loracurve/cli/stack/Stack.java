@@ -124,7 +124,23 @@ public final class Stack implements AutoCloseable {
 
     /** Starts one service process with its port, the store and the broker. */
     public Process startService(String name) {
-        Path jar = home.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        return startInstance(name, name);
+    }
+
+    /**
+     * Starts another instance of {@code service} named {@code instance} (its log, pid and a free port
+     * go by that name): instances of a stage share its consumer group and split the partitions.
+     */
+    public Process startInstance(String service, String instance) {
+        if (!ports.containsKey(instance)) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                ports.put(instance, s.getLocalPort());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        String name = instance;
+        Path jar = home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
         }
@@ -230,9 +246,25 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** SIGTERM and wait: the service leaves its consumer group at once. */
+    public void stop(String name) {
+        Process p = children.get(name);
+        if (p != null) {
+            p.destroy();
+            try {
+                if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Stops every process of the stack: SIGTERM, then SIGKILL after 15 s; services before the broker. */
     public void down() {
-        List<String> order = new ArrayList<>(SERVICES);
+        List<String> order = new ArrayList<>(pids.keySet());
+        order.remove(KAFKA);
         order.add(KAFKA);
         for (String name : order) {
             ProcessHandle h = handle(name);
