@@ -16,6 +16,7 @@ import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
+import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.GetExperimentRequest;
@@ -48,7 +49,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -155,6 +155,12 @@ class StackTest {
         assertEquals(1, events.get("loracurve.v1.EvalCompleted " + reference.getId() + "/eval"));
         assertEquals(1, events.get("loracurve.v1.ExperimentSubmitted " + reference.getId() + "/submitted"));
 
+        for (String svc : List.of("trainer-svc", "curve-svc", "eval-svc")) {
+            String m = metrics(svc);
+            for (String gauge : List.of("loracurve_jobs_running", "loracurve_jobs_queued", "loracurve_steps_per_second")) {
+                assertTrue(m.contains(gauge), svc + " exports " + gauge);
+            }
+        }
         // every service answers gRPC health checks
         for (String svc : Stack.SERVICES) {
             ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(svc)).usePlaintext().build();
@@ -273,6 +279,19 @@ class StackTest {
     }
 
     @Test
+    void aRestartedGatewayKnowsItsExperimentsFromTheStore() throws Exception {
+        stack.kill("gateway");
+        stack.startService("gateway");
+        stack.awaitReady("gateway", Duration.ofSeconds(120));
+        Experiment again = client.get(reference.getId());
+        assertEquals(reference.getState(), again.getState());
+        assertEquals(reference.getMetricsList(), again.getMetricsList());
+        assertTrue(client.stub().listExperiments(ListExperimentsRequest.getDefaultInstance()).getExperimentsList().stream()
+                .anyMatch(x -> x.getId().equals(reference.getId())));
+        assertTrue(metrics("gateway").contains("loracurve_experiments_active"), "Prometheus metrics");
+    }
+
+    @Test
     void twoTrainerInstancesSplitTheExperimentsOfTheirTopic() throws Exception {
         stack.startInstance("trainer-svc", "trainer-svc-2");
         stack.awaitReady("trainer-svc-2", Duration.ofSeconds(120));
@@ -340,6 +359,11 @@ class StackTest {
             }
         }
         throw new AssertionError("the trainer group never split its partitions between two members");
+    }
+
+    private static String metrics(String instance) throws Exception {
+        return new String(java.net.URI.create("http://127.0.0.1:" + stack.port(instance) + "/q/metrics").toURL().openStream()
+                .readAllBytes(), StandardCharsets.UTF_8);
     }
 
     private static List<Job> jobs(String instance) {

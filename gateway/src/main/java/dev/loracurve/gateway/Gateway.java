@@ -48,6 +48,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class Gateway implements HealthCheck {
     @ConfigProperty(name = "loracurve.store") Path storeRoot;
     @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
+    @jakarta.inject.Inject io.micrometer.core.instrument.MeterRegistry registry;
 
     StageRuntime rt;
     Experiments experiments;
@@ -55,6 +56,9 @@ public class Gateway implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
         experiments = new Experiments(rt.store);
+        io.micrometer.core.instrument.Gauge.builder("loracurve.experiments.active", experiments,
+                        x -> x.list().stream().filter(e -> !Experiments.ended(e.getState())).count())
+                .description("experiments queued or running").register(registry);
         rt.consume("gateway", Topics.ALL, this::onEvent);
     }
 

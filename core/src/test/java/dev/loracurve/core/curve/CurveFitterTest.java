@@ -27,9 +27,7 @@ import dev.loracurve.core.train.ClassifierObjective;
 import dev.loracurve.core.train.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
