@@ -279,6 +279,18 @@ class StackTest {
     }
 
     @Test
+    void aStageThatFailsFailsTheExperimentWithItsReason() throws Exception {
+        Path bad = dir.resolve("bad");
+        Files.createDirectories(bad);
+        Files.writeString(bad.resolve("train.txt"), "NUM:count how many ?\nthis line has no label\n");
+        Files.writeString(bad.resolve("test.txt"), "NUM:count how many ?\n");
+        Experiment e = client.create(spec.toBuilder().setTask(spec.getTask().toBuilder().setDataUri(bad.toString())).build());
+        Experiment end = client.follow(e.getId(), u -> {}, Duration.ofMinutes(2));
+        assertEquals(State.FAILED, end.getState());
+        assertTrue(end.getError().startsWith("TRAIN: ") && end.getError().contains("train.txt:2"), end.getError());
+    }
+
+    @Test
     void aRestartedGatewayKnowsItsExperimentsFromTheStore() throws Exception {
         stack.kill("gateway");
         stack.startService("gateway");
