@@ -89,6 +89,11 @@ public final class Specs {
             if (c.getDegree() < 1) {
                 v.add("spec.curve.degree must be >= 1, got " + c.getDegree());
             }
+            if (c.getSegments() < 0 || (c.getVariant() == CurveSpec.Variant.ANCHORED && c.getSegments() != 0
+                    && c.getSegments() != s.getK() - 1)) {
+                v.add("spec.curve.segments must be 0 or K - 1 = " + (s.getK() - 1) + " for an anchored curve (any S >= 1 "
+                        + "for a free one), got " + c.getSegments());
+            }
             oneOf(v, "spec.curve.order", c.getOrder(), "", "given", "nearest");
             oneOf(v, "spec.curve.perturbation", c.getPerturbation(), "", "none", "gaussian", "sam");
             nonNegative(v, "spec.curve.perturbation_scale", c.getPerturbationScale());
@@ -248,7 +253,9 @@ public final class Specs {
                 or(c.getPerturbation(), "none"), c.getPerturbationScale(), c.getJsLambda(), c.getJsPoints(), false,
                 c.getCheckpointEvery(), maxLength(s));
         TaskData train = taskData(s);
-        return new CurveJob(model(s), train, optima, c.getVariant() == CurveSpec.Variant.FREE, null, c.getDegree(),
+        boolean grown = c.getVariant() == CurveSpec.Variant.FREE && c.getSegments() > 0 && c.getSegments() != optima.size() - 1;
+        return new CurveJob(model(s), train, grown ? List.of() : optima, c.getVariant() == CurveSpec.Variant.FREE,
+                grown ? Integer.valueOf(c.getSegments()) : null, c.getDegree(),
                 or(c.getOrder(), "given"), c.getInitNoise(), dev.loracurve.core.train.Seeds.mix(s.getSeed(), 0xC), config,
                 s.getLora().getRank(), s.getLora().getAlpha());
     }

@@ -46,6 +46,12 @@ class SpecsTest {
         assertEquals(1, Specs.trainConfig(s).gradAccumulation());
         assertEquals("validation", Specs.taskData(s).validationSplit());
         assertEquals(dir.resolve("model"), Specs.model(s));
+        List<Path> optima = List.of(dir.resolve("run-0"), dir.resolve("run-1"));
+        assertEquals(optima, Specs.curveJob(s, optima).anchors(), "an anchored curve goes through the optima");
+        ExperimentSpec grown = s.toBuilder().setCurve(s.getCurve().toBuilder().setVariant(CurveSpec.Variant.FREE).setSegments(3)).build();
+        Specs.validate(grown);
+        assertEquals(List.of(), Specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
+        assertEquals(3, Specs.curveJob(grown, optima).segments());
     }
 
     @Test
@@ -58,6 +64,8 @@ class SpecsTest {
                 Map.entry("spec.lora.dropout must be in [0, 1), got 1.0", b -> b.setLora(b.getLora().toBuilder().setDropout(1))),
                 Map.entry("spec.lora.target_modules: unknown module 'c_attn'", b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn"))),
                 Map.entry("spec.curve.degree must be >= 1, got 0", b -> b.setCurve(b.getCurve().toBuilder().setDegree(0))),
+                Map.entry("spec.curve.segments must be 0 or K - 1 = 1 for an anchored curve", b -> b.setCurve(b.getCurve().toBuilder()
+                        .setSegments(3))),
                 Map.entry("spec.curve.variant must be ANCHORED or FREE", b -> b.setCurve(b.getCurve().toBuilder().clearVariant())),
                 Map.entry("spec.curve.js_points must be >= 2", b -> b.setCurve(b.getCurve().toBuilder().setJsLambda(0.1).setJsPoints(1))),
                 Map.entry("spec.eval.samples must be >= 1, got 0", b -> b.setEval(b.getEval().toBuilder().setSamples(0))),
