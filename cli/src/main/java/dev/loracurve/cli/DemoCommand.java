@@ -61,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         ExperimentSpec spec = spec(world, quick);
         AtomicFiles.writeString(outDir.resolve("spec.yaml"), SpecFile.toYaml(spec));
 
+        AtomicFiles.deleteTree(outDir.resolve("stack")); // each demo starts from an empty broker and store
         Stack stack = Stack.create(StackCommands.home(), outDir.resolve("stack"), Stack.freePorts());
         Thread onCtrlC = new Thread(stack::down, "stack-down");
         Runtime.getRuntime().addShutdownHook(onCtrlC);

@@ -53,6 +53,7 @@ public final class EventConsumer implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
     private volatile boolean polling;
+    private volatile boolean busy;
 
     /**
      * @param group      the consumer group: the stage's name; instances of one stage share it
@@ -162,8 +163,6 @@ public final class EventConsumer implements AutoCloseable {
             consumer.close(Duration.ofSeconds(2));
         }
     }
-
-    private volatile boolean busy;
 
     private void commit(ConsumerRecord<String, byte[]> r) {
         try {

@@ -22,7 +22,8 @@ public final class ReportPage {
                 .append(", ").append(report.path("items").asInt()).append(" items, M = ").append(report.path("samples").asInt())
                 .append(")</h1>");
         sb.append("<table><tr><th>method</th><th>ACC</th><th>NLL</th><th>ECE ×100</th><th>Brier</th><th>entropy</th>"
-                + "<th>MI</th><th>AUROC err (MI)</th><th>AUROC err (H)</th><th>OOD AUROC (MI)</th><th>OOD AUROC (H)</th></tr>");
+                + "<th>MI</th><th>AUROC err (MI)</th><th>AUROC err (H)</th><th>OOD ACC</th><th>OOD ECE ×100</th><th>OOD MI</th>"
+                + "<th>OOD AUROC (MI)</th><th>OOD AUROC (H)</th></tr>");
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
@@ -35,6 +36,9 @@ public final class ReportPage {
             cell(sb, r.get("mutual_information").asDouble(), "%.4f");
             cell(sb, r.get("auroc_error_mi").asDouble(), "%.3f");
             cell(sb, r.get("auroc_error_entropy").asDouble(), "%.3f");
+            cell(sb, r.path("ood").path("accuracy").asDouble(Double.NaN) * 100, "%.1f");
+            cell(sb, r.path("ood").path("ece").asDouble(Double.NaN) * 100, "%.1f");
+            cell(sb, r.path("ood").path("mutual_information").asDouble(Double.NaN), "%.4f");
             cell(sb, r.path("ood").path("auroc_mi").asDouble(Double.NaN), "%.3f");
             cell(sb, r.path("ood").path("auroc_entropy").asDouble(Double.NaN), "%.3f");
             sb.append("</tr>");
