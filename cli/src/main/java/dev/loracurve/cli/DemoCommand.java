@@ -93,6 +93,12 @@ final class DemoCommand implements Callable<Integer> {
                 JsonNode report = new ObjectMapper().readTree(r.getJson());
                 System.out.println();
                 System.out.print(ReportPage.oodTable(report));
+                for (JsonNode seg : report.path("path").path("segments_barriers")) {
+                    System.out.printf("loss barrier between optima %d and %d (nats): straight line %.3f train / %.3f test, "
+                            + "curve %.3f train / %.3f test%n", seg.get("segment").asInt(), seg.get("segment").asInt() + 1,
+                            seg.get("line").get("train").get("frankle").asDouble(), seg.get("line").get("test").get("frankle").asDouble(),
+                            seg.get("curve").get("train").get("frankle").asDouble(), seg.get("curve").get("test").get("frankle").asDouble());
+                }
                 System.out.printf("%nin distribution: %d test questions about people the base read about; out of distribution: "
                         + "%d questions about people it only heard of (chance: 25%%)%n", report.get("items").asInt(),
                         report.get("ood_items").asInt());
@@ -122,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
                 .setCurve(CurveSpec.newBuilder().setVariant(CurveSpec.Variant.ANCHORED).setDegree(2).setSteps(quick ? 40 : 200)
                         .setBatchSize(16).setLearningRate(3e-3).setClipNorm(1.0).setCheckpointEvery(50))
                 .setEval(EvalSpec.newBuilder().addMethods("map").addMethods("ensemble").addMethods("linear").addMethods("curve")
-                        .setSamples(quick ? 4 : 8).setOod(OodSpec.newBuilder().setTask("world").setDataUri(data).setSplit("ood")))
+                        .setSamples(quick ? 4 : 8).setPathGrid(quick ? 5 : 21).setOod(OodSpec.newBuilder().setTask("world").setDataUri(data).setSplit("ood")))
                 .build();
     }
 

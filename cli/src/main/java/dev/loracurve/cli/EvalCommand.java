@@ -30,6 +30,8 @@ final class EvalCommand implements Runnable {
     @Option(names = "--ood-limit", defaultValue = "0") int oodLimit;
     @Option(names = "--cues", split = ",") List<String> cues;
     @Option(names = "--path", description = "a path.json to plot in the report") Path pathJson;
+    @Option(names = "--path-grid", defaultValue = "0",
+            description = "profile the loss along the first curve and its straight path on N t values (0 = no)") int pathGrid;
     @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk (a batched chunk has M × this rows)") int batchSize;
     @Option(names = "--sequential", description = "one forward pass per sample instead of batched adapters") boolean sequential;
     @Option(names = "--max-length", defaultValue = "256") int maxLength;
@@ -50,7 +52,7 @@ final class EvalCommand implements Runnable {
         EvalJob job;
         try {
             job = new EvalJob(model, taskData, anchors, curves, methods, samples, randomT, mcDropout, oodData, batchSize,
-                    sequential, pathJson);
+                    sequential, pathJson, pathGrid);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + e.getMessage());
         }

@@ -31,6 +31,7 @@ class DemoTest {
             assertTrue(ood.has("auroc_mi") && ood.has("mutual_information") && ood.has("accuracy") && ood.has("ece"), method);
         }
         assertTrue(report.get("ood_items").asInt() > 0);
+        assertEquals(2, report.get("path").get("segments_barriers").size(), "loss barriers of both segments");
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
         assertTrue(Files.readString(out.resolve("spec.yaml")).contains("base_model_uri"));
         Stack stack = Stack.read(StackCommands.home(), out.resolve("stack"));

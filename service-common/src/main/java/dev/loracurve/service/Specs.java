@@ -126,6 +126,9 @@ public final class Specs {
             v.add("spec.eval.mc_dropout must be in (0, 1) for mcdropout, got " + e.getMcDropout());
         }
         nonNegative(v, "spec.eval.batch_size", e.getBatchSize());
+        if (e.getPathGrid() < 0 || e.getPathGrid() == 1) {
+            v.add("spec.eval.path_grid must be 0 or >= 2, got " + e.getPathGrid());
+        }
         if (e.hasOod()) {
             knownTask(v, "spec.eval.ood.task", e.getOod().getTask());
             dataPath(v, "spec.eval.ood.data_uri", e.getOod().getDataUri());
@@ -269,7 +272,7 @@ public final class Specs {
                     e.getOod().getTask().equals(s.getTask().getName()) ? s.getTask().getCuesList() : List.of(), maxLength(s));
         }
         return new EvalJob(model(s), taskData(s), optima, curves, e.getMethodsList(), e.getSamples(), null, e.getMcDropout(),
-                ood, e.getBatchSize() == 0 ? 8 : e.getBatchSize(), false, null);
+                ood, e.getBatchSize() == 0 ? 8 : e.getBatchSize(), false, null, e.getPathGrid());
     }
 
     private static String or(String value, String fallback) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.curve.BezierCurve;
 import dev.loracurve.core.curve.CurveFolder;
+import dev.loracurve.core.curve.PathProfile;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.lora.LoraLayout;
@@ -35,9 +36,12 @@ import java.util.function.BiConsumer;
  * @param ood       out-of-distribution items (another task, or the same task's unseen part); null = none
  * @param randomT   seed for t ~ U(0, 1), or null for t_m = (m - 0.5) / M
  * @param pathJson  a path.json to plot in the report, or null
+ * @param pathGrid  > 0: also profile the loss along the first curve and its straight path on this
+ *                  many t values (training items: the first 1000), into the report as "path"
  */
 public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> curves, List<String> methods, int samples,
-                      Long randomT, double mcDropout, TaskData ood, int batchSize, boolean sequential, Path pathJson) {
+                      Long randomT, double mcDropout, TaskData ood, int batchSize, boolean sequential, Path pathJson,
+                      int pathGrid) {
 
     public static final List<String> METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
 
@@ -49,6 +53,9 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
         curves = List.copyOf(curves);
         if (samples < 1) {
             throw new IllegalArgumentException("samples must be at least 1, got " + samples);
+        }
+        if (pathGrid == 1 || pathGrid < 0) {
+            throw new IllegalArgumentException("path grid must be 0 (none) or at least 2, got " + pathGrid);
         }
         for (String m : methods) {
             if (!METHODS.contains(m.trim())) {
@@ -101,10 +108,19 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
                 seed += 2;
             }
             JsonNode path = pathJson == null ? null : json.readTree(pathJson.toFile());
+            if (pathGrid > 0 && !curves.isEmpty()) {
+                List<Example> train = enc.encode(TaskData.limit(data.train(), 1000));
+                ObjectNode profile = PathProfile.compute(decoder, m, CurveFolder.read(curves.get(0), config), train, examples,
+                        pathGrid, batchSize, 256, done -> {});
+                profile.put("task", data.task().name());
+                report.set("path", profile);
+                path = profile;
+            }
+            JsonNode chart = path;
             AtomicFiles.writeDirectory(out, dir -> {
                 Files.writeString(dir.resolve("report.json"), report.toPrettyString());
                 Files.writeString(dir.resolve("predictions.jsonl"), predictions(examples, probs, json));
-                ReportPage.write(dir.resolve("report.html"), report, path);
+                ReportPage.write(dir.resolve("report.html"), report, chart);
             });
             return report;
         } catch (IOException e) {
