@@ -12,7 +12,9 @@ import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.CurveSpec;
+import dev.loracurve.proto.v1.EvalServiceGrpc;
 import dev.loracurve.proto.v1.EvalSpec;
+import dev.loracurve.proto.v1.StartEvalRequest;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
@@ -288,6 +290,30 @@ class StackTest {
         Experiment end = client.follow(e.getId(), u -> {}, Duration.ofMinutes(2));
         assertEquals(State.FAILED, end.getState());
         assertTrue(end.getError().startsWith("TRAIN: ") && end.getError().contains("train.txt:2"), end.getError());
+    }
+
+    @Test
+    void anArtifactThatFailsItsChecksumIsRefusedByName() throws Exception {
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("eval-svc")).usePlaintext().build();
+        try {
+            var eval = EvalServiceGrpc.newBlockingStub(ch);
+            var optima = new ArrayList<>(reference.getOptimaList());
+            optima.set(1, optima.get(1).toBuilder().setSha256("0".repeat(64)).build());
+            eval.startEval(StartEvalRequest.newBuilder().setExperimentId("direct-corrupt").setSpec(spec).addAllOptima(optima)
+                    .setCurve(reference.getCurve()).build());
+            Job job = null;
+            for (int i = 0; i < 300 && (job == null || !JobRunner.terminal(job.getState())); i++) {
+                Thread.sleep(100);
+                job = eval.getJob(GetJobRequest.newBuilder().setJobId("direct-corrupt/eval").build());
+            }
+            assertEquals(State.FAILED, job.getState());
+            assertTrue(job.getError().contains("run-1") && job.getError().contains("differs from the announced"), job.getError());
+            StatusRuntimeException outside = assertThrows(StatusRuntimeException.class, () -> eval.startEval(
+                    StartEvalRequest.newBuilder().setExperimentId("../escape").setSpec(spec).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, outside.getStatus().getCode());
+        } finally {
+            ch.shutdownNow();
+        }
     }
 
     @Test

@@ -67,6 +67,10 @@ public final class JobRunner implements AutoCloseable {
         return experimentId + "/" + stage.name().toLowerCase();
     }
 
+    public Stage stage() {
+        return stage;
+    }
+
     /** The id of this stage's job for an experiment. */
     public String idOf(String experimentId) {
         return jobId(experimentId, stage);

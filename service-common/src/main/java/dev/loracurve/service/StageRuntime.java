@@ -60,7 +60,22 @@ public final class StageRuntime implements AutoCloseable {
                               Class<? extends com.google.protobuf.Message>... types) {
         java.util.function.Predicate<Event> wanted = e -> types.length == 0
                 || java.util.Arrays.stream(types).anyMatch(e::is);
-        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, store.root(), handler, jobs != null).start();
+        EventConsumer.Handler reported = jobs == null ? handler : e -> {
+            try {
+                handler.handle(e);
+            } catch (Exception failure) {
+                // failed before its job could report (a bad payload, an artifact that fails its check):
+                // the experiment is told, instead of waiting for a result that will not come
+                if (e.key() != null && !e.key().isEmpty()) {
+                    bus.publish(Topics.EXPERIMENTS, e.key(), null, StageProgress.newBuilder().setProgress(
+                            dev.loracurve.proto.v1.Progress.newBuilder().setExperimentId(e.key()).setStage(jobs.stage())
+                                    .setState(dev.loracurve.proto.v1.State.FAILED).setTimeMs(System.currentTimeMillis())
+                                    .setMessage(failure.getMessage() == null ? failure.toString() : failure.getMessage())).build());
+                }
+                throw failure;
+            }
+        };
+        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, store.root(), reported, jobs != null).start();
     }
 
     /** The gauges every stage exports: jobs running and queued, steps per second of the running job. */
