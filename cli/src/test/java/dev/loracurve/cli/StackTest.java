@@ -163,6 +163,8 @@ class StackTest {
                 assertTrue(m.contains(gauge), svc + " exports " + gauge);
             }
         }
+        assertTrue(reflectedServices("gateway").contains("loracurve.v1.ExperimentService"), "server reflection");
+        assertTrue(reflectedServices("trainer-svc").contains("loracurve.v1.TrainerService"), "server reflection");
         // every service answers gRPC health checks
         for (String svc : Stack.SERVICES) {
             ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(svc)).usePlaintext().build();
@@ -397,6 +399,36 @@ class StackTest {
             }
         }
         throw new AssertionError("the trainer group never split its partitions between two members");
+    }
+
+    /** The services a server lists through gRPC server reflection (v1). */
+    private static List<String> reflectedServices(String instance) throws Exception {
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance)).usePlaintext().build();
+        try {
+            var answer = new java.util.concurrent.CompletableFuture<List<String>>();
+            var requests = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(ch).serverReflectionInfo(
+                    new io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionResponse>() {
+                        @Override
+                        public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                            answer.complete(r.getListServicesResponse().getServiceList().stream()
+                                    .map(io.grpc.reflection.v1.ServiceResponse::getName).toList());
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            answer.completeExceptionally(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {}
+                    });
+            requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("*").build());
+            List<String> services = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            requests.onCompleted();
+            return services;
+        } finally {
+            ch.shutdownNow();
+        }
     }
 
     private static String metrics(String instance) throws Exception {
