@@ -1,0 +1,87 @@
+package dev.loracurve.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.proto.v1.State;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Jobs one at a time: states, watchers, cooperative cancel, the store's cancel marker, failures. */
+class JobRunnerTest {
+    private final List<Progress> published = new CopyOnWriteArrayList<>();
+    private final Set<String> cancelledInStore = ConcurrentHashMap.newKeySet();
+
+    @Test
+    void aJobRunsReportsAndEnds() throws Exception {
+        try (JobRunner jobs = new JobRunner(Stage.TRAIN, published::add, cancelledInStore::contains)) {
+            List<Progress> watched = new CopyOnWriteArrayList<>();
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Job> done = jobs.submit("exp-1", ctx -> {
+                release.await();
+                for (int step = 1; step <= 3; step++) {
+                    ctx.step(step, 3, 0, 1.0 / step, "step " + step);
+                }
+            });
+            assertSame(done, jobs.submit("exp-1", ctx -> {}), "the same job while it is queued or running");
+            assertTrue(jobs.watch("exp-1/train", watched::add));
+            release.countDown();
+            Job job = done.get(10, TimeUnit.SECONDS);
+            assertEquals(State.SUCCEEDED, job.getState());
+            List<State> states = watched.stream().map(Progress::getState).toList();
+            assertTrue(Set.of(State.QUEUED, State.RUNNING).contains(states.get(0)), "first the state when watching began");
+            assertEquals(List.of(State.RUNNING, State.RUNNING, State.RUNNING, State.SUCCEEDED), states.subList(states.size() - 4,
+                    states.size()), "then every step, and the end");
+            assertEquals(List.of(1, 2, 3), watched.subList(watched.size() - 4, watched.size() - 1).stream().map(Progress::getStep)
+                    .toList());
+            assertEquals(State.RUNNING, published.get(0).getState(), "state changes are always published");
+            assertEquals(State.SUCCEEDED, published.get(published.size() - 1).getState());
+            assertTrue(published.size() < watched.size(), "steps are published at most once a second");
+            assertThrows(IllegalStateException.class, () -> jobs.cancel("exp-1/train"), "an ended job cannot be cancelled");
+            assertThrows(NoSuchElementException.class, () -> jobs.get("exp-2/train"));
+        }
+    }
+
+    @Test
+    void cancellationIsHeardAtTheNextStepFromACallOrFromTheStore() throws Exception {
+        try (JobRunner jobs = new JobRunner(Stage.CURVE, published::add, cancelledInStore::contains)) {
+            CountDownLatch started = new CountDownLatch(1);
+            CompletableFuture<Job> byCall = jobs.submit("exp-a", ctx -> {
+                started.countDown();
+                for (int step = 1; ; step++) {
+                    ctx.step(step, 1_000_000, 0, 0, "");
+                    Thread.sleep(1);
+                }
+            });
+            started.await();
+            jobs.cancel("exp-a/curve");
+            assertEquals(State.CANCELLED, byCall.get(10, TimeUnit.SECONDS).getState());
+
+            cancelledInStore.add("exp-b"); // the gateway's marker, seen before the job starts
+            assertEquals(State.CANCELLED, jobs.submit("exp-b", ctx -> {
+                throw new AssertionError("must not run");
+            }).get(10, TimeUnit.SECONDS).getState());
+
+            Job failed = jobs.submit("exp-c", ctx -> {
+                throw new IllegalArgumentException("train.txt:2: field 'label': missing");
+            }).get(10, TimeUnit.SECONDS);
+            assertEquals(State.FAILED, failed.getState());
+            assertEquals("train.txt:2: field 'label': missing", failed.getError());
+            assertEquals(State.FAILED, published.get(published.size() - 1).getState());
+            assertEquals(List.of("exp-a/curve", "exp-b/curve", "exp-c/curve"),
+                    jobs.list("").stream().map(Job::getId).toList());
+        }
+    }
+}
