@@ -158,4 +158,39 @@ final class StackCommands {
             }
         }
     }
+
+    @Command(name = "experiments", mixinStandardHelpOptions = true, description = "List the gateway's experiments.")
+    static final class ListCmd implements Runnable {
+        @Option(names = "--gateway") String gateway;
+        @Option(names = "--dir") Path dir;
+
+        @Override
+        public void run() {
+            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
+            try (ExperimentClient c = new ExperimentClient(target)) {
+                for (Experiment e : c.stub().listExperiments(dev.loracurve.proto.v1.ListExperimentsRequest.getDefaultInstance())
+                        .getExperimentsList()) {
+                    System.out.printf("%-14s %-10s %-6s %s%s%n", e.getId(), e.getState(), e.getStage(), e.getSpec().getName(),
+                            e.getError().isEmpty() ? "" : "  (" + e.getError() + ")");
+                }
+            }
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running experiment.")
+    static final class CancelCmd implements Runnable {
+        @Parameters(paramLabel = "ID") String id;
+        @Option(names = "--gateway") String gateway;
+        @Option(names = "--dir") Path dir;
+
+        @Override
+        public void run() {
+            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
+            try (ExperimentClient c = new ExperimentClient(target)) {
+                Experiment e = c.stub().cancelExperiment(dev.loracurve.proto.v1.CancelExperimentRequest.newBuilder()
+                        .setExperimentId(id).build());
+                System.out.println("experiment " + e.getId() + ": " + e.getState());
+            }
+        }
+    }
 }
