@@ -72,6 +72,12 @@ public final class EventConsumer implements AutoCloseable {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        String instance = System.getenv("LORACURVE_INSTANCE");
+        if (instance != null && !instance.isBlank()) {
+            // static membership: a restarted instance takes its partitions back at once instead of
+            // after the dead member's session timeout; the name must be unique among live instances
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance.replaceAll("[^A-Za-z0-9._-]", "-"));
+        }
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);

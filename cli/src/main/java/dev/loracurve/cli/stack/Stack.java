@@ -148,6 +148,7 @@ public final class Stack implements AutoCloseable {
                 "-Dai.djl.pytorch.num_interop_threads=1", "-jar", jar.toString());
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PORT", String.valueOf(port(name)));
+        env.put("LORACURVE_INSTANCE", name);
         env.put("LORACURVE_STORE", store().toString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("OPT_OUT_TRACKING", "true");
