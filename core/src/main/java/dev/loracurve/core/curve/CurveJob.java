@@ -60,12 +60,12 @@ public record CurveJob(Path model, TaskData data, List<Path> anchors, boolean fr
         LoraConfig lora = null;
         ObjectNode extra = new ObjectMapper().createObjectNode();
         ArrayNode anchorMeta = extra.putArray("anchors");
-        for (Path a : anchors) {
-            PeftAdapter adapter = PeftAdapter.read(a, modelConfig);
-            lora = lora == null ? adapter.config() : lora;
-            optima.add(adapter.theta());
-            anchorMeta.addObject().put("uri", a.toAbsolutePath().toUri().toString())
-                    .put("sha256", Sha256.of(a.resolve(PeftAdapter.WEIGHTS)));
+        List<PeftAdapter> adapters = PeftAdapter.readAll(anchors, modelConfig);
+        for (int i = 0; i < adapters.size(); i++) {
+            lora = adapters.get(0).config(); // the same layout for all, checked by readAll
+            optima.add(adapters.get(i).theta());
+            anchorMeta.addObject().put("uri", anchors.get(i).toAbsolutePath().toUri().toString())
+                    .put("sha256", Sha256.of(anchors.get(i).resolve(PeftAdapter.WEIGHTS)));
         }
         if (order.equals("nearest") && !optima.isEmpty()) {
             List<Integer> idx = BezierCurve.nearestNeighbourOrder(optima);

@@ -131,8 +131,7 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
     private Map<String, Method> plan(ModelConfig config) {
         List<float[]> optima = new ArrayList<>();
         LoraConfig lora = null;
-        for (Path a : anchors) {
-            PeftAdapter p = PeftAdapter.read(a, config);
+        for (PeftAdapter p : PeftAdapter.readAll(anchors, config)) {
             lora = lora == null ? p.config() : lora;
             optima.add(p.theta());
         }

@@ -166,6 +166,32 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
     }
 
     /**
+     * Adapters that must share one θ layout (the optima of a curve, an ensemble): the same r,
+     * alpha, target modules and rsLoRA as the first, or an error naming the one that differs.
+     */
+    public static List<PeftAdapter> readAll(List<Path> dirs, ModelConfig model) {
+        List<PeftAdapter> out = new java.util.ArrayList<>();
+        for (Path d : dirs) {
+            PeftAdapter a = read(d, model);
+            if (!out.isEmpty()) {
+                LoraConfig first = out.get(0).config();
+                LoraConfig c = a.config();
+                if (first.r() != c.r() || first.alpha() != c.alpha() || !first.targets().equals(c.targets())
+                        || first.useRslora() != c.useRslora()) {
+                    throw new IllegalArgumentException(d + ": LoRA " + describe(c) + " differs from " + dirs.get(0) + " ("
+                            + describe(first) + "): adapters of one curve or ensemble share one layout");
+                }
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    private static String describe(LoraConfig c) {
+        return "r " + c.r() + ", alpha " + c.alpha() + ", targets " + c.targets() + (c.useRslora() ? ", rsLoRA" : "");
+    }
+
+    /**
      * Writes Σ_i w_i · adapter_i, tensor by tensor, as a PEFT adapter with the first adapter's
      * config; all adapters must hold the same tensor names and shapes.
      */

@@ -56,6 +56,20 @@ class PeftAdapterTest {
     }
 
     @Test
+    void adaptersOfOneCurveMustShareTheirLayout() {
+        ModelConfig model = TinyModels.llama();
+        LoraConfig r2 = new LoraConfig(2, 4, 0, EnumSet.of(Projection.Q_PROJ), false);
+        LoraConfig r3 = new LoraConfig(3, 4, 0, EnumSet.of(Projection.Q_PROJ), false);
+        new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 1), "tiny").write(dir.resolve("a"), model);
+        new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 2), "tiny").write(dir.resolve("b"), model);
+        new PeftAdapter(r3, random(new LoraLayout(model, r3).intSize(), 3), "tiny").write(dir.resolve("c"), model);
+        assertEquals(2, PeftAdapter.readAll(java.util.List.of(dir.resolve("a"), dir.resolve("b")), model).size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PeftAdapter.readAll(java.util.List.of(dir.resolve("a"), dir.resolve("c")), model));
+        assertTrue(e.getMessage().startsWith(dir.resolve("c") + ": LoRA r 3") && e.getMessage().contains("r 2"), e.getMessage());
+    }
+
+    @Test
     void layoutOrderIsLayerProjectionThenAThenB() {
         LoraLayout layout = new LoraLayout(TinyModels.qwen2(), LoraConfig.of(2, 4, 0, Projection.V_PROJ, Projection.Q_PROJ));
         LoraLayout.Slot q0 = layout.slot(0, Projection.Q_PROJ);
