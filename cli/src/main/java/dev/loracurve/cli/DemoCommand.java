@@ -42,6 +42,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cache", description = "where the generated world and its pretrained base are kept (default: .cache)")
     Path cache;
     @Option(names = "--quick", description = "a smaller world and shorter runs (the integration test)") boolean quick;
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the experiment: LoRA inits, data order, curve "
+            + "(the world and its base stay the same; default ${DEFAULT-VALUE})") long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -58,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
             });
         }
         System.out.println("world and base model: " + world);
-        ExperimentSpec spec = spec(world, quick);
+        ExperimentSpec spec = spec(world, quick).toBuilder().setSeed(seed).build();
         AtomicFiles.writeString(outDir.resolve("spec.yaml"), SpecFile.toYaml(spec));
 
         AtomicFiles.deleteTree(outDir.resolve("stack")); // each demo starts from an empty broker and store
