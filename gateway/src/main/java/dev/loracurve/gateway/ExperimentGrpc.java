@@ -12,12 +12,11 @@ import dev.loracurve.proto.v1.ListExperimentsResponse;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
 import dev.loracurve.service.GrpcJobs;
-import io.grpc.stub.ServerCallStreamObserver;
+import dev.loracurve.service.JobRunner;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
-import java.util.function.Consumer;
 
 /** The public Experiment API: validates, calls the gateway, maps errors to status codes. */
 @GrpcService
@@ -52,24 +51,8 @@ public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplB
 
     @Override
     public void watchExperiment(WatchExperimentRequest r, StreamObserver<ExperimentUpdate> out) {
-        ServerCallStreamObserver<ExperimentUpdate> call = (ServerCallStreamObserver<ExperimentUpdate>) out;
-        Consumer<ExperimentUpdate> watcher = u -> {
-            synchronized (call) {
-                if (call.isCancelled()) {
-                    return;
-                }
-                call.onNext(u);
-                if (Experiments.ended(u.getExperiment().getState())) {
-                    call.onCompleted();
-                }
-            }
-        };
-        try {
-            if (gateway.experiments.watch(r.getExperimentId(), watcher)) {
-                call.setOnCancelHandler(() -> gateway.experiments.unwatch(r.getExperimentId(), watcher));
-            }
-        } catch (RuntimeException e) {
-            out.onError(GrpcJobs.status(e));
-        }
+        String id = r.getExperimentId();
+        GrpcJobs.stream(out, u -> JobRunner.terminal(u.getExperiment().getState()), w -> gateway.experiments.watch(id, w),
+                w -> gateway.experiments.unwatch(id, w));
     }
 }

@@ -5,7 +5,6 @@ import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.Progress;
-import dev.loracurve.proto.v1.State;
 import dev.loracurve.service.JobRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -113,10 +112,6 @@ final class Experiments {
 
     void unwatch(String id, Consumer<ExperimentUpdate> watcher) {
         watchers.getOrDefault(id, new ArrayList<>()).remove(watcher);
-    }
-
-    static boolean ended(State s) {
-        return JobRunner.terminal(s);
     }
 
     private Path file(String id) {

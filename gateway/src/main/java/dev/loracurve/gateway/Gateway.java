@@ -15,6 +15,7 @@ import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
@@ -57,7 +58,7 @@ public class Gateway implements HealthCheck {
         rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
         experiments = new Experiments(rt.store);
         io.micrometer.core.instrument.Gauge.builder("loracurve.experiments.active", experiments,
-                        x -> x.list().stream().filter(e -> !Experiments.ended(e.getState())).count())
+                        x -> x.list().stream().filter(e -> !JobRunner.terminal(e.getState())).count())
                 .description("experiments queued or running").register(registry);
         rt.consume("gateway", Topics.ALL, this::onEvent);
     }
@@ -79,7 +80,7 @@ public class Gateway implements HealthCheck {
 
     Experiment cancel(String id) {
         Experiment e = experiments.get(id);
-        if (Experiments.ended(e.getState())) {
+        if (JobRunner.terminal(e.getState())) {
             throw new IllegalStateException("experiment " + id + " already ended: " + e.getState());
         }
         AtomicFiles.writeString(rt.cancelMarker(id), "cancelled by a client\n"); // every stage checks this

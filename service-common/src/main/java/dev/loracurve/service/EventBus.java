@@ -41,12 +41,20 @@ public final class EventBus implements AutoCloseable {
         this.source = source;
     }
 
-    public static String typeOf(Class<? extends Message> type) {
-        try {
-            return ((Message) type.getMethod("getDefaultInstance").invoke(null)).getDescriptorForType().getFullName();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException(type + " is not a generated message", e);
+    /** ce_type of each payload class, looked up once: every consumed event is matched against it. */
+    private static final ClassValue<String> TYPES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            try {
+                return ((Message) type.getMethod("getDefaultInstance").invoke(null)).getDescriptorForType().getFullName();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException(type + " is not a generated message", e);
+            }
         }
+    };
+
+    public static String typeOf(Class<? extends Message> type) {
+        return TYPES.get(type);
     }
 
     /**

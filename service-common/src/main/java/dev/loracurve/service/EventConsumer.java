@@ -56,15 +56,9 @@ public final class EventConsumer implements AutoCloseable {
     private volatile boolean busy;
 
     /**
-     * @param group      the consumer group: the stage's name; instances of one stage share it
-     * @param storeRoot  where handled event ids are recorded ({@code .events/<group>/})
-     */
-    public EventConsumer(String bootstrapServers, String group, List<String> topics, Path storeRoot, Handler handler) {
-        this(bootstrapServers, group, topics, e -> true, storeRoot, handler, true);
-    }
-
-    /**
+     * @param group       the consumer group: the stage's name; instances of one stage share it
      * @param wanted      the events to handle; others are skipped (committed, not recorded)
+     * @param storeRoot   where handled event ids are recorded ({@code .events/<group>/})
      * @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates)
      */
     public EventConsumer(String bootstrapServers, String group, List<String> topics, java.util.function.Predicate<Event> wanted,
@@ -113,7 +107,7 @@ public final class EventConsumer implements AutoCloseable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    if (!consumer.paused().isEmpty() || busy) {
+                    if (busy) {
                         consumer.pause(partitions); // still busy: take nothing new
                     }
                 }

@@ -11,6 +11,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -78,24 +79,31 @@ public final class GrpcJobs {
 
     /** Streams the job's progress until a terminal state, then completes. */
     public static void watch(JobRunner jobs, String jobId, StreamObserver<Progress> out) {
-        ServerCallStreamObserver<Progress> call = (ServerCallStreamObserver<Progress>) out;
-        Consumer<Progress> watcher = new Consumer<>() {
-            @Override
-            public void accept(Progress p) {
-                synchronized (call) {
-                    if (call.isCancelled()) {
-                        return;
-                    }
-                    call.onNext(p);
-                    if (JobRunner.terminal(p.getState())) {
-                        call.onCompleted();
-                    }
+        stream(out, p -> JobRunner.terminal(p.getState()), w -> jobs.watch(jobId, w), w -> jobs.unwatch(jobId, w));
+    }
+
+    /**
+     * A server stream fed by a watcher: {@code watch} registers it (sending the current state at
+     * once, false when that was already the last), {@code unwatch} drops it when the client leaves;
+     * the stream completes after the message that {@code last} accepts.
+     */
+    public static <T> void stream(StreamObserver<T> out, Predicate<T> last, Predicate<Consumer<T>> watch,
+                                  Consumer<Consumer<T>> unwatch) {
+        ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) out;
+        Consumer<T> watcher = message -> {
+            synchronized (call) {
+                if (call.isCancelled()) {
+                    return;
+                }
+                call.onNext(message);
+                if (last.test(message)) {
+                    call.onCompleted();
                 }
             }
         };
         try {
-            if (jobs.watch(jobId, watcher)) {
-                call.setOnCancelHandler(() -> jobs.unwatch(jobId, watcher));
+            if (watch.test(watcher)) {
+                call.setOnCancelHandler(() -> unwatch.accept(watcher));
             }
         } catch (RuntimeException e) {
             out.onError(status(e));

@@ -67,10 +67,6 @@ public final class JobRunner implements AutoCloseable {
         return experimentId + "/" + stage.name().toLowerCase();
     }
 
-    public Stage stage() {
-        return stage;
-    }
-
     /** The id of this stage's job for an experiment. */
     public String idOf(String experimentId) {
         return jobId(experimentId, stage);
@@ -184,6 +180,11 @@ public final class JobRunner implements AutoCloseable {
                 throw new CancellationException("job " + entry.job.getId() + " was cancelled");
             }
         }
+    }
+
+    /** Publishes a failure that happened before a job could run (the experiment must not wait for it). */
+    public void reportFailure(String experimentId, String message) {
+        sink.accept(progress(experimentId, State.FAILED, message));
     }
 
     private Progress progress(String experimentId, State state, String message) {

@@ -67,10 +67,7 @@ public final class StageRuntime implements AutoCloseable {
                 // failed before its job could report (a bad payload, an artifact that fails its check):
                 // the experiment is told, instead of waiting for a result that will not come
                 if (e.key() != null && !e.key().isEmpty()) {
-                    bus.publish(Topics.EXPERIMENTS, e.key(), null, StageProgress.newBuilder().setProgress(
-                            dev.loracurve.proto.v1.Progress.newBuilder().setExperimentId(e.key()).setStage(jobs.stage())
-                                    .setState(dev.loracurve.proto.v1.State.FAILED).setTimeMs(System.currentTimeMillis())
-                                    .setMessage(failure.getMessage() == null ? failure.toString() : failure.getMessage())).build());
+                    jobs.reportFailure(e.key(), failure.getMessage() == null ? failure.toString() : failure.getMessage());
                 }
                 throw failure;
             }
