@@ -69,10 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
             stack.startBroker();
-            Stack.SERVICES.forEach(stack::startService);
-            for (String svc : Stack.SERVICES) {
-                stack.awaitReady(svc, Duration.ofSeconds(120));
-            }
+            stack.startServices(Duration.ofSeconds(120));
             System.out.printf("stack up: kafka %s, gateway %s (logs in %s)%n", stack.bootstrapServers(), stack.gatewayTarget(),
                     stack.logs());
             try (ExperimentClient client = new ExperimentClient(stack.gatewayTarget())) {

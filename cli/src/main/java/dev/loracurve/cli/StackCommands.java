@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,6 +26,25 @@ final class StackCommands {
 
     static Path defaultDir() {
         return home().resolve(".stack");
+    }
+
+    /** Where the stack commands find the stack. */
+    static final class Where {
+        @Option(names = "--dir", description = "stack folder: logs, store, broker data (default: .stack)") Path dir;
+
+        Path dir() {
+            return dir == null ? defaultDir() : dir;
+        }
+    }
+
+    /** Where the client commands find the gateway: --gateway, else the local stack's. */
+    static final class GatewayAt {
+        @Mixin Where where;
+        @Option(names = "--gateway", description = "host:port (default: the local stack's)") String gateway;
+
+        String target() {
+            return gateway != null ? gateway : running(where.dir()).gatewayTarget();
+        }
     }
 
     static Stack running(Path dir) {
@@ -46,11 +66,8 @@ final class StackCommands {
             long t0 = System.nanoTime();
             s.startBroker();
             out.printf("kafka        %s  ready%n", s.bootstrapServers());
+            s.startServices(Duration.ofSeconds(120));
             for (String svc : Stack.SERVICES) {
-                s.startService(svc);
-            }
-            for (String svc : Stack.SERVICES) {
-                s.awaitReady(svc, Duration.ofSeconds(120));
                 out.printf("%-12s 127.0.0.1:%d  ready (gRPC + /q/health, /q/metrics)%n", svc, s.port(svc));
             }
             out.printf("stack up in %.1f s; logs in %s, store in %s%n", (System.nanoTime() - t0) / 1e9, s.logs(), s.store());
@@ -64,21 +81,21 @@ final class StackCommands {
     @Command(name = "up", mixinStandardHelpOptions = true,
             description = "Start a single-node Kafka broker and the four services on loopback; return when all are ready.")
     static final class Up implements Runnable {
-        @Option(names = "--dir", description = "stack folder: logs, store, broker data (default: .stack)") Path dir;
+        @Mixin Where where;
 
         @Override
         public void run() {
-            up(dir == null ? defaultDir() : dir, System.out);
+            up(where.dir(), System.out);
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Health of kafka and each service.")
     static final class Status implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--dir") Path dir;
+        @Mixin Where where;
 
         @Override
         public Integer call() {
-            Stack s = running(dir == null ? defaultDir() : dir);
+            Stack s = running(where.dir());
             List<String> names = new ArrayList<>(List.of(Stack.KAFKA));
             names.addAll(Stack.SERVICES);
             int down = 0;
@@ -93,11 +110,11 @@ final class StackCommands {
 
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the local stack.")
     static final class Down implements Runnable {
-        @Option(names = "--dir") Path dir;
+        @Mixin Where where;
 
         @Override
         public void run() {
-            running(dir == null ? defaultDir() : dir).down();
+            running(where.dir()).down();
             System.out.println("stack stopped");
         }
     }
@@ -106,14 +123,12 @@ final class StackCommands {
             description = "Submit an experiment (YAML mirroring ExperimentSpec) to the gateway and stream its progress.")
     static final class Run implements java.util.concurrent.Callable<Integer> {
         @Parameters(paramLabel = "SPEC.yaml") Path spec;
-        @Option(names = "--gateway", description = "host:port (default: the local stack's)") String gateway;
-        @Option(names = "--dir") Path dir;
+        @Mixin GatewayAt gatewayAt;
         @Option(names = "--detach", description = "print the id and return without following") boolean detach;
 
         @Override
         public Integer call() {
-            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
-            try (ExperimentClient c = new ExperimentClient(target)) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
                 Experiment e = c.create(SpecFile.read(spec));
                 System.out.println("experiment " + e.getId());
                 if (detach) {
@@ -137,14 +152,12 @@ final class StackCommands {
     @Command(name = "report", mixinStandardHelpOptions = true, description = "Fetch an experiment's report from the gateway.")
     static final class ReportCmd implements Runnable {
         @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--gateway") String gateway;
-        @Option(names = "--dir") Path dir;
+        @Mixin GatewayAt gatewayAt;
         @Option(names = "--json", description = "print report.json instead of the table") boolean json;
 
         @Override
         public void run() {
-            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
-            try (ExperimentClient c = new ExperimentClient(target)) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
                 Report r = c.report(id);
                 if (json) {
                     System.out.println(r.getJson());
@@ -161,13 +174,11 @@ final class StackCommands {
 
     @Command(name = "experiments", mixinStandardHelpOptions = true, description = "List the gateway's experiments.")
     static final class ListCmd implements Runnable {
-        @Option(names = "--gateway") String gateway;
-        @Option(names = "--dir") Path dir;
+        @Mixin GatewayAt gatewayAt;
 
         @Override
         public void run() {
-            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
-            try (ExperimentClient c = new ExperimentClient(target)) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
                 for (Experiment e : c.stub().listExperiments(dev.loracurve.proto.v1.ListExperimentsRequest.getDefaultInstance())
                         .getExperimentsList()) {
                     System.out.printf("%-14s %-10s %-6s %s%s%n", e.getId(), e.getState(), e.getStage(), e.getSpec().getName(),
@@ -180,13 +191,11 @@ final class StackCommands {
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running experiment.")
     static final class CancelCmd implements Runnable {
         @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--gateway") String gateway;
-        @Option(names = "--dir") Path dir;
+        @Mixin GatewayAt gatewayAt;
 
         @Override
         public void run() {
-            String target = gateway != null ? gateway : running(dir == null ? defaultDir() : dir).gatewayTarget();
-            try (ExperimentClient c = new ExperimentClient(target)) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
                 Experiment e = c.stub().cancelExperiment(dev.loracurve.proto.v1.CancelExperimentRequest.newBuilder()
                         .setExperimentId(id).build());
                 System.out.println("experiment " + e.getId() + ": " + e.getState());

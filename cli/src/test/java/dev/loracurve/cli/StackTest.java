@@ -93,12 +93,7 @@ class StackTest {
         Path model = TrainResumeTest.world(dir);
         stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts());
         stack.startBrokerInProcess();
-        for (String svc : Stack.SERVICES) {
-            stack.startService(svc);
-        }
-        for (String svc : Stack.SERVICES) {
-            stack.awaitReady(svc, Duration.ofSeconds(120));
-        }
+        stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.gatewayTarget());
         spec = ExperimentSpec.newBuilder().setName("stack-test").setBaseModelUri(model.toUri().toString())
                 .setTask(TaskSpec.newBuilder().setName("trec").setDataUri(dir.resolve("data").toString())

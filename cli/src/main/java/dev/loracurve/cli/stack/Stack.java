@@ -60,13 +60,17 @@ public final class Stack implements AutoCloseable {
     public static Map<String, Integer> freePorts() {
         Map<String, Integer> p = new LinkedHashMap<>();
         for (String name : defaultPorts().keySet()) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                p.put(name, s.getLocalPort());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            p.put(name, freePort());
         }
         return p;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The stack recorded in {@code dir/stack.json}, or null when there is none. */
@@ -122,6 +126,14 @@ public final class Stack implements AutoCloseable {
         awaitReady(KAFKA, Duration.ofSeconds(60));
     }
 
+    /** Starts the four services and waits until each is ready (the broker must be up). */
+    public void startServices(Duration timeout) {
+        SERVICES.forEach(this::startService);
+        for (String svc : SERVICES) {
+            awaitReady(svc, timeout);
+        }
+    }
+
     /** Starts one service process with its port, the store and the broker. */
     public Process startService(String name) {
         return startInstance(name, name);
@@ -132,13 +144,7 @@ public final class Stack implements AutoCloseable {
      * go by that name): instances of a stage share its consumer group and split the partitions.
      */
     public Process startInstance(String service, String instance) {
-        if (!ports.containsKey(instance)) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                ports.put(instance, s.getLocalPort());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        ports.computeIfAbsent(instance, i -> freePort());
         String name = instance;
         Path jar = home.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
