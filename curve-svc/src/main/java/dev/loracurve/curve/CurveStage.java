@@ -85,10 +85,7 @@ public class CurveStage implements HealthCheck {
         Path out = rt.store.experiment(experimentId).resolve("curve");
         boolean wanted = spec.getEval().getMethodsList().contains("curve");
         return rt.jobs.submit(experimentId, ctx -> {
-            List<Path> anchors = new ArrayList<>();
-            for (Artifact a : optima) {
-                anchors.add(rt.store.verified(a.getUri(), a.getSha256()));
-            }
+            List<Path> anchors = rt.verified(optima);
             CurveReady.Builder ready = CurveReady.newBuilder().setExperimentId(experimentId).setSpec(spec).addAllOptima(optima);
             if (wanted) {
                 Specs.curveJob(spec, anchors).fit(out, (step, total, loss, tokensPerSecond) ->

@@ -65,11 +65,8 @@ public class EvalStage implements HealthCheck {
         Specs.validate(spec);
         Path out = rt.store.experiment(experimentId).resolve("eval");
         return rt.jobs.submit(experimentId, ctx -> {
-            List<Path> anchors = new ArrayList<>();
-            for (Artifact a : optima) {
-                anchors.add(rt.store.verified(a.getUri(), a.getSha256()));
-            }
-            List<Path> curves = curve == null ? List.of() : List.of(rt.store.verified(curve.getUri(), curve.getSha256()));
+            List<Path> anchors = rt.verified(optima);
+            List<Path> curves = curve == null ? List.of() : rt.verified(List.of(curve));
             JsonNode report = Specs.evalJob(spec, anchors, curves).run(out, (method, seconds) -> {
                 ctx.checkCancelled();
                 ctx.note(String.format("%s scored in %.1f s", method, seconds));

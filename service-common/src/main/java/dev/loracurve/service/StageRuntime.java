@@ -98,6 +98,11 @@ public final class StageRuntime implements AutoCloseable {
         return Files.exists(cancelMarker(experimentId));
     }
 
+    /** The paths of artifacts an event announced, each checked against its sha256. */
+    public List<Path> verified(List<Artifact> artifacts) {
+        return artifacts.stream().map(a -> store.verified(a.getUri(), a.getSha256())).toList();
+    }
+
     public Artifact artifact(Path path) {
         return Artifact.newBuilder().setUri(store.uri(path)).setSha256(Sha256.ofTree(path)).build();
     }

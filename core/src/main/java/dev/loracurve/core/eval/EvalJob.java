@@ -107,7 +107,7 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
                 onMethod.accept(e.getKey(), seconds);
                 seed += 2;
             }
-            JsonNode path = pathJson == null ? null : json.readTree(pathJson.toFile());
+            JsonNode path;
             if (pathGrid > 0 && !curves.isEmpty()) {
                 List<Example> train = enc.encode(TaskData.limit(data.train(), 1000));
                 ObjectNode profile = PathProfile.compute(decoder, m, CurveFolder.read(curves.get(0), config), train, examples,
@@ -115,12 +115,13 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
                 profile.put("task", data.task().name());
                 report.set("path", profile);
                 path = profile;
+            } else {
+                path = pathJson == null ? null : json.readTree(pathJson.toFile());
             }
-            JsonNode chart = path;
             AtomicFiles.writeDirectory(out, dir -> {
                 Files.writeString(dir.resolve("report.json"), report.toPrettyString());
                 Files.writeString(dir.resolve("predictions.jsonl"), predictions(examples, probs, json));
-                ReportPage.write(dir.resolve("report.html"), report, chart);
+                ReportPage.write(dir.resolve("report.html"), report, path);
             });
             return report;
         } catch (IOException e) {
