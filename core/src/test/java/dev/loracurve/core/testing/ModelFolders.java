@@ -18,11 +18,6 @@ import java.util.function.Predicate;
 public final class ModelFolders {
     private ModelFolders() {}
 
-    /** Every tensor name and shape that config.json implies. */
-    public static Map<String, long[]> expectedTensors(ModelConfig c) {
-        return c.tensorShapes();
-    }
-
     /**
      * @param keep      which tensors to write
      * @param wrongShape a replacement shape for a tensor, or null to keep it
@@ -30,10 +25,10 @@ public final class ModelFolders {
     public static Path write(Path dir, ModelConfig c, Predicate<String> keep, Function<String, long[]> wrongShape)
             throws IOException {
         Files.createDirectories(dir);
-        writeConfig(dir, c);
+        c.write(dir);
         RandomWeights w = new RandomWeights(1);
         SafetensorsWriter out = new SafetensorsWriter();
-        for (Map.Entry<String, long[]> e : expectedTensors(c).entrySet()) {
+        for (Map.Entry<String, long[]> e : c.tensorShapes().entrySet()) {
             if (!keep.test(e.getKey())) {
                 continue;
             }
@@ -47,9 +42,9 @@ public final class ModelFolders {
     /** The same random weights split over {@code shards} files with an index. */
     public static Path writeSharded(Path dir, ModelConfig c, int shards) throws IOException {
         Files.createDirectories(dir);
-        writeConfig(dir, c);
+        c.write(dir);
         RandomWeights w = new RandomWeights(1);
-        List<Map.Entry<String, long[]>> all = new ArrayList<>(expectedTensors(c).entrySet());
+        List<Map.Entry<String, long[]>> all = new ArrayList<>(c.tensorShapes().entrySet());
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
         index.putObject("metadata");
@@ -65,9 +60,5 @@ public final class ModelFolders {
         }
         Files.writeString(dir.resolve("model.safetensors.index.json"), index.toString());
         return dir;
-    }
-
-    public static void writeConfig(Path dir, ModelConfig c) {
-        c.write(dir);
     }
 }
