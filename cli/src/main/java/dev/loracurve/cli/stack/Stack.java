@@ -253,40 +253,28 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** SIGTERM and wait: the service leaves its consumer group at once. */
+    /** SIGTERM and wait (SIGKILL after 15 s): a clean shutdown of one process. */
     public void stop(String name) {
-        Process p = children.get(name);
-        if (p != null) {
-            p.destroy();
-            try {
-                if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        terminate(List.of(name));
     }
 
-    /** Stops every process of the stack: SIGTERM, then SIGKILL after 15 s; services before the broker. */
+    /** Stops every process of the stack: the services together, then the broker they were talking to. */
     public void down() {
-        List<String> order = new ArrayList<>(pids.keySet());
-        order.remove(KAFKA);
-        order.add(KAFKA);
-        for (String name : order) {
-            ProcessHandle h = handle(name);
-            if (h != null) {
-                h.destroy();
-            }
-        }
-        for (String name : order) {
-            ProcessHandle h = handle(name);
-            if (h != null) {
-                try {
-                    h.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    h.destroyForcibly();
-                }
+        List<String> services = new ArrayList<>(pids.keySet());
+        services.remove(KAFKA);
+        terminate(services);
+        terminate(List.of(KAFKA));
+    }
+
+    /** SIGTERM to each, then waits for each, with SIGKILL for any still running after 15 s (services shut down in 5). */
+    private void terminate(List<String> names) {
+        List<ProcessHandle> live = names.stream().map(this::handle).filter(java.util.Objects::nonNull).toList();
+        live.forEach(ProcessHandle::destroy);
+        for (ProcessHandle h : live) {
+            try {
+                h.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
             }
         }
     }
