@@ -49,8 +49,9 @@ final class PathCommand implements Runnable {
              TextTokenizer tok = TextTokenizer.load(model)) {
             CurveFolder folder = CurveFolder.read(curve, decoder.config());
             PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            List<Example> train = enc.encode(TaskData.limit(TaskData.withCues(t.load(data, trainSplit), cues), trainLimit));
-            List<Example> test = enc.encode(TaskData.limit(TaskData.withCues(t.load(data, testSplit), cues), testLimit));
+            TaskData splits = new TaskData(t, data, trainSplit, "none", testSplit, trainLimit, 0, testLimit, cues, maxLength);
+            List<Example> train = enc.encode(splits.train());
+            List<Example> test = enc.encode(splits.test());
             ObjectNode profile;
             try (ProgressBar bar = Progress.bar("path", grid)) {
                 profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, gradientLimit, bar::stepTo);
