@@ -201,7 +201,7 @@ final class BenchCommand implements Runnable {
         for (int len : new int[] {128, 32}) {
             List<Example> short_ = new ArrayList<>();
             for (Example e : items) {
-                short_.add(new Example(e.id(), java.util.Arrays.copyOf(e.prefix(), len), e.continuations(), e.label(), false));
+                short_.add(new Example(e.id(), Arrays.copyOf(e.prefix(), len), e.continuations(), e.label(), false));
             }
             SampleScorer chunked = new SampleScorer(d, m, layout, 4); // 10 × 4 = 40 rows per batched pass
             double batched = median(() -> chunked.score(ten, false, short_, true, 0));

@@ -15,6 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.proto.v1.CancelExperimentRequest;
+import dev.loracurve.proto.v1.ListExperimentsRequest;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
 
 /** The local stack (up, status, down) and its client commands (run, report). */
 final class StackCommands {
@@ -56,7 +63,7 @@ final class StackCommands {
     }
 
     /** Starts the broker and the four services, waits until each is ready; returns the stack. */
-    static Stack up(Path dir, java.io.PrintStream out) {
+    static Stack up(Path dir, PrintStream out) {
         Stack old = Stack.read(home(), dir);
         if (old != null && old.alive(Stack.KAFKA)) {
             throw new IllegalStateException("a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
@@ -90,7 +97,7 @@ final class StackCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Health of kafka and each service.")
-    static final class Status implements java.util.concurrent.Callable<Integer> {
+    static final class Status implements Callable<Integer> {
         @Mixin Where where;
 
         @Override
@@ -121,7 +128,7 @@ final class StackCommands {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Submit an experiment (YAML mirroring ExperimentSpec) to the gateway and stream its progress.")
-    static final class Run implements java.util.concurrent.Callable<Integer> {
+    static final class Run implements Callable<Integer> {
         @Parameters(paramLabel = "SPEC.yaml") Path spec;
         @Mixin GatewayAt gatewayAt;
         @Option(names = "--detach", description = "print the id and return without following") boolean detach;
@@ -162,12 +169,12 @@ final class StackCommands {
                 if (json) {
                     System.out.println(r.getJson());
                 } else {
-                    System.out.print(ReportPage.table(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getJson())));
+                    System.out.print(ReportPage.table(new ObjectMapper().readTree(r.getJson())));
                     System.out.println("report.json: " + r.getReportJson().getUri() + " (sha256 " + r.getReportJson().getSha256() + ")");
                     System.out.println("report.html: " + r.getHtmlUri());
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
@@ -179,7 +186,7 @@ final class StackCommands {
         @Override
         public void run() {
             try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
-                for (Experiment e : c.stub().listExperiments(dev.loracurve.proto.v1.ListExperimentsRequest.getDefaultInstance())
+                for (Experiment e : c.stub().listExperiments(ListExperimentsRequest.getDefaultInstance())
                         .getExperimentsList()) {
                     System.out.printf("%-14s %-10s %-6s %s%s%n", e.getId(), e.getState(), e.getStage(), e.getSpec().getName(),
                             e.getError().isEmpty() ? "" : "  (" + e.getError() + ")");
@@ -196,7 +203,7 @@ final class StackCommands {
         @Override
         public void run() {
             try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
-                Experiment e = c.stub().cancelExperiment(dev.loracurve.proto.v1.CancelExperimentRequest.newBuilder()
+                Experiment e = c.stub().cancelExperiment(CancelExperimentRequest.newBuilder()
                         .setExperimentId(id).build());
                 System.out.println("experiment " + e.getId() + ": " + e.getState());
             }

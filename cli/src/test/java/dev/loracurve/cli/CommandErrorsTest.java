@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 /** Invalid options are refused with exit code 2 and a message naming the option. */
 class CommandErrorsTest {
@@ -31,7 +32,7 @@ class CommandErrorsTest {
     private String[] train(String... extra) {
         String[] base = {"train", "--model", dir.toString(), "--task", "trec", "--data", dir.resolve("d.txt").toString(),
             "--out", dir.resolve("o").toString(), "--steps", "10"};
-        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        String[] all = Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return all;
     }
@@ -66,7 +67,7 @@ class CommandErrorsTest {
     }
 
     private static String[] concat(String[] a, String... b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.TimeUnit;
 
 /** `loracurve demo --quick` end to end: world, pretraining, the real stack, the report, the stack down again. */
 class DemoTest {
@@ -20,7 +21,7 @@ class DemoTest {
     Path dir;
 
     @Test
-    @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void theShortDemoRunsThroughTheStackAndLeavesAReport() throws Exception {
         Path out = dir.resolve("demo");
         assertEquals(0, Main.run("demo", "--quick", "--out", out.toString(), "--cache", dir.resolve("cache").toString()));

@@ -71,13 +71,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
+import java.nio.file.StandardCopyOption;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The services as a cluster runs them: a real KRaft broker (in this JVM), the four Quarkus
  * services as their own processes, experiments submitted through the generated gRPC client.
  * Crash tests SIGKILL a service mid-job and start it again.
  */
-@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StackTest {
     @TempDir
     static Path dir;
@@ -122,7 +133,7 @@ class StackTest {
             Files.createDirectories(keep);
             try (Stream<Path> logs = Files.list(stack.logs())) {
                 for (Path log : (Iterable<Path>) logs::iterator) {
-                    Files.copy(log, keep.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(log, keep.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }
@@ -141,8 +152,8 @@ class StackTest {
         var report = client.report(reference.getId());
         JsonNode json = new ObjectMapper().readTree(report.getJson());
         assertEquals(16, json.get("items").asInt());
-        assertEquals(report.getReportJson().getSha256(), Sha256.of(Path.of(java.net.URI.create(report.getReportJson().getUri()))));
-        assertTrue(Files.size(Path.of(java.net.URI.create(report.getHtmlUri()))) > 1000);
+        assertEquals(report.getReportJson().getSha256(), Sha256.of(Path.of(URI.create(report.getReportJson().getUri()))));
+        assertTrue(Files.size(Path.of(URI.create(report.getHtmlUri()))) > 1000);
 
         Map<String, Integer> events = events(reference.getId());
         for (int i = 0; i < 3; i++) {
@@ -380,7 +391,7 @@ class StackTest {
                 var group = admin.describeConsumerGroups(List.of("trainer-svc")).all().get().get("trainer-svc");
                 List<Set<Integer>> members = new ArrayList<>();
                 for (var m : group.members()) {
-                    Set<Integer> mine = new java.util.TreeSet<>();
+                    Set<Integer> mine = new TreeSet<>();
                     m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.EXPERIMENTS))
                             .forEach(tp -> mine.add(tp.partition()));
                     if (!mine.isEmpty()) {
@@ -400,13 +411,13 @@ class StackTest {
     private static List<String> reflectedServices(String instance) throws Exception {
         ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance)).usePlaintext().build();
         try {
-            var answer = new java.util.concurrent.CompletableFuture<List<String>>();
-            var requests = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(ch).serverReflectionInfo(
-                    new io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionResponse>() {
+            var answer = new CompletableFuture<List<String>>();
+            var requests = ServerReflectionGrpc.newStub(ch).serverReflectionInfo(
+                    new StreamObserver<ServerReflectionResponse>() {
                         @Override
-                        public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                        public void onNext(ServerReflectionResponse r) {
                             answer.complete(r.getListServicesResponse().getServiceList().stream()
-                                    .map(io.grpc.reflection.v1.ServiceResponse::getName).toList());
+                                    .map(ServiceResponse::getName).toList());
                         }
 
                         @Override
@@ -417,8 +428,8 @@ class StackTest {
                         @Override
                         public void onCompleted() {}
                     });
-            requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("*").build());
-            List<String> services = answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+            List<String> services = answer.get(30, TimeUnit.SECONDS);
             requests.onCompleted();
             return services;
         } finally {
@@ -427,7 +438,7 @@ class StackTest {
     }
 
     private static String metrics(String instance) throws Exception {
-        return new String(java.net.URI.create("http://127.0.0.1:" + stack.port(instance) + "/q/metrics").toURL().openStream()
+        return new String(URI.create("http://127.0.0.1:" + stack.port(instance) + "/q/metrics").toURL().openStream()
                 .readAllBytes(), StandardCharsets.UTF_8);
     }
 
@@ -504,7 +515,7 @@ class StackTest {
         return counts;
     }
 
-    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String name) {
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
     }

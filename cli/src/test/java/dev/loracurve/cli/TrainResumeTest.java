@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 /**
  * A training run killed with SIGKILL and restarted with the same command ends bit-identical to
@@ -90,7 +91,7 @@ class TrainResumeTest {
             assertArrayEquals(ref, Files.readAllBytes(killed.resolve(run).resolve(PeftAdapter.WEIGHTS)), run + ": resumed, same bits");
         }
         assertFalse(Files.exists(killed.resolve("run-1.checkpoint")), "checkpoint removed once the run is done");
-        assertFalse(java.util.Arrays.equals(Files.readAllBytes(reference.resolve("run-0").resolve(PeftAdapter.WEIGHTS)),
+        assertFalse(Arrays.equals(Files.readAllBytes(reference.resolve("run-0").resolve(PeftAdapter.WEIGHTS)),
                 Files.readAllBytes(reference.resolve("run-1").resolve(PeftAdapter.WEIGHTS))), "different seeds, different optima");
     }
 }

@@ -29,6 +29,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import java.nio.ByteBuffer;
 
 /**
  * The curve stage: records each CheckpointAvailable in the store (its state survives restarts);
@@ -60,7 +61,7 @@ public class CurveStage implements HealthCheck {
         }
         CheckpointAvailable c = e.parse(CheckpointAvailable.parser());
         Path inputs = rt.store.experiment(c.getExperimentId()).resolve("curve-inputs");
-        AtomicFiles.write(inputs.resolve(c.getIndex() + ".binpb"), java.nio.ByteBuffer.wrap(c.toByteArray()));
+        AtomicFiles.write(inputs.resolve(c.getIndex() + ".binpb"), ByteBuffer.wrap(c.toByteArray()));
         List<Artifact> optima = new ArrayList<>();
         for (int i = 0; i < c.getK(); i++) {
             Path f = inputs.resolve(i + ".binpb");

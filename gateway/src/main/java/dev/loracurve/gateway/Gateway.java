@@ -37,6 +37,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
 
 /**
  * The gateway: accepts experiments (validated first), starts them with ExperimentSubmitted, and
@@ -49,7 +52,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class Gateway implements HealthCheck {
     @ConfigProperty(name = "loracurve.store") Path storeRoot;
     @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
-    @jakarta.inject.Inject io.micrometer.core.instrument.MeterRegistry registry;
+    @Inject MeterRegistry registry;
 
     StageRuntime rt;
     Experiments experiments;
@@ -57,7 +60,7 @@ public class Gateway implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
         experiments = new Experiments(rt.store);
-        io.micrometer.core.instrument.Gauge.builder("loracurve.experiments.active", experiments,
+        Gauge.builder("loracurve.experiments.active", experiments,
                         x -> x.list().stream().filter(e -> !JobRunner.terminal(e.getState())).count())
                 .description("experiments queued or running").register(registry);
         rt.consume("gateway", Topics.ALL, this::onEvent);

@@ -25,6 +25,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import dev.loracurve.core.store.Sha256;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 
 /**
  * A stage's input: one event at a time, handled on a worker thread while the poll loop keeps the
@@ -46,7 +53,7 @@ public final class EventConsumer implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics;
-    private final java.util.function.Predicate<Event> wanted;
+    private final Predicate<Event> wanted;
     private final Handler handler;
     private final Path handled;
     private final ExecutorService worker;
@@ -61,7 +68,7 @@ public final class EventConsumer implements AutoCloseable {
      * @param storeRoot   where handled event ids are recorded ({@code .events/<group>/})
      * @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates)
      */
-    public EventConsumer(String bootstrapServers, String group, List<String> topics, java.util.function.Predicate<Event> wanted,
+    public EventConsumer(String bootstrapServers, String group, List<String> topics, Predicate<Event> wanted,
                          Path storeRoot, Handler handler, boolean deduplicate) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -115,8 +122,8 @@ public final class EventConsumer implements AutoCloseable {
             while (running) {
                 if (work != null) {
                     try {
-                        work.get(200, java.util.concurrent.TimeUnit.MILLISECONDS); // a quick handler is done at once
-                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+                        work.get(200, TimeUnit.MILLISECONDS); // a quick handler is done at once
+                    } catch (TimeoutException | ExecutionException ignored) {
                         // still running, or failed (reported below)
                     }
                 }
@@ -142,7 +149,7 @@ public final class EventConsumer implements AutoCloseable {
                 } else if (work.isDone()) {
                     try {
                         work.get();
-                    } catch (java.util.concurrent.ExecutionException ex) {
+                    } catch (ExecutionException ex) {
                         LOG.log(Level.WARNING, "event " + current.topic() + "@" + current.offset() + " failed", ex.getCause());
                     }
                     markHandled(Event.of(current));
@@ -167,7 +174,7 @@ public final class EventConsumer implements AutoCloseable {
     private void commit(ConsumerRecord<String, byte[]> r) {
         try {
             consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
-        } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+        } catch (CommitFailedException | RebalanceInProgressException e) {
             // the partition moved to another instance; it will see the event as handled
             LOG.info("commit of " + r.topic() + "@" + r.offset() + " skipped: " + e.getMessage());
         }
@@ -175,7 +182,7 @@ public final class EventConsumer implements AutoCloseable {
 
     private Path marker(Event e) {
         String id = e.id().isEmpty() ? e.topic() + "/" + e.partition() + "/" + e.offset() : e.id();
-        return handled.resolve(dev.loracurve.core.store.Sha256.ofBytes(id.getBytes(StandardCharsets.UTF_8)));
+        return handled.resolve(Sha256.ofBytes(id.getBytes(StandardCharsets.UTF_8)));
     }
 
     private boolean wasHandled(Event e) {

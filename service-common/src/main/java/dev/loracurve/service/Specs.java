@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import dev.loracurve.core.train.Seeds;
 
 /**
  * ExperimentSpec → the core's jobs, and the checks that come first: every violation named by its
@@ -259,7 +260,7 @@ public final class Specs {
         boolean grown = c.getVariant() == CurveSpec.Variant.FREE && c.getSegments() > 0 && c.getSegments() != optima.size() - 1;
         return new CurveJob(model(s), train, grown ? List.of() : optima, c.getVariant() == CurveSpec.Variant.FREE,
                 grown ? Integer.valueOf(c.getSegments()) : null, c.getDegree(),
-                or(c.getOrder(), "given"), c.getInitNoise(), dev.loracurve.core.train.Seeds.mix(s.getSeed(), 0xC), config,
+                or(c.getOrder(), "given"), c.getInitNoise(), Seeds.mix(s.getSeed(), 0xC), config,
                 s.getLora().getRank(), s.getLora().getAlpha());
     }
 

@@ -12,6 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.loracurve.core.engine.Engines;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * What a service runs on, framework-free: the store, the event bus, the job runner and the event
@@ -42,9 +47,9 @@ public final class StageRuntime implements AutoCloseable {
      * gauges, and the consumption of its input events of {@code type} from {@code topic}.
      */
     public static StageRuntime startStage(String name, Stage stage, Path storeRoot, String bootstrapServers,
-                                          io.micrometer.core.instrument.MeterRegistry registry, String topic,
-                                          Class<? extends com.google.protobuf.Message> type, EventConsumer.Handler handler) {
-        dev.loracurve.core.engine.Engines.newManager().close();
+                                          MeterRegistry registry, String topic,
+                                          Class<? extends Message> type, EventConsumer.Handler handler) {
+        Engines.newManager().close();
         StageRuntime rt = new StageRuntime(name, stage, storeRoot, bootstrapServers);
         rt.registerGauges(registry);
         rt.consume(name, List.of(topic), handler, type);
@@ -57,9 +62,9 @@ public final class StageRuntime implements AutoCloseable {
      */
     @SafeVarargs
     public final void consume(String group, List<String> topics, EventConsumer.Handler handler,
-                              Class<? extends com.google.protobuf.Message>... types) {
-        java.util.function.Predicate<Event> wanted = e -> types.length == 0
-                || java.util.Arrays.stream(types).anyMatch(e::is);
+                              Class<? extends Message>... types) {
+        Predicate<Event> wanted = e -> types.length == 0
+                || Arrays.stream(types).anyMatch(e::is);
         EventConsumer.Handler reported = jobs == null ? handler : e -> {
             try {
                 handler.handle(e);
@@ -76,12 +81,12 @@ public final class StageRuntime implements AutoCloseable {
     }
 
     /** The gauges every stage exports: jobs running and queued, steps per second of the running job. */
-    public void registerGauges(io.micrometer.core.instrument.MeterRegistry registry) {
-        io.micrometer.core.instrument.Gauge.builder("loracurve.jobs.running", jobs, JobRunner::running)
+    public void registerGauges(MeterRegistry registry) {
+        Gauge.builder("loracurve.jobs.running", jobs, JobRunner::running)
                 .description("jobs running on this instance (0 or 1)").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("loracurve.jobs.queued", jobs, JobRunner::queued)
+        Gauge.builder("loracurve.jobs.queued", jobs, JobRunner::queued)
                 .description("jobs waiting for this instance").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("loracurve.steps.per.second", jobs, JobRunner::stepsPerSecond)
+        Gauge.builder("loracurve.steps.per.second", jobs, JobRunner::stepsPerSecond)
                 .description("optimizer steps per second of the running job").register(registry);
     }
 

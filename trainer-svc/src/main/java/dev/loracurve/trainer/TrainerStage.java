@@ -25,6 +25,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The trainer stage: on ExperimentSubmitted, trains the experiment's K optima (the core's
@@ -86,8 +88,8 @@ public class TrainerStage implements HealthCheck {
         try {
             JsonNode v = new ObjectMapper().readTree(adapter.resolve("metrics.json").toFile()).path("validation");
             return v.size() == 0 ? null : v.get(v.size() - 1);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

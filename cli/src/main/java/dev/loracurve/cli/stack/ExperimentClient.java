@@ -16,6 +16,8 @@ import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import io.grpc.Status;
+import java.time.Duration;
 
 /** The gateway's ExperimentService through the generated blocking stub. */
 public final class ExperimentClient implements AutoCloseable {
@@ -45,7 +47,7 @@ public final class ExperimentClient implements AutoCloseable {
     }
 
     /** As {@link #follow(String, Consumer)}, failing with DEADLINE_EXCEEDED after {@code timeout} (null: none). */
-    public Experiment follow(String id, Consumer<ExperimentUpdate> onUpdate, java.time.Duration timeout) {
+    public Experiment follow(String id, Consumer<ExperimentUpdate> onUpdate, Duration timeout) {
         Experiment last = null;
         var watching = timeout == null ? stub : stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         for (int attempt = 0; attempt < 100; attempt++) {
@@ -58,7 +60,7 @@ public final class ExperimentClient implements AutoCloseable {
                 }
                 return last;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
                     throw e;
                 }
                 try {

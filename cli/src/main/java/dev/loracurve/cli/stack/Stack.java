@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The local stack: a single-node KRaft broker and the four services as processes on loopback,
@@ -198,7 +202,7 @@ public final class Stack implements AutoCloseable {
     /** Whether {@code name} answers now. */
     public boolean ready(String name) {
         if (name.equals(KAFKA)) {
-            var props = new java.util.Properties();
+            var props = new Properties();
             props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
@@ -237,7 +241,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private static long startMillis(ProcessHandle h) {
-        return h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
+        return h.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
     }
 
     /** SIGKILL: no shutdown hooks, as a crashed node. */
@@ -268,11 +272,11 @@ public final class Stack implements AutoCloseable {
 
     /** SIGTERM to each, then waits for each, with SIGKILL for any still running after 15 s (services shut down in 5). */
     private void terminate(List<String> names) {
-        List<ProcessHandle> live = names.stream().map(this::handle).filter(java.util.Objects::nonNull).toList();
+        List<ProcessHandle> live = names.stream().map(this::handle).filter(Objects::nonNull).toList();
         live.forEach(ProcessHandle::destroy);
         for (ProcessHandle h : live) {
             try {
-                h.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+                h.onExit().get(15, TimeUnit.SECONDS);
             } catch (Exception e) {
                 h.destroyForcibly();
             }

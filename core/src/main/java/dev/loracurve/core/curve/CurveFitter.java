@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Fits a curve's free control points. Each step draws t (stratified when several), evaluates the
@@ -37,7 +38,7 @@ public final class CurveFitter {
     private final LoraConfig lora;
     private final ClassifierObjective objective;
 
-    public CurveFitter(Decoder decoder, ai.djl.ndarray.NDManager manager, LoraConfig lora, CurveFitConfig config) {
+    public CurveFitter(Decoder decoder, NDManager manager, LoraConfig lora, CurveFitConfig config) {
         this.decoder = decoder;
         this.config = config;
         this.lora = lora;

@@ -12,6 +12,7 @@ import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.train.ClassifierObjective;
 import java.util.List;
 import java.util.function.IntConsumer;
+import java.util.ArrayList;
 
 /**
  * Loss and accuracy along a curve and along the straight segments through its junctions, on a
@@ -55,7 +56,7 @@ public final class PathProfile {
         for (int from = 0; from < grid; from += POINTS_PER_PASS) {
             int to = Math.min(grid, from + POINTS_PER_PASS);
             for (int path = 0; path < 2; path++) {
-                List<float[]> thetas = new java.util.ArrayList<>();
+                List<float[]> thetas = new ArrayList<>();
                 for (int i = from; i < to; i++) {
                     thetas.add(paths[path].at(ts[i]));
                 }

@@ -3,6 +3,7 @@ package dev.loracurve.core.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 
 /**
  * The metrics of one method (MAP, ensemble, a curve, …) from its samples' probabilities: those of
@@ -72,7 +73,7 @@ public final class MethodReport {
                 p.put("accuracy", Metrics.accuracy(samples[s], labels));
                 p.put("nll", Metrics.nll(samples[s], labels));
                 p.put("ece", Metrics.ece(samples[s], labels));
-                p.put("entropy", avg(java.util.Arrays.stream(samples[s]).mapToDouble(Metrics::entropy).toArray()));
+                p.put("entropy", avg(Arrays.stream(samples[s]).mapToDouble(Metrics::entropy).toArray()));
                 // MI = mean over samples of E_x KL(p_m || p̄): this sample's share
                 double kl = 0;
                 for (int i = 0; i < n; i++) {
@@ -106,7 +107,7 @@ public final class MethodReport {
     }
 
     private static double[] concat(double[] a, double[] b) {
-        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        double[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

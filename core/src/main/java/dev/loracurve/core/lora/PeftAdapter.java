@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.ArrayList;
 
 /**
  * A Hugging Face PEFT LoRA adapter folder: {@code adapter_config.json} and
@@ -170,7 +171,7 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
      * alpha, target modules and rsLoRA as the first, or an error naming the one that differs.
      */
     public static List<PeftAdapter> readAll(List<Path> dirs, ModelConfig model) {
-        List<PeftAdapter> out = new java.util.ArrayList<>();
+        List<PeftAdapter> out = new ArrayList<>();
         for (Path d : dirs) {
             PeftAdapter a = read(d, model);
             if (!out.isEmpty()) {
@@ -201,7 +202,7 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
         }
         readConfig(adapters.get(0)); // refuse what this system cannot represent
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
-        List<SafetensorsFile> files = new java.util.ArrayList<>();
+        List<SafetensorsFile> files = new ArrayList<>();
         try {
             for (Path a : adapters) {
                 files.add(SafetensorsFile.open(a.resolve(WEIGHTS)));

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 
 /**
  * A Llama / Qwen2 decoder: token embedding, L blocks of (RMSNorm, grouped-query attention with
@@ -108,7 +110,7 @@ public final class Decoder implements AutoCloseable {
 
     public static Decoder fromWeights(ModelConfig c, WeightSource src, NDManager parent, DataType dtype) {
         NDManager m = parent.newSubManager();
-        Map<String, NDArray> named = new java.util.LinkedHashMap<>();
+        Map<String, NDArray> named = new LinkedHashMap<>();
         try {
             int h = c.hiddenSize();
             NDArray embed = tensor(named, m, dtype, src, "model.embed_tokens.weight", c.vocabSize(), h);
@@ -150,7 +152,7 @@ public final class Decoder implements AutoCloseable {
      * what full-parameter training marks for gradients and reads them from.
      */
     public Map<String, NDArray> weights() {
-        return java.util.Collections.unmodifiableMap(weights);
+        return Collections.unmodifiableMap(weights);
     }
 
     public ModelConfig config() {

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.store.AtomicFiles;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The fields of a Hugging Face {@code config.json} that a Llama or Qwen2 decoder needs.
@@ -139,8 +143,8 @@ public record ModelConfig(
     }
 
     /** Every tensor name and shape this config implies, in checkpoint order. */
-    public java.util.Map<String, long[]> tensorShapes() {
-        java.util.Map<String, long[]> t = new java.util.LinkedHashMap<>();
+    public Map<String, long[]> tensorShapes() {
+        Map<String, long[]> t = new LinkedHashMap<>();
         t.put("model.embed_tokens.weight", new long[] {vocabSize(), hiddenSize()});
         for (int l = 0; l < numLayers(); l++) {
             t.put("model.layers." + l + ".input_layernorm.weight", new long[] {hiddenSize()});
@@ -161,7 +165,7 @@ public record ModelConfig(
 
     /** Writes config.json into {@code dir} (Hugging Face field names). */
     public void write(Path dir) {
-        com.fasterxml.jackson.databind.node.ObjectNode j = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        ObjectNode j = new ObjectMapper().createObjectNode();
         j.put("model_type", modelType());
         j.put("hidden_size", hiddenSize());
         j.put("intermediate_size", intermediateSize());
@@ -177,6 +181,6 @@ public record ModelConfig(
             j.put("attention_bias", qkvBias());
             j.put("mlp_bias", mlpBias());
         }
-        dev.loracurve.core.store.AtomicFiles.writeString(dir.resolve("config.json"), j.toPrettyString());
+        AtomicFiles.writeString(dir.resolve("config.json"), j.toPrettyString());
     }
 }

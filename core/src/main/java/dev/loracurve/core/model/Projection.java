@@ -1,5 +1,8 @@
 package dev.loracurve.core.model;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
 /**
  * The seven linear projections of a decoder layer, in the order LoRA parameters are laid out.
  * {@link #hfName()} is the module name in Hugging Face checkpoints and PEFT target_modules.
@@ -32,7 +35,7 @@ public enum Projection {
 
     /** The module names, comma-separated. */
     public static String names() {
-        return java.util.Arrays.stream(values()).map(Projection::hfName).collect(java.util.stream.Collectors.joining(", "));
+        return Arrays.stream(values()).map(Projection::hfName).collect(Collectors.joining(", "));
     }
 
     public static Projection byName(String name) {

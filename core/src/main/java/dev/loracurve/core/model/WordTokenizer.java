@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.List;
 
 /**
  * Writes a Hugging Face {@code tokenizer.json} (WordLevel model, whitespace-and-punctuation
@@ -21,7 +22,7 @@ public final class WordTokenizer {
     /** Writes both files into {@code modelDir}; returns the vocabulary size. */
     public static int write(Path modelDir, Collection<String> words) {
         ObjectMapper json = new ObjectMapper();
-        Set<String> vocab = new LinkedHashSet<>(java.util.List.of("<unk>", "<s>", "</s>"));
+        Set<String> vocab = new LinkedHashSet<>(List.of("<unk>", "<s>", "</s>"));
         vocab.addAll(words);
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");

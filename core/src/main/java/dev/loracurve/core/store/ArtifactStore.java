@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The checkpoint store: artifacts (files or folders) under one root, addressed by {@code file://}
@@ -18,8 +20,8 @@ public final class ArtifactStore {
         try {
             Files.createDirectories(root);
             this.root = root.toRealPath();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot open the store at " + root, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the store at " + root, e);
         }
     }
 
@@ -56,8 +58,8 @@ public final class ArtifactStore {
             if (Files.exists(p)) {
                 real = p.toRealPath(); // a symbolic link inside the root may still point outside
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         inside(real, uri);
         return inside(p, uri);

@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Atomic writes: a temporary file (or folder) next to the target, fsync, then rename. A reader
@@ -44,7 +46,7 @@ public final class AtomicFiles {
     }
 
     public static void writeString(Path target, String text) {
-        write(target, ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        write(target, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -87,7 +89,7 @@ public final class AtomicFiles {
     /** Temporaries are created private (0600 / 0700); the published artifact gets the usual modes. */
     private static void publishable(Path p, boolean directory) throws IOException {
         try {
-            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(directory ? "rwxr-xr-x" : "rw-r--r--"));
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(directory ? "rwxr-xr-x" : "rw-r--r--"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: keep its defaults
         }

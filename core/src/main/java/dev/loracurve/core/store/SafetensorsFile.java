@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Collection;
 
 /**
  * A safetensors file read through memory maps: an 8-byte little-endian header length, a JSON
@@ -164,7 +165,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return info;
     }
 
-    private static void checkOverlaps(Path path, java.util.Collection<TensorInfo> infos) {
+    private static void checkOverlaps(Path path, Collection<TensorInfo> infos) {
         List<TensorInfo> sorted = new ArrayList<>(infos);
         sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         for (int i = 1; i < sorted.size(); i++) {

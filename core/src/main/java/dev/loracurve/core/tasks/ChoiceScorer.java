@@ -9,6 +9,7 @@ import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.TokenBatch;
 import java.util.ArrayList;
 import java.util.List;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * p(y | x, θ) over an item's choices: the softmax over the choices' summed continuation
@@ -108,7 +109,7 @@ public final class ChoiceScorer {
     public static double[][] probabilities(Decoder decoder, NDManager step, List<Example> batch, LoraDelta lora) {
         NDArray lp = logProbs(decoder, step, batch, lora);
         int cmax = (int) lp.getShape().get(1);
-        double[] flat = lp.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+        double[] flat = lp.toType(DataType.FLOAT64, false).toDoubleArray();
         double[][] out = new double[batch.size()][];
         for (int b = 0; b < batch.size(); b++) {
             out[b] = new double[batch.get(b).choiceCount()];

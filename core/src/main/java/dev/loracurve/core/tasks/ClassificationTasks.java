@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import java.util.function.Function;
 
 /**
  * Text classification with named classes: BoolQ, SST-2, RTE, TREC, AG News. The text to classify
@@ -19,7 +20,7 @@ import org.apache.commons.csv.CSVRecord;
 final class ClassificationTasks {
     private ClassificationTasks() {}
 
-    private record LineTask(String name, java.util.function.Function<Path, List<Item>> loader) implements Task {
+    private record LineTask(String name, Function<Path, List<Item>> loader) implements Task {
         @Override
         public List<Item> load(Path file) {
             return loader.apply(file);
@@ -169,7 +170,7 @@ final class ClassificationTasks {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            } catch (IllegalStateException | UncheckedIOException e) {
                 throw new DataFormatException(file, 0, null, "malformed CSV: " + e.getMessage());
             }
             return items;

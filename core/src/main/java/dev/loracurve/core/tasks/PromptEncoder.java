@@ -3,6 +3,7 @@ package dev.loracurve.core.tasks;
 import dev.loracurve.core.model.TextTokenizer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Tokenises items the way lm-evaluation-harness scores multiple choice: each cue is tokenised in
@@ -94,7 +95,7 @@ public final class PromptEncoder {
     }
 
     private static int[] wordStarts(String s) {
-        return java.util.stream.IntStream.range(0, s.length())
+        return IntStream.range(0, s.length())
                 .filter(i -> !Character.isWhitespace(s.charAt(i)) && (i == 0 || Character.isWhitespace(s.charAt(i - 1))))
                 .toArray();
     }

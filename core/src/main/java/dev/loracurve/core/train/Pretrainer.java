@@ -14,6 +14,8 @@ import dev.loracurve.core.model.TokenBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
+import java.util.function.BiConsumer;
 
 /**
  * Full-parameter causal-LM training of a small model from random weights: how the demo gets a base
@@ -41,7 +43,7 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
      * share is in the embedding's).
      */
     public static double lossAndGradients(ModelConfig config, Decoder.WeightSource source, DataType dtype, List<long[]> sequences,
-                                          NDManager parent, java.util.function.BiConsumer<String, NDArray> gradient) {
+                                          NDManager parent, BiConsumer<String, NDArray> gradient) {
         try (NDManager local = parent.newSubManager();
              GradientCollector gc = Engines.pytorch().newGradientCollector();
              Decoder decoder = Decoder.fromWeights(config, source, local, dtype)) {
@@ -62,7 +64,7 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
         int size = 0;
         RandomWeights init = new RandomWeights(seed);
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            int n = Math.toIntExact(java.util.Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b));
+            int n = Math.toIntExact(Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b));
             span.put(e.getKey(), new int[] {size, n});
             size += n;
         }
@@ -75,7 +77,7 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
             @Override
             public float[] read(String name, long... shape) {
                 int[] s = span.get(name);
-                return java.util.Arrays.copyOfRange(theta, s[0], s[0] + s[1]);
+                return Arrays.copyOfRange(theta, s[0], s[0] + s[1]);
             }
 
             @Override

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
 
 /**
  * Trains one LoRA optimum: AdamW on the flat θ, warm-up then decay, clipping, gradient
@@ -97,7 +98,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         long tokens = 0;
         for (int step = start; step < config.steps(); step++) {
-            java.util.Arrays.fill(grad, 0f);
+            Arrays.fill(grad, 0f);
             double loss = 0;
             for (int micro = 0; micro < config.gradAccumulation(); micro++) {
                 long sample = ((long) step * config.gradAccumulation() + micro) * config.batchSize();

@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Collections;
+import java.util.Random;
 
 /**
  * A small generated world for the self-contained demo: people with made-up names, each with a
@@ -165,7 +167,7 @@ public final class World {
                 choices.add(c);
             }
         }
-        java.util.Collections.shuffle(choices, new java.util.Random(rng.nextLong()));
+        Collections.shuffle(choices, new Random(rng.nextLong()));
         ObjectNode row = json.createObjectNode();
         row.put("id", id);
         row.put("question", attr.question().replace("{n}", p.name()));

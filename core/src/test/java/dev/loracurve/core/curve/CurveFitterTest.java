@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 class CurveFitterTest {
     @TempDir
@@ -107,7 +108,7 @@ class CurveFitterTest {
                     assertArrayEquals(optima.get(i / 2), back.curve().point(i), cfg.perturbation() + ": pinned point " + i);
                     assertTrue(back.curve().isPinned(i));
                 }
-                assertFalse(java.util.Arrays.equals(interiorBefore, back.curve().point(1)), "interior point trained");
+                assertFalse(Arrays.equals(interiorBefore, back.curve().point(1)), "interior point trained");
                 assertEquals("anchored", back.variant());
             }
         }

@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.List;
 
 class PeftAdapterTest {
     @TempDir
@@ -63,9 +64,9 @@ class PeftAdapterTest {
         new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 1), "tiny").write(dir.resolve("a"), model);
         new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 2), "tiny").write(dir.resolve("b"), model);
         new PeftAdapter(r3, random(new LoraLayout(model, r3).intSize(), 3), "tiny").write(dir.resolve("c"), model);
-        assertEquals(2, PeftAdapter.readAll(java.util.List.of(dir.resolve("a"), dir.resolve("b")), model).size());
+        assertEquals(2, PeftAdapter.readAll(List.of(dir.resolve("a"), dir.resolve("b")), model).size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PeftAdapter.readAll(java.util.List.of(dir.resolve("a"), dir.resolve("c")), model));
+                () -> PeftAdapter.readAll(List.of(dir.resolve("a"), dir.resolve("c")), model));
         assertTrue(e.getMessage().startsWith(dir.resolve("c") + ": LoRA r 3") && e.getMessage().contains("r 2"), e.getMessage());
     }
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.loracurve.core.lora.LoraDelta;
 
 /** Model folders checked against config.json: missing tensors, wrong shapes, architectures, shards. */
 class CheckpointValidationTest {
@@ -57,8 +58,8 @@ class CheckpointValidationTest {
              Decoder a = Decoder.load(single, m);
              Decoder b = Decoder.load(sharded, m)) {
             TokenBatch batch = TokenBatch.of(DecoderTest.SEQUENCES);
-            float[] la = a.lastLogits(batch.idsArray(m), batch, dev.loracurve.core.lora.LoraDelta.NONE).toFloatArray();
-            float[] lb = b.lastLogits(batch.idsArray(m), batch, dev.loracurve.core.lora.LoraDelta.NONE).toFloatArray();
+            float[] la = a.lastLogits(batch.idsArray(m), batch, LoraDelta.NONE).toFloatArray();
+            float[] lb = b.lastLogits(batch.idsArray(m), batch, LoraDelta.NONE).toFloatArray();
             assertArrayEquals(la, lb);
         }
     }

@@ -21,6 +21,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.stream.LongStream;
 
 class DecoderTest {
 
@@ -83,7 +86,7 @@ class DecoderTest {
             float[] got = d.logits(d.hidden(packed.idsArray(m), packed, LoraDelta.NONE)).toFloatArray(); // (2, 10, V)
             int offset = prefix.length;
             for (long[] br : branch) {
-                long[] seq = java.util.stream.LongStream.concat(java.util.Arrays.stream(prefix), java.util.Arrays.stream(br)).toArray();
+                long[] seq = LongStream.concat(Arrays.stream(prefix), Arrays.stream(br)).toArray();
                 TokenBatch alone = TokenBatch.of(List.of(seq));
                 float[] want = d.logits(d.hidden(alone.idsArray(m), alone, LoraDelta.NONE)).toFloatArray();
                 for (int j = 0; j < seq.length; j++) {
@@ -107,7 +110,7 @@ class DecoderTest {
     void loraGradientMatchesCentralDifferencesInFloat64(ModelConfig config) {
         try (NDManager m = Engines.newManager();
              Decoder d = Decoder.fromWeights(config, new RandomWeights(7), m, DataType.FLOAT64)) {
-            LoraConfig lc = new LoraConfig(2, 3, 0, java.util.EnumSet.allOf(Projection.class), true);
+            LoraConfig lc = new LoraConfig(2, 3, 0, EnumSet.allOf(Projection.class), true);
             LoraLayout layout = new LoraLayout(config, lc);
             double[] theta = randomTheta(layout, 11);
             TokenBatch batch = TokenBatch.of(SEQUENCES);

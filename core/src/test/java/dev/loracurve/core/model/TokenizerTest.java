@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 /** No silent truncation (DJL cuts at 512 ids by default), and BOS as tokenizer_config.json says. */
 class TokenizerTest {
@@ -31,7 +32,7 @@ class TokenizerTest {
         try (TextTokenizer tok = TextTokenizer.load(dir)) {
             assertTrue(tok.addsBos());
             long[] ids = tok.encode("hello world !");
-            assertEquals(List.of(1L, 3L, 4L, 5L), java.util.Arrays.stream(ids).boxed().toList());
+            assertEquals(List.of(1L, 3L, 4L, 5L), Arrays.stream(ids).boxed().toList());
             assertEquals(1 + 3 * 400, tok.encode("hello world ! ".repeat(400)).length);
         }
     }

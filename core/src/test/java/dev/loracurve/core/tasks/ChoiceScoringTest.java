@@ -18,6 +18,7 @@ import dev.loracurve.core.testing.TinyModels;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 class ChoiceScoringTest {
 
@@ -43,9 +44,9 @@ class ChoiceScoringTest {
                 scores[c] += logits[pos * v + (int) cont[j]] - max - Math.log(sum);
             }
         }
-        double max = java.util.Arrays.stream(scores).max().orElseThrow();
-        double z = java.util.Arrays.stream(scores).map(s -> Math.exp(s - max)).sum();
-        return java.util.Arrays.stream(scores).map(s -> s - max - Math.log(z)).toArray();
+        double max = Arrays.stream(scores).max().orElseThrow();
+        double z = Arrays.stream(scores).map(s -> Math.exp(s - max)).sum();
+        return Arrays.stream(scores).map(s -> s - max - Math.log(z)).toArray();
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import java.util.Comparator;
 
 /** Full-parameter training: gradients of every weight against central differences, and a run that learns. */
 class PretrainerTest {
@@ -56,7 +57,7 @@ class PretrainerTest {
             try (NDManager m = Engines.newManager()) {
                 Pretrainer.lossAndGradients(config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> grads.put(n, g.toDoubleArray()));
                 assertEquals(config.tensorShapes().keySet().stream().filter(n -> !n.equals("lm_head.weight") || !config.tieWordEmbeddings())
-                        .toList(), List.copyOf(grads.keySet().stream().sorted(java.util.Comparator.comparingInt(
+                        .toList(), List.copyOf(grads.keySet().stream().sorted(Comparator.comparingInt(
                                 n -> List.copyOf(config.tensorShapes().keySet()).indexOf(n))).toList()));
                 SplittableRandom rng = new SplittableRandom(1);
                 double h = 1e-6;
