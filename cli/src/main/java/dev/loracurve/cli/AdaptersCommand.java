@@ -10,7 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Facts about LoRA adapters as points θ in LoRA space. */
-@Command(name = "adapters", mixinStandardHelpOptions = true, description = "Pairwise L2 distances and norms of adapters' θ.")
+@Command(
+        name = "adapters",
+        mixinStandardHelpOptions = true,
+        description = "Pairwise L2 distances and norms of adapters' θ.")
 final class AdaptersCommand implements Runnable {
     @Option(names = "--model", required = true, description = "base model folder (its config.json fixes the layout)")
     Path model;
@@ -26,15 +29,22 @@ final class AdaptersCommand implements Runnable {
             thetas.add(PeftAdapter.read(a, config).theta());
         }
         for (int i = 0; i < thetas.size(); i++) {
-            System.out.printf("%s: ||θ|| = %.4f (P = %d)%n", adapters.get(i), norm(thetas.get(i), null), thetas.get(i).length);
+            System.out.printf(
+                    "%s: ||θ|| = %.4f (P = %d)%n", adapters.get(i), norm(thetas.get(i), null), thetas.get(i).length);
         }
         for (int i = 0; i < thetas.size(); i++) {
             for (int j = i + 1; j < thetas.size(); j++) {
                 if (thetas.get(i).length != thetas.get(j).length) {
-                    throw new IllegalArgumentException(adapters.get(i) + " and " + adapters.get(j) + " have different LoRA layouts");
+                    throw new IllegalArgumentException(
+                            adapters.get(i) + " and " + adapters.get(j) + " have different LoRA layouts");
                 }
-                System.out.printf("||θ_%d - θ_%d|| = %.4f   (%s, %s)%n", i, j, norm(thetas.get(i), thetas.get(j)),
-                        adapters.get(i).getFileName(), adapters.get(j).getFileName());
+                System.out.printf(
+                        "||θ_%d - θ_%d|| = %.4f   (%s, %s)%n",
+                        i,
+                        j,
+                        norm(thetas.get(i), thetas.get(j)),
+                        adapters.get(i).getFileName(),
+                        adapters.get(j).getFileName());
             }
         }
     }

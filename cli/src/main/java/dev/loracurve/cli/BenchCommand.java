@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.loracurve.core.engine.Engines;
-import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.curve.BezierCurve;
 import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveFitter;
+import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraConfig;
@@ -39,19 +39,29 @@ import picocli.CommandLine.Option;
  * Model throughput: forward and forward+backward (LoRA gradients) tokens/s, against the F32
  * matmul rate measured in the same run. Figures are medians over timed repetitions.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmark forward and forward+backward throughput on stories260K and a random 30M Llama.")
 final class BenchCommand implements Runnable {
-    @Option(names = "--stories", description = "stories260K folder (default: ../shared/models/stories260K; skipped when absent)")
+    @Option(
+            names = "--stories",
+            description = "stories260K folder (default: ../shared/models/stories260K; skipped when absent)")
     Path stories;
 
     @Option(names = "--threads", defaultValue = "2", description = "intra-op threads (default ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--seconds", defaultValue = "8", description = "time budget per measurement (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seconds",
+            defaultValue = "8",
+            description = "time budget per measurement (default ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--rank", defaultValue = "8", description = "LoRA rank on all seven projections (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rank",
+            defaultValue = "8",
+            description = "LoRA rank on all seven projections (default ${DEFAULT-VALUE})")
     int rank;
 
     /** The benchmark's 30M configuration: hidden 512, 8 layers, 8 heads, SwiGLU 1376, vocab 8192, tied. */
@@ -82,7 +92,8 @@ final class BenchCommand implements Runnable {
             try (Decoder d = Decoder.fromWeights(LLAMA_30M, new RandomWeights(0), m, DataType.FLOAT32)) {
                 report("random llama 30M", d, m, 8, 256, matmul);
             }
-            System.out.printf("F32 matmul 1024^3 again: %.1f GFLOP/s (the machine is shared: compare the two)%n",
+            System.out.printf(
+                    "F32 matmul 1024^3 again: %.1f GFLOP/s (the machine is shared: compare the two)%n",
                     matmulFlops(m) / 1e9);
         }
     }
@@ -108,7 +119,8 @@ final class BenchCommand implements Runnable {
             }
         });
         double train = median(() -> {
-            try (NDManager step = m.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+            try (NDManager step = m.newSubManager();
+                    GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                 NDArray th = theta.duplicate();
                 th.attach(step);
                 th.setRequiresGradient(true);
@@ -119,13 +131,17 @@ final class BenchCommand implements Runnable {
         });
         double fwdFlops = ModelFlops.forward(c, batchSize, t, lora) / fwd;
         double trainFlops = ModelFlops.forwardBackwardLora(c, batchSize, t, lora) / train;
-        System.out.printf("%s, batch %d x %d, LoRA r %d on all projections (P = %d):%n", name, batchSize, t, rank, layout.size());
+        System.out.printf(
+                "%s, batch %d x %d, LoRA r %d on all projections (P = %d):%n", name, batchSize, t, rank, layout.size());
         double baseFlops = ModelFlops.forward(c, batchSize, t, null) / base;
-        System.out.printf("  forward, base     %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
+        System.out.printf(
+                "  forward, base     %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
                 tokens / base, baseFlops / 1e9, 100 * baseFlops / matmul);
-        System.out.printf("  forward with LoRA %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
+        System.out.printf(
+                "  forward with LoRA %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
                 tokens / fwd, fwdFlops / 1e9, 100 * fwdFlops / matmul);
-        System.out.printf("  forward+backward  %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
+        System.out.printf(
+                "  forward+backward  %9.0f tokens/s  %6.1f GFLOP/s  %5.1f%% of matmul rate%n",
                 tokens / train, trainFlops / 1e9, 100 * trainFlops / matmul);
     }
 
@@ -159,18 +175,23 @@ final class BenchCommand implements Runnable {
             objective.gradient(theta, order.batch(step[0]++ * 16, 16), true, g, 1f);
             adam.step(theta, g, train.lrAt(0));
         });
-        BezierCurve curve = BezierCurve.anchored(List.of(theta.clone(), layout.initialTheta(2), layout.initialTheta(3)), 2, 0, 0);
+        BezierCurve curve =
+                BezierCurve.anchored(List.of(theta.clone(), layout.initialTheta(2), layout.initialTheta(3)), 2, 0, 0);
         double[] curveSteps = new double[2];
         for (int js = 0; js < 2; js++) {
-            CurveFitConfig cfg = new CurveFitConfig(1, 16, 1e-3, 0, "constant", 0, "theta", 1, 1, "none", 0,
-                    js == 0 ? 0 : 0.1, 3, true, 0, 256);
+            CurveFitConfig cfg = new CurveFitConfig(
+                    1, 16, 1e-3, 0, "constant", 0, "theta", 1, 1, "none", 0, js == 0 ? 0 : 0.1, 3, true, 0, 256);
             CurveFitter fitter = new CurveFitter(d, m, lora, cfg);
             curveSteps[js] = median(() -> fitter.step(curve, items, step[0]++));
         }
         System.out.printf("%s, one optimizer step at batch 16 (TREC-shaped items):%n", name);
         System.out.printf("  LoRA training step  %7.1f ms%n", trainStep * 1e3);
-        System.out.printf("  curve step          %7.1f ms  (%.2fx the training step)%n", curveSteps[0] * 1e3, curveSteps[0] / trainStep);
-        System.out.printf("  curve step, JS M=3  %7.1f ms  (%.2fx the training step)%n", curveSteps[1] * 1e3, curveSteps[1] / trainStep);
+        System.out.printf(
+                "  curve step          %7.1f ms  (%.2fx the training step)%n",
+                curveSteps[0] * 1e3, curveSteps[0] / trainStep);
+        System.out.printf(
+                "  curve step, JS M=3  %7.1f ms  (%.2fx the training step)%n",
+                curveSteps[1] * 1e3, curveSteps[1] / trainStep);
     }
 
     /**
@@ -183,8 +204,12 @@ final class BenchCommand implements Runnable {
         SplittableRandom rng = new SplittableRandom(4);
         List<Example> items = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            items.add(new Example("s" + i, rng.longs(128, 3, d.config().vocabSize()).toArray(), new long[][] {{3}, {4}},
-                    rng.nextInt(2), false));
+            items.add(new Example(
+                    "s" + i,
+                    rng.longs(128, 3, d.config().vocabSize()).toArray(),
+                    new long[][] {{3}, {4}},
+                    rng.nextInt(2),
+                    false));
         }
         List<float[]> ten = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -206,9 +231,10 @@ final class BenchCommand implements Runnable {
             SampleScorer chunked = new SampleScorer(d, m, layout, 4); // 10 × 4 = 40 rows per batched pass
             double batched = median(() -> chunked.score(ten, false, short_, true, 0));
             double sequential = median(() -> chunked.score(ten, false, short_, false, 0));
-            System.out.printf("  M = 10 points, 64 items of %3d tokens, 4 items per pass: batched %.2f s, sequential %.2f s"
-                    + " (batched %.2fx faster; %.0f tokens/s)%n", len, batched, sequential, sequential / batched,
-                    10.0 * 64 * len / batched);
+            System.out.printf(
+                    "  M = 10 points, 64 items of %3d tokens, 4 items per pass: batched %.2f s, sequential %.2f s"
+                            + " (batched %.2fx faster; %.0f tokens/s)%n",
+                    len, batched, sequential, sequential / batched, 10.0 * 64 * len / batched);
         }
     }
 
@@ -249,7 +275,8 @@ final class BenchCommand implements Runnable {
             body.run();
             times.add((System.nanoTime() - t0) / 1e9);
         }
-        double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted[sorted.length / 2];
     }
 }

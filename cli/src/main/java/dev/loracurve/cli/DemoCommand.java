@@ -33,17 +33,33 @@ import picocli.CommandLine.Option;
  * bring the local stack up, run the experiment through the gateway, keep the report, bring the
  * stack down (also on failure or Ctrl-C).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Run the whole system locally on a generated world: pretrain a small base, fine-tune K LoRA optima, "
-                + "fit an anchored curve, evaluate MAP / ensemble / linear / curve BMA in and out of distribution.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "Run the whole system locally on a generated world: pretrain a small base, fine-tune K LoRA optima, "
+                        + "fit an anchored curve, evaluate MAP / ensemble / linear / curve BMA in and out of distribution.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--out", description = "where report.html, report.json, spec.yaml and the stack's logs go (default: demo)")
+    @Option(
+            names = "--out",
+            description = "where report.html, report.json, spec.yaml and the stack's logs go (default: demo)")
     Path out;
-    @Option(names = "--cache", description = "where the generated world and its pretrained base are kept (default: .cache)")
+
+    @Option(
+            names = "--cache",
+            description = "where the generated world and its pretrained base are kept (default: .cache)")
     Path cache;
-    @Option(names = "--quick", description = "a smaller world and shorter runs (the integration test)") boolean quick;
-    @Option(names = "--seed", defaultValue = "1", description = "seed of the experiment: LoRA inits, data order, curve "
-            + "(the world and its base stay the same; default ${DEFAULT-VALUE})") long seed;
+
+    @Option(names = "--quick", description = "a smaller world and shorter runs (the integration test)")
+    boolean quick;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "seed of the experiment: LoRA inits, data order, curve "
+                    + "(the world and its base stay the same; default ${DEFAULT-VALUE})")
+    long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -53,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(outDir);
         DemoWorld worldSettings = quick ? DemoWorld.quick() : DemoWorld.standard();
         Path world;
-        try (ProgressBar bar = Progress.bar("pretrain base", worldSettings.pretrainer().steps())) {
+        try (ProgressBar bar =
+                Progress.bar("pretrain base", worldSettings.pretrainer().steps())) {
             world = worldSettings.prepare(cacheDir, (step, steps, loss) -> {
                 bar.stepTo(step);
                 bar.setExtraMessage(String.format(" loss %.4f", loss));
@@ -70,8 +87,9 @@ final class DemoCommand implements Callable<Integer> {
         try {
             stack.startBroker();
             stack.startServices(Duration.ofSeconds(120));
-            System.out.printf("stack up: kafka %s, gateway %s (logs in %s)%n", stack.bootstrapServers(), stack.gatewayTarget(),
-                    stack.logs());
+            System.out.printf(
+                    "stack up: kafka %s, gateway %s (logs in %s)%n",
+                    stack.bootstrapServers(), stack.gatewayTarget(), stack.logs());
             try (ExperimentClient client = new ExperimentClient(stack.gatewayTarget())) {
                 Experiment e = client.create(spec);
                 System.out.println("experiment " + e.getId());
@@ -93,14 +111,20 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.println();
                 System.out.print(ReportPage.oodTable(report));
                 for (JsonNode seg : report.path("path").path("segments_barriers")) {
-                    System.out.printf("loss barrier between optima %d and %d (nats): straight line %.3f train / %.3f test, "
-                            + "curve %.3f train / %.3f test%n", seg.get("segment").asInt(), seg.get("segment").asInt() + 1,
-                            seg.get("line").get("train").get("frankle").asDouble(), seg.get("line").get("test").get("frankle").asDouble(),
-                            seg.get("curve").get("train").get("frankle").asDouble(), seg.get("curve").get("test").get("frankle").asDouble());
+                    System.out.printf(
+                            "loss barrier between optima %d and %d (nats): straight line %.3f train / %.3f test, "
+                                    + "curve %.3f train / %.3f test%n",
+                            seg.get("segment").asInt(),
+                            seg.get("segment").asInt() + 1,
+                            seg.get("line").get("train").get("frankle").asDouble(),
+                            seg.get("line").get("test").get("frankle").asDouble(),
+                            seg.get("curve").get("train").get("frankle").asDouble(),
+                            seg.get("curve").get("test").get("frankle").asDouble());
                 }
-                System.out.printf("%nin distribution: %d test questions about people the base read about; out of distribution: "
-                        + "%d questions about people it only heard of (chance: 25%%)%n", report.get("items").asInt(),
-                        report.get("ood_items").asInt());
+                System.out.printf(
+                        "%nin distribution: %d test questions about people the base read about; out of distribution: "
+                                + "%d questions about people it only heard of (chance: 25%%)%n",
+                        report.get("items").asInt(), report.get("ood_items").asInt());
                 System.out.println("report: " + outDir.resolve("report.html") + " and report.json");
                 System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
                 return 0;
@@ -118,17 +142,39 @@ final class DemoCommand implements Callable<Integer> {
         for (String m : new String[] {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}) {
             lora.addTargetModules(m);
         }
-        return ExperimentSpec.newBuilder().setName(quick ? "demo (quick)" : "demo")
+        return ExperimentSpec.newBuilder()
+                .setName(quick ? "demo (quick)" : "demo")
                 .setBaseModelUri(world.resolve("model").toUri().toString())
                 .setTask(TaskSpec.newBuilder().setName("world").setDataUri(data).setMaxLength(64))
-                .setLora(lora).setK(3).setSeed(1)
-                .setTrainer(TrainerSpec.newBuilder().setSteps(quick ? 60 : 300).setBatchSize(16).setLearningRate(4e-3)
-                        .setWarmupSteps(quick ? 5 : 20).setClipNorm(1.0).setCheckpointEvery(50))
-                .setCurve(CurveSpec.newBuilder().setVariant(CurveSpec.Variant.ANCHORED).setDegree(2).setSteps(quick ? 40 : 200)
-                        .setBatchSize(16).setLearningRate(3e-3).setClipNorm(1.0).setCheckpointEvery(50))
-                .setEval(EvalSpec.newBuilder().addMethods("map").addMethods("ensemble").addMethods("linear").addMethods("curve")
-                        .setSamples(quick ? 4 : 8).setPathGrid(quick ? 5 : 21).setOod(OodSpec.newBuilder().setTask("world").setDataUri(data).setSplit("ood")))
+                .setLora(lora)
+                .setK(3)
+                .setSeed(1)
+                .setTrainer(TrainerSpec.newBuilder()
+                        .setSteps(quick ? 60 : 300)
+                        .setBatchSize(16)
+                        .setLearningRate(4e-3)
+                        .setWarmupSteps(quick ? 5 : 20)
+                        .setClipNorm(1.0)
+                        .setCheckpointEvery(50))
+                .setCurve(CurveSpec.newBuilder()
+                        .setVariant(CurveSpec.Variant.ANCHORED)
+                        .setDegree(2)
+                        .setSteps(quick ? 40 : 200)
+                        .setBatchSize(16)
+                        .setLearningRate(3e-3)
+                        .setClipNorm(1.0)
+                        .setCheckpointEvery(50))
+                .setEval(EvalSpec.newBuilder()
+                        .addMethods("map")
+                        .addMethods("ensemble")
+                        .addMethods("linear")
+                        .addMethods("curve")
+                        .setSamples(quick ? 4 : 8)
+                        .setPathGrid(quick ? 5 : 21)
+                        .setOod(OodSpec.newBuilder()
+                                .setTask("world")
+                                .setDataUri(data)
+                                .setSplit("ood")))
                 .build();
     }
-
 }

@@ -11,31 +11,80 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Scores MAP, ensemble, linear path, MC dropout and curve BMA side by side on one code path. */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Evaluate methods: report.json, predictions.jsonl, report.html.")
 final class EvalCommand implements Runnable {
-    @Option(names = "--model", required = true) Path model;
-    @Option(names = "--task", required = true) String task;
-    @Option(names = "--data", required = true) Path data;
-    @Option(names = "--split", defaultValue = "test") String split;
-    @Option(names = "--limit", defaultValue = "0") int limit;
-    @Option(names = "--anchors", arity = "1..*", description = "the K optima (PEFT adapters)") List<Path> anchors = List.of();
-    @Option(names = "--curve", arity = "1..*", description = "curve folders") List<Path> curves = List.of();
-    @Option(names = "--methods", split = ",", defaultValue = "map,ensemble,linear,mcdropout,curve") List<String> methods;
-    @Option(names = "--samples", defaultValue = "10", description = "M points per path / dropout masks") int samples;
-    @Option(names = "--random-t", description = "draw t uniformly with this seed instead of t_m = (m - 0.5) / M") Long randomT;
-    @Option(names = "--mc-dropout", defaultValue = "0.1", description = "dropout probability for MC dropout") double mcDropout;
-    @Option(names = "--ood", description = "TASK:PATH, another task's inputs as out-of-distribution") String ood;
-    @Option(names = "--ood-split", defaultValue = "validation") String oodSplit;
-    @Option(names = "--ood-limit", defaultValue = "0") int oodLimit;
-    @Option(names = "--cues", split = ",") List<String> cues;
-    @Option(names = "--path", description = "a path.json to plot in the report") Path pathJson;
-    @Option(names = "--path-grid", defaultValue = "0",
-            description = "profile the loss along the first curve and its straight path on N t values (0 = no)") int pathGrid;
-    @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk (a batched chunk has M × this rows)") int batchSize;
-    @Option(names = "--sequential", description = "one forward pass per sample instead of batched adapters") boolean sequential;
-    @Option(names = "--max-length", defaultValue = "256") int maxLength;
-    @Option(names = "--out", required = true) Path out;
+    @Option(names = "--model", required = true)
+    Path model;
+
+    @Option(names = "--task", required = true)
+    String task;
+
+    @Option(names = "--data", required = true)
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test")
+    String split;
+
+    @Option(names = "--limit", defaultValue = "0")
+    int limit;
+
+    @Option(names = "--anchors", arity = "1..*", description = "the K optima (PEFT adapters)")
+    List<Path> anchors = List.of();
+
+    @Option(names = "--curve", arity = "1..*", description = "curve folders")
+    List<Path> curves = List.of();
+
+    @Option(names = "--methods", split = ",", defaultValue = "map,ensemble,linear,mcdropout,curve")
+    List<String> methods;
+
+    @Option(names = "--samples", defaultValue = "10", description = "M points per path / dropout masks")
+    int samples;
+
+    @Option(names = "--random-t", description = "draw t uniformly with this seed instead of t_m = (m - 0.5) / M")
+    Long randomT;
+
+    @Option(names = "--mc-dropout", defaultValue = "0.1", description = "dropout probability for MC dropout")
+    double mcDropout;
+
+    @Option(names = "--ood", description = "TASK:PATH, another task's inputs as out-of-distribution")
+    String ood;
+
+    @Option(names = "--ood-split", defaultValue = "validation")
+    String oodSplit;
+
+    @Option(names = "--ood-limit", defaultValue = "0")
+    int oodLimit;
+
+    @Option(names = "--cues", split = ",")
+    List<String> cues;
+
+    @Option(names = "--path", description = "a path.json to plot in the report")
+    Path pathJson;
+
+    @Option(
+            names = "--path-grid",
+            defaultValue = "0",
+            description = "profile the loss along the first curve and its straight path on N t values (0 = no)")
+    int pathGrid;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "8",
+            description = "items per chunk (a batched chunk has M × this rows)")
+    int batchSize;
+
+    @Option(names = "--sequential", description = "one forward pass per sample instead of batched adapters")
+    boolean sequential;
+
+    @Option(names = "--max-length", defaultValue = "256")
+    int maxLength;
+
+    @Option(names = "--out", required = true)
+    Path out;
 
     @Override
     public void run() {
@@ -46,13 +95,34 @@ final class EvalCommand implements Runnable {
             if (parts.length != 2) {
                 throw new IllegalArgumentException("--ood takes TASK:PATH");
             }
-            oodData = new TaskData(Task.byName(parts[0]), Path.of(parts[1]), "train", "none", oodSplit, 0, 0, oodLimit, null,
+            oodData = new TaskData(
+                    Task.byName(parts[0]),
+                    Path.of(parts[1]),
+                    "train",
+                    "none",
+                    oodSplit,
+                    0,
+                    0,
+                    oodLimit,
+                    null,
                     maxLength);
         }
         EvalJob job;
         try {
-            job = new EvalJob(model, taskData, anchors, curves, methods, samples, randomT, mcDropout, oodData, batchSize,
-                    sequential, pathJson, pathGrid);
+            job = new EvalJob(
+                    model,
+                    taskData,
+                    anchors,
+                    curves,
+                    methods,
+                    samples,
+                    randomT,
+                    mcDropout,
+                    oodData,
+                    batchSize,
+                    sequential,
+                    pathJson,
+                    pathGrid);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--" + e.getMessage());
         }

@@ -20,10 +20,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs a base model (optionally with an adapter) on a text and shows the next-token distribution. */
-@Command(name = "lm", mixinStandardHelpOptions = true,
+@Command(
+        name = "lm",
+        mixinStandardHelpOptions = true,
         description = "Tokenize TEXT, run the model, print the most likely next tokens.")
 final class LmCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "Hugging Face model folder (config.json, safetensors, tokenizer.json)")
+    @Option(
+            names = "--model",
+            required = true,
+            description = "Hugging Face model folder (config.json, safetensors, tokenizer.json)")
     Path model;
 
     @Option(names = "--adapter", description = "PEFT LoRA adapter folder")
@@ -41,8 +46,8 @@ final class LmCommand implements Runnable {
     @Override
     public void run() {
         try (NDManager m = Engines.newManager();
-             Decoder decoder = Decoder.load(model, m);
-             TextTokenizer tok = TextTokenizer.load(model)) {
+                Decoder decoder = Decoder.load(model, m);
+                TextTokenizer tok = TextTokenizer.load(model)) {
             LoraDelta lora = LoraDelta.NONE;
             if (adapter != null) {
                 PeftAdapter a = PeftAdapter.read(adapter, decoder.config());
@@ -53,11 +58,13 @@ final class LmCommand implements Runnable {
             float[] logits = decoder.lastLogits(batch.idsArray(m), batch, lora).toFloatArray();
             double[] probs = softmax(logits);
             System.out.printf("%d tokens; most likely next tokens:%n", ids.length);
-            IntStream.range(0, logits.length).boxed()
+            IntStream.range(0, logits.length)
+                    .boxed()
                     .sorted(Comparator.comparingDouble(i -> -logits[i]))
                     .limit(top)
-                    .forEach(i -> System.out.printf("  %6d  %-16s  p=%.4f  logit=%.4f%n", i,
-                            "'" + tok.decode(new long[] {i}) + "'", probs[i], logits[i]));
+                    .forEach(i -> System.out.printf(
+                            "  %6d  %-16s  p=%.4f  logit=%.4f%n",
+                            i, "'" + tok.decode(new long[] {i}) + "'", probs[i], logits[i]));
             if (json) {
                 ObjectMapper mapper = new ObjectMapper();
                 ObjectNode out = mapper.createObjectNode();

@@ -4,12 +4,29 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code loracurve} command. */
-@Command(name = "loracurve", mixinStandardHelpOptions = true, version = "loracurve 0.1.0",
+@Command(
+        name = "loracurve",
+        mixinStandardHelpOptions = true,
+        version = "loracurve 0.1.0",
         description = "LoRA-Curve: epistemic uncertainty of fine-tuned LMs through low-loss curves in LoRA space.",
-        subcommands = {DemoCommand.class, LmCommand.class, TasksCommand.class, TrainCommand.class, CurveCommand.class, PathCommand.class, EvalCommand.class,
-            AdaptersCommand.class, BenchCommand.class, StackCommands.Up.class, StackCommands.Status.class,
-            StackCommands.Down.class, StackCommands.Run.class, StackCommands.ReportCmd.class, StackCommands.ListCmd.class,
-            StackCommands.CancelCmd.class})
+        subcommands = {
+            DemoCommand.class,
+            LmCommand.class,
+            TasksCommand.class,
+            TrainCommand.class,
+            CurveCommand.class,
+            PathCommand.class,
+            EvalCommand.class,
+            AdaptersCommand.class,
+            BenchCommand.class,
+            StackCommands.Up.class,
+            StackCommands.Status.class,
+            StackCommands.Down.class,
+            StackCommands.Run.class,
+            StackCommands.ReportCmd.class,
+            StackCommands.ListCmd.class,
+            StackCommands.CancelCmd.class
+        })
 public final class Main implements Runnable {
 
     @Override

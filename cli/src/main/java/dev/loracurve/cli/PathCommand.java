@@ -21,40 +21,77 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Loss and accuracy along a curve and along the straight path through the same anchors. */
-@Command(name = "path", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "path",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Path profile: path.json (per-t loss/accuracy, barriers, Lipschitz report) and path.png.")
 final class PathCommand implements Runnable {
-    @Option(names = "--model", required = true) Path model;
-    @Option(names = "--task", required = true) String task;
-    @Option(names = "--data", required = true) Path data;
-    @Option(names = "--curve", required = true) Path curve;
-    @Option(names = "--out", required = true) Path out;
-    @Option(names = "--grid", defaultValue = "61") int grid;
-    @Option(names = "--train-split", defaultValue = "train") String trainSplit;
-    @Option(names = "--test-split", defaultValue = "test") String testSplit;
-    @Option(names = "--train-limit", defaultValue = "1000", description = "train items used (0 = all; default ${DEFAULT-VALUE})") int trainLimit;
-    @Option(names = "--test-limit", defaultValue = "0") int testLimit;
-    @Option(names = "--gradient-limit", defaultValue = "256",
-            description = "train items for the gradient norm G of the Lipschitz bound (0 = all; default ${DEFAULT-VALUE})")
+    @Option(names = "--model", required = true)
+    Path model;
+
+    @Option(names = "--task", required = true)
+    String task;
+
+    @Option(names = "--data", required = true)
+    Path data;
+
+    @Option(names = "--curve", required = true)
+    Path curve;
+
+    @Option(names = "--out", required = true)
+    Path out;
+
+    @Option(names = "--grid", defaultValue = "61")
+    int grid;
+
+    @Option(names = "--train-split", defaultValue = "train")
+    String trainSplit;
+
+    @Option(names = "--test-split", defaultValue = "test")
+    String testSplit;
+
+    @Option(
+            names = "--train-limit",
+            defaultValue = "1000",
+            description = "train items used (0 = all; default ${DEFAULT-VALUE})")
+    int trainLimit;
+
+    @Option(names = "--test-limit", defaultValue = "0")
+    int testLimit;
+
+    @Option(
+            names = "--gradient-limit",
+            defaultValue = "256",
+            description =
+                    "train items for the gradient norm G of the Lipschitz bound (0 = all; default ${DEFAULT-VALUE})")
     int gradientLimit;
-    @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk; 8 grid points run together") int batchSize;
-    @Option(names = "--cues", split = ",") List<String> cues;
-    @Option(names = "--max-length", defaultValue = "256") int maxLength;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk; 8 grid points run together")
+    int batchSize;
+
+    @Option(names = "--cues", split = ",")
+    List<String> cues;
+
+    @Option(names = "--max-length", defaultValue = "256")
+    int maxLength;
 
     @Override
     public void run() {
         Task t = Task.byName(task);
         try (NDManager m = Engines.newManager();
-             Decoder decoder = Decoder.load(model, m);
-             TextTokenizer tok = TextTokenizer.load(model)) {
+                Decoder decoder = Decoder.load(model, m);
+                TextTokenizer tok = TextTokenizer.load(model)) {
             CurveFolder folder = CurveFolder.read(curve, decoder.config());
             PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            TaskData splits = new TaskData(t, data, trainSplit, "none", testSplit, trainLimit, 0, testLimit, cues, maxLength);
+            TaskData splits =
+                    new TaskData(t, data, trainSplit, "none", testSplit, trainLimit, 0, testLimit, cues, maxLength);
             List<Example> train = enc.encode(splits.train());
             List<Example> test = enc.encode(splits.test());
             ObjectNode profile;
             try (ProgressBar bar = Progress.bar("path", grid)) {
-                profile = PathProfile.compute(decoder, m, folder, train, test, grid, batchSize, gradientLimit, bar::stepTo);
+                profile = PathProfile.compute(
+                        decoder, m, folder, train, test, grid, batchSize, gradientLimit, bar::stepTo);
             }
             profile.put("task", task);
             AtomicFiles.writeString(out.resolve("path.json"), profile.toPrettyString());
@@ -63,22 +100,29 @@ final class PathCommand implements Runnable {
         }
     }
 
-
     static void print(JsonNode profile) {
         System.out.println("segment  path   split  frankle  interpolation");
         for (JsonNode s : profile.get("segments_barriers")) {
             for (String path : List.of("line", "curve")) {
                 for (String split : List.of("train", "test")) {
                     JsonNode b = s.get(path).get(split);
-                    System.out.printf("%7d  %-5s  %-5s  %7.4f  %13.4f%n", s.get("segment").asInt(), path, split,
-                            b.get("frankle").asDouble(), b.get("interpolation").asDouble());
+                    System.out.printf(
+                            "%7d  %-5s  %-5s  %7.4f  %13.4f%n",
+                            s.get("segment").asInt(),
+                            path,
+                            split,
+                            b.get("frankle").asDouble(),
+                            b.get("interpolation").asDouble());
                 }
             }
         }
         JsonNode l = profile.get("lipschitz");
-        System.out.printf("Lipschitz: empirical %.4f (train), %.4f (test); bound G·S·n·max||ΔP|| = %.4f · %.4f = %.4f%n",
-                l.get("empirical_train").asDouble(), l.get("empirical_test").asDouble(), l.get("max_gradient_norm").asDouble(),
-                l.get("speed_bound").asDouble(), l.get("bound").asDouble());
+        System.out.printf(
+                "Lipschitz: empirical %.4f (train), %.4f (test); bound G·S·n·max||ΔP|| = %.4f · %.4f = %.4f%n",
+                l.get("empirical_train").asDouble(),
+                l.get("empirical_test").asDouble(),
+                l.get("max_gradient_norm").asDouble(),
+                l.get("speed_bound").asDouble(),
+                l.get("bound").asDouble());
     }
-
 }

@@ -10,9 +10,11 @@ final class Progress {
     private Progress() {}
 
     static ProgressBar bar(String task, long max) {
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII);
+        ProgressBarBuilder b =
+                new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII);
         if (System.console() == null) { // a log file: no carriage-return redraws
-            b.setConsumer(new DelegatingProgressBarConsumer(System.err::println)).setUpdateIntervalMillis(10_000);
+            b.setConsumer(new DelegatingProgressBarConsumer(System.err::println))
+                    .setUpdateIntervalMillis(10_000);
         } else {
             b.setUpdateIntervalMillis(500).continuousUpdate();
         }

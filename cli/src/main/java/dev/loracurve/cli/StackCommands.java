@@ -1,34 +1,36 @@
 package dev.loracurve.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.core.eval.ReportPage;
+import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.State;
-import dev.loracurve.core.eval.ReportPage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loracurve.proto.v1.CancelExperimentRequest;
-import dev.loracurve.proto.v1.ListExperimentsRequest;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.util.concurrent.Callable;
 
 /** The local stack (up, status, down) and its client commands (run, report). */
 final class StackCommands {
     private StackCommands() {}
 
     static Path home() {
-        return Path.of(System.getProperty("loracurve.home", ".")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("loracurve.home", "."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     static Path defaultDir() {
@@ -37,7 +39,8 @@ final class StackCommands {
 
     /** Where the stack commands find the stack. */
     static final class Where {
-        @Option(names = "--dir", description = "stack folder: logs, store, broker data (default: .stack)") Path dir;
+        @Option(names = "--dir", description = "stack folder: logs, store, broker data (default: .stack)")
+        Path dir;
 
         Path dir() {
             return dir == null ? defaultDir() : dir;
@@ -46,8 +49,11 @@ final class StackCommands {
 
     /** Where the client commands find the gateway: --gateway, else the local stack's. */
     static final class GatewayAt {
-        @Mixin Where where;
-        @Option(names = "--gateway", description = "host:port (default: the local stack's)") String gateway;
+        @Mixin
+        Where where;
+
+        @Option(names = "--gateway", description = "host:port (default: the local stack's)")
+        String gateway;
 
         String target() {
             return gateway != null ? gateway : running(where.dir()).gatewayTarget();
@@ -66,7 +72,8 @@ final class StackCommands {
     static Stack up(Path dir, PrintStream out) {
         Stack old = Stack.read(home(), dir);
         if (old != null && old.alive(Stack.KAFKA)) {
-            throw new IllegalStateException("a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
+            throw new IllegalStateException(
+                    "a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
         }
         Stack s = Stack.create(home(), dir, Stack.defaultPorts());
         try {
@@ -77,7 +84,9 @@ final class StackCommands {
             for (String svc : Stack.SERVICES) {
                 out.printf("%-12s 127.0.0.1:%d  ready (gRPC + /q/health, /q/metrics)%n", svc, s.port(svc));
             }
-            out.printf("stack up in %.1f s; logs in %s, store in %s%n", (System.nanoTime() - t0) / 1e9, s.logs(), s.store());
+            out.printf(
+                    "stack up in %.1f s; logs in %s, store in %s%n",
+                    (System.nanoTime() - t0) / 1e9, s.logs(), s.store());
             return s;
         } catch (RuntimeException e) {
             s.down();
@@ -85,10 +94,14 @@ final class StackCommands {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start a single-node Kafka broker and the four services on loopback; return when all are ready.")
+    @Command(
+            name = "up",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Start a single-node Kafka broker and the four services on loopback; return when all are ready.")
     static final class Up implements Runnable {
-        @Mixin Where where;
+        @Mixin
+        Where where;
 
         @Override
         public void run() {
@@ -98,7 +111,8 @@ final class StackCommands {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Health of kafka and each service.")
     static final class Status implements Callable<Integer> {
-        @Mixin Where where;
+        @Mixin
+        Where where;
 
         @Override
         public Integer call() {
@@ -109,7 +123,9 @@ final class StackCommands {
             for (String n : names) {
                 boolean ready = s.ready(n);
                 down += ready ? 0 : 1;
-                System.out.printf("%-12s 127.0.0.1:%-5d %s%n", n, s.port(n), ready ? "ready" : s.alive(n) ? "starting / unhealthy" : "down");
+                System.out.printf(
+                        "%-12s 127.0.0.1:%-5d %s%n",
+                        n, s.port(n), ready ? "ready" : s.alive(n) ? "starting / unhealthy" : "down");
             }
             return down == 0 ? 0 : 1;
         }
@@ -117,7 +133,8 @@ final class StackCommands {
 
     @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the local stack.")
     static final class Down implements Runnable {
-        @Mixin Where where;
+        @Mixin
+        Where where;
 
         @Override
         public void run() {
@@ -126,12 +143,20 @@ final class StackCommands {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Submit an experiment (YAML mirroring ExperimentSpec) to the gateway and stream its progress.")
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Submit an experiment (YAML mirroring ExperimentSpec) to the gateway and stream its progress.")
     static final class Run implements Callable<Integer> {
-        @Parameters(paramLabel = "SPEC.yaml") Path spec;
-        @Mixin GatewayAt gatewayAt;
-        @Option(names = "--detach", description = "print the id and return without following") boolean detach;
+        @Parameters(paramLabel = "SPEC.yaml")
+        Path spec;
+
+        @Mixin
+        GatewayAt gatewayAt;
+
+        @Option(names = "--detach", description = "print the id and return without following")
+        boolean detach;
 
         @Override
         public Integer call() {
@@ -156,11 +181,19 @@ final class StackCommands {
         }
     }
 
-    @Command(name = "report", mixinStandardHelpOptions = true, description = "Fetch an experiment's report from the gateway.")
+    @Command(
+            name = "report",
+            mixinStandardHelpOptions = true,
+            description = "Fetch an experiment's report from the gateway.")
     static final class ReportCmd implements Runnable {
-        @Parameters(paramLabel = "ID") String id;
-        @Mixin GatewayAt gatewayAt;
-        @Option(names = "--json", description = "print report.json instead of the table") boolean json;
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Mixin
+        GatewayAt gatewayAt;
+
+        @Option(names = "--json", description = "print report.json instead of the table")
+        boolean json;
 
         @Override
         public void run() {
@@ -170,7 +203,8 @@ final class StackCommands {
                     System.out.println(r.getJson());
                 } else {
                     System.out.print(ReportPage.table(new ObjectMapper().readTree(r.getJson())));
-                    System.out.println("report.json: " + r.getReportJson().getUri() + " (sha256 " + r.getReportJson().getSha256() + ")");
+                    System.out.println("report.json: " + r.getReportJson().getUri() + " (sha256 "
+                            + r.getReportJson().getSha256() + ")");
                     System.out.println("report.html: " + r.getHtmlUri());
                 }
             } catch (IOException e) {
@@ -181,14 +215,21 @@ final class StackCommands {
 
     @Command(name = "experiments", mixinStandardHelpOptions = true, description = "List the gateway's experiments.")
     static final class ListCmd implements Runnable {
-        @Mixin GatewayAt gatewayAt;
+        @Mixin
+        GatewayAt gatewayAt;
 
         @Override
         public void run() {
             try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
-                for (Experiment e : c.stub().listExperiments(ListExperimentsRequest.getDefaultInstance())
+                for (Experiment e : c.stub()
+                        .listExperiments(ListExperimentsRequest.getDefaultInstance())
                         .getExperimentsList()) {
-                    System.out.printf("%-14s %-10s %-6s %s%s%n", e.getId(), e.getState(), e.getStage(), e.getSpec().getName(),
+                    System.out.printf(
+                            "%-14s %-10s %-6s %s%s%n",
+                            e.getId(),
+                            e.getState(),
+                            e.getStage(),
+                            e.getSpec().getName(),
                             e.getError().isEmpty() ? "" : "  (" + e.getError() + ")");
                 }
             }
@@ -197,14 +238,19 @@ final class StackCommands {
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running experiment.")
     static final class CancelCmd implements Runnable {
-        @Parameters(paramLabel = "ID") String id;
-        @Mixin GatewayAt gatewayAt;
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Mixin
+        GatewayAt gatewayAt;
 
         @Override
         public void run() {
             try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
-                Experiment e = c.stub().cancelExperiment(CancelExperimentRequest.newBuilder()
-                        .setExperimentId(id).build());
+                Experiment e = c.stub()
+                        .cancelExperiment(CancelExperimentRequest.newBuilder()
+                                .setExperimentId(id)
+                                .build());
                 System.out.println("experiment " + e.getId() + ": " + e.getState());
             }
         }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Benchmarks as the model sees them. */
-@Command(name = "tasks", mixinStandardHelpOptions = true, description = "List tasks, or show a task's items.",
+@Command(
+        name = "tasks",
+        mixinStandardHelpOptions = true,
+        description = "List tasks, or show a task's items.",
         subcommands = {TasksCommand.Show.class, TasksCommand.ListTasks.class})
 final class TasksCommand implements Runnable {
     @Override
@@ -27,8 +30,11 @@ final class TasksCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Print the items of a split: prompt (the exact text given to the model), choices, cues, label.")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Print the items of a split: prompt (the exact text given to the model), choices, cues, label.")
     static final class Show implements Runnable {
         @Option(names = "--task", required = true, description = "task name (see `tasks list`)")
         String task;
@@ -36,7 +42,10 @@ final class TasksCommand implements Runnable {
         @Option(names = "--data", required = true, description = "a data file, or a folder holding the split's file")
         Path data;
 
-        @Option(names = "--split", defaultValue = "validation", description = "train, validation (dev, val) or test; default ${DEFAULT-VALUE}")
+        @Option(
+                names = "--split",
+                defaultValue = "validation",
+                description = "train, validation (dev, val) or test; default ${DEFAULT-VALUE}")
         String split;
 
         @Option(names = "--limit", defaultValue = "0", description = "at most N items (0 = all)")
@@ -63,7 +72,8 @@ final class TasksCommand implements Runnable {
                     o.put("label", it.label());
                     System.out.println(o);
                 } else {
-                    System.out.println("--- " + it.id() + " (label " + it.label() + ": " + it.choices().get(it.label()) + ")");
+                    System.out.println("--- " + it.id() + " (label " + it.label() + ": "
+                            + it.choices().get(it.label()) + ")");
                     System.out.println(it.prompt() + "  <" + String.join("|", it.cues()) + ">");
                 }
             }

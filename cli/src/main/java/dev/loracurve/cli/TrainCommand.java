@@ -16,42 +16,105 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Trains K independent LoRA optima that differ only in seed. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Fine-tune K LoRA adapters (run-0 … run-K-1) on a task; rerunning the same command resumes.")
 final class TrainCommand implements Runnable {
-    @Option(names = "--model", required = true, description = "base model folder") Path model;
-    @Option(names = "--task", required = true) String task;
-    @Option(names = "--data", required = true, description = "data file or folder") Path data;
-    @Option(names = "--out", required = true, description = "output folder: run-0, run-1, …") Path out;
-    @Option(names = "--k", defaultValue = "3", description = "number of optima (default ${DEFAULT-VALUE})") int k;
-    @Option(names = "--seed", defaultValue = "0", description = "seed of run-0; run-i uses seed + i") long seed;
-    @Option(names = "--steps", required = true, description = "optimizer steps per run") int steps;
-    @Option(names = "--batch-size", defaultValue = "16") int batchSize;
-    @Option(names = "--grad-accumulation", defaultValue = "1") int gradAccumulation;
-    @Option(names = "--lr", defaultValue = "3e-3") double lr;
-    @Option(names = "--warmup", defaultValue = "0", description = "linear warm-up steps") int warmup;
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant") String schedule;
-    @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
-    @Option(names = "--betas", defaultValue = "0.9,0.999", split = ",") double[] betas;
-    @Option(names = "--adam-eps", defaultValue = "1e-8") double adamEps;
-    @Option(names = "--clip-norm", defaultValue = "1.0", description = "0 = no clipping") double clipNorm;
-    @Option(names = "--rank", defaultValue = "8") int rank;
-    @Option(names = "--alpha", defaultValue = "16") double alpha;
-    @Option(names = "--dropout", defaultValue = "0.05") double dropout;
+    @Option(names = "--model", required = true, description = "base model folder")
+    Path model;
+
+    @Option(names = "--task", required = true)
+    String task;
+
+    @Option(names = "--data", required = true, description = "data file or folder")
+    Path data;
+
+    @Option(names = "--out", required = true, description = "output folder: run-0, run-1, …")
+    Path out;
+
+    @Option(names = "--k", defaultValue = "3", description = "number of optima (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of run-0; run-i uses seed + i")
+    long seed;
+
+    @Option(names = "--steps", required = true, description = "optimizer steps per run")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "16")
+    int batchSize;
+
+    @Option(names = "--grad-accumulation", defaultValue = "1")
+    int gradAccumulation;
+
+    @Option(names = "--lr", defaultValue = "3e-3")
+    double lr;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "linear warm-up steps")
+    int warmup;
+
+    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant")
+    String schedule;
+
+    @Option(names = "--weight-decay", defaultValue = "0")
+    double weightDecay;
+
+    @Option(names = "--betas", defaultValue = "0.9,0.999", split = ",")
+    double[] betas;
+
+    @Option(names = "--adam-eps", defaultValue = "1e-8")
+    double adamEps;
+
+    @Option(names = "--clip-norm", defaultValue = "1.0", description = "0 = no clipping")
+    double clipNorm;
+
+    @Option(names = "--rank", defaultValue = "8")
+    int rank;
+
+    @Option(names = "--alpha", defaultValue = "16")
+    double alpha;
+
+    @Option(names = "--dropout", defaultValue = "0.05")
+    double dropout;
+
     @Option(names = "--targets", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", split = ",")
     List<String> targets;
-    @Option(names = "--rslora") boolean rslora;
-    @Option(names = "--max-length", defaultValue = "256") int maxLength;
-    @Option(names = "--train-split", defaultValue = "train") String trainSplit;
-    @Option(names = "--val-split", defaultValue = "validation",
-            description = "validation split; none; or holdout:N (the last N training items, when the data has no validation split)")
+
+    @Option(names = "--rslora")
+    boolean rslora;
+
+    @Option(names = "--max-length", defaultValue = "256")
+    int maxLength;
+
+    @Option(names = "--train-split", defaultValue = "train")
+    String trainSplit;
+
+    @Option(
+            names = "--val-split",
+            defaultValue = "validation",
+            description =
+                    "validation split; none; or holdout:N (the last N training items, when the data has no validation split)")
     String valSplit;
-    @Option(names = "--train-limit", defaultValue = "0", description = "use the first N training items (0 = all)") int trainLimit;
-    @Option(names = "--val-limit", defaultValue = "0") int valLimit;
-    @Option(names = "--cues", split = ",", description = "replace the task's answer cues, one word per class, e.g. sad,happy")
+
+    @Option(names = "--train-limit", defaultValue = "0", description = "use the first N training items (0 = all)")
+    int trainLimit;
+
+    @Option(names = "--val-limit", defaultValue = "0")
+    int valLimit;
+
+    @Option(
+            names = "--cues",
+            split = ",",
+            description = "replace the task's answer cues, one word per class, e.g. sad,happy")
     List<String> cues;
-    @Option(names = "--eval-every", defaultValue = "0", description = "validate every N steps (0 = at the end)") int evalEvery;
-    @Option(names = "--checkpoint-every", defaultValue = "50") int checkpointEvery;
+
+    @Option(names = "--eval-every", defaultValue = "0", description = "validate every N steps (0 = at the end)")
+    int evalEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "50")
+    int checkpointEvery;
 
     @Override
     public void run() {
@@ -73,12 +136,27 @@ final class TrainCommand implements Runnable {
         try {
             lora = new LoraConfig(rank, alpha, dropout, projections, rslora);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + (e.getMessage().startsWith("r ") ? "rank" : "dropout") + ": " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "--" + (e.getMessage().startsWith("r ") ? "rank" : "dropout") + ": " + e.getMessage());
         }
-        TrainConfig config = new TrainConfig(lora, steps, batchSize, gradAccumulation, lr, warmup, schedule, weightDecay,
-                betas[0], betas[1], adamEps, clipNorm, evalEvery, checkpointEvery, maxLength);
-        TaskData taskData = new TaskData(Task.byName(task), data, trainSplit, valSplit, "test", trainLimit, valLimit, 0, cues,
+        TrainConfig config = new TrainConfig(
+                lora,
+                steps,
+                batchSize,
+                gradAccumulation,
+                lr,
+                warmup,
+                schedule,
+                weightDecay,
+                betas[0],
+                betas[1],
+                adamEps,
+                clipNorm,
+                evalEvery,
+                checkpointEvery,
                 maxLength);
+        TaskData taskData = new TaskData(
+                Task.byName(task), data, trainSplit, valSplit, "test", trainLimit, valLimit, 0, cues, maxLength);
         new OptimaJob(model, taskData, config, k, seed).run(out, new OptimaJob.Listener() {
             private ProgressBar bar;
             private int current = -1;

@@ -8,9 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
 /** Invalid options are refused with exit code 2 and a message naming the option. */
 class CommandErrorsTest {
@@ -30,8 +30,19 @@ class CommandErrorsTest {
     }
 
     private String[] train(String... extra) {
-        String[] base = {"train", "--model", dir.toString(), "--task", "trec", "--data", dir.resolve("d.txt").toString(),
-            "--out", dir.resolve("o").toString(), "--steps", "10"};
+        String[] base = {
+            "train",
+            "--model",
+            dir.toString(),
+            "--task",
+            "trec",
+            "--data",
+            dir.resolve("d.txt").toString(),
+            "--out",
+            dir.resolve("o").toString(),
+            "--steps",
+            "10"
+        };
         String[] all = Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return all;
@@ -48,22 +59,72 @@ class CommandErrorsTest {
         assertTrue(error(train("--dropout", "1.5")).contains("--dropout"));
         assertTrue(error(train("--val-split", "holdout:5")).contains("holdout"));
         assertTrue(error(train("--lr", "abc")).contains("--lr"));
-        String task = error("train", "--model", dir.toString(), "--task", "mmlu", "--data", dir.toString(), "--out", dir.toString(),
-                "--steps", "1");
+        String task = error(
+                "train",
+                "--model",
+                dir.toString(),
+                "--task",
+                "mmlu",
+                "--data",
+                dir.toString(),
+                "--out",
+                dir.toString(),
+                "--steps",
+                "1");
         assertTrue(task.contains("unknown task 'mmlu'"), task);
     }
 
     @Test
     void curveAndEvalOptions() {
-        String[] fit = {"curve", "fit", "--model", dir.toString(), "--task", "trec", "--data", dir.toString(), "--out",
-            dir.resolve("c").toString(), "--steps", "5", "--anchors", dir.resolve("a").toString(), dir.resolve("b").toString()};
+        String[] fit = {
+            "curve",
+            "fit",
+            "--model",
+            dir.toString(),
+            "--task",
+            "trec",
+            "--data",
+            dir.toString(),
+            "--out",
+            dir.resolve("c").toString(),
+            "--steps",
+            "5",
+            "--anchors",
+            dir.resolve("a").toString(),
+            dir.resolve("b").toString()
+        };
         assertTrue(error(concat(fit, "--perturb", "uniform:1")).contains("--perturb"));
         assertTrue(error(concat(fit, "--js", "0.5:1")).contains("--js"));
         assertTrue(error(concat(fit, "--degree", "0")).contains("--degree"));
-        assertTrue(error("curve", "fit", "--model", dir.toString(), "--task", "trec", "--data", dir.toString(), "--out",
-                dir.toString(), "--steps", "5", "--anchors", dir.toString()).contains("--anchors"));
-        assertTrue(error("eval", "--model", dir.toString(), "--task", "trec", "--data", dir.toString(), "--out", dir.toString(),
-                "--samples", "0").contains("--samples"));
+        assertTrue(error(
+                        "curve",
+                        "fit",
+                        "--model",
+                        dir.toString(),
+                        "--task",
+                        "trec",
+                        "--data",
+                        dir.toString(),
+                        "--out",
+                        dir.toString(),
+                        "--steps",
+                        "5",
+                        "--anchors",
+                        dir.toString())
+                .contains("--anchors"));
+        assertTrue(error(
+                        "eval",
+                        "--model",
+                        dir.toString(),
+                        "--task",
+                        "trec",
+                        "--data",
+                        dir.toString(),
+                        "--out",
+                        dir.toString(),
+                        "--samples",
+                        "0")
+                .contains("--samples"));
     }
 
     private static String[] concat(String[] a, String... b) {

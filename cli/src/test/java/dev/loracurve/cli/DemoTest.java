@@ -10,10 +10,10 @@ import dev.loracurve.cli.stack.Stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.concurrent.TimeUnit;
 
 /** `loracurve demo --quick` end to end: world, pretraining, the real stack, the report, the stack down again. */
 class DemoTest {
@@ -24,12 +24,22 @@ class DemoTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void theShortDemoRunsThroughTheStackAndLeavesAReport() throws Exception {
         Path out = dir.resolve("demo");
-        assertEquals(0, Main.run("demo", "--quick", "--out", out.toString(), "--cache", dir.resolve("cache").toString()));
+        assertEquals(
+                0,
+                Main.run(
+                        "demo",
+                        "--quick",
+                        "--out",
+                        out.toString(),
+                        "--cache",
+                        dir.resolve("cache").toString()));
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals("world", report.get("task").asText());
         for (String method : List.of("map-0", "map-1", "map-2", "ensemble", "linear", "curve-curve")) {
             JsonNode ood = report.get("methods").get(method).get("ood");
-            assertTrue(ood.has("auroc_mi") && ood.has("mutual_information") && ood.has("accuracy") && ood.has("ece"), method);
+            assertTrue(
+                    ood.has("auroc_mi") && ood.has("mutual_information") && ood.has("accuracy") && ood.has("ece"),
+                    method);
         }
         assertTrue(report.get("ood_items").asInt() > 0);
         assertEquals(2, report.get("path").get("segments_barriers").size(), "loss barriers of both segments");

@@ -35,7 +35,9 @@ class LmCommandTest {
             System.setOut(out);
             System.setErr(err);
         }
-        return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+        return new String[] {
+            String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)
+        };
     }
 
     @Test
@@ -43,16 +45,27 @@ class LmCommandTest {
         Path model = shared().resolve("models/stories260K");
         Path fixture = shared().resolve("fixtures/stories260K-lora-r4.logits.json");
         assumeTrue(Files.exists(model) && Files.exists(fixture), "../shared absent: skipped");
-        JsonNode ref = new ObjectMapper().readTree(fixture.toFile()).get("cases").get(2);
-        String[] r = runCapturing("lm", "--model", model.toString(), "--adapter",
-                shared().resolve("fixtures/stories260K-lora-r4").toString(), "--text", ref.get("text").asText(), "--json");
+        JsonNode ref =
+                new ObjectMapper().readTree(fixture.toFile()).get("cases").get(2);
+        String[] r = runCapturing(
+                "lm",
+                "--model",
+                model.toString(),
+                "--adapter",
+                shared().resolve("fixtures/stories260K-lora-r4").toString(),
+                "--text",
+                ref.get("text").asText(),
+                "--json");
         assertEquals("0", r[0], r[2]);
         String[] lines = r[1].strip().split("\n");
         JsonNode out = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertEquals(ref.get("input_ids"), out.get("input_ids"));
         assertEquals(512, out.get("last_logits").size());
         for (int i = 0; i < 512; i++) {
-            assertEquals(ref.get("last_logits").get(i).asDouble(), out.get("last_logits").get(i).asDouble(), 2e-4);
+            assertEquals(
+                    ref.get("last_logits").get(i).asDouble(),
+                    out.get("last_logits").get(i).asDouble(),
+                    2e-4);
         }
     }
 

@@ -14,21 +14,21 @@ import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalServiceGrpc;
 import dev.loracurve.proto.v1.EvalSpec;
-import dev.loracurve.proto.v1.StartEvalRequest;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
-import dev.loracurve.proto.v1.ListExperimentsRequest;
-import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.GetExperimentRequest;
 import dev.loracurve.proto.v1.GetJobRequest;
 import dev.loracurve.proto.v1.GetReportRequest;
 import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.ListExperimentsRequest;
+import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.LoraSpec;
 import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.proto.v1.StartEvalRequest;
 import dev.loracurve.proto.v1.StartTrainingRequest;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.TaskSpec;
@@ -45,9 +45,16 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,32 +63,25 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
-import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.reflection.v1.ServiceResponse;
-import io.grpc.stub.StreamObserver;
-import java.net.URI;
-import java.nio.file.StandardCopyOption;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The services as a cluster runs them: a real KRaft broker (in this JVM), the four Quarkus
@@ -92,6 +92,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 class StackTest {
     @TempDir
     static Path dir;
+
     static Stack stack;
     static ExperimentClient client;
     static ExperimentSpec spec;
@@ -106,15 +107,38 @@ class StackTest {
         stack.startBrokerInProcess();
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.gatewayTarget());
-        spec = ExperimentSpec.newBuilder().setName("stack-test").setBaseModelUri(model.toUri().toString())
-                .setTask(TaskSpec.newBuilder().setName("trec").setDataUri(dir.resolve("data").toString())
-                        .setValidationSplit("test").setMaxLength(64))
-                .setLora(LoraSpec.newBuilder().setRank(2).setAlpha(4).addTargetModules("q_proj").addTargetModules("v_proj"))
-                .setK(3).setSeed(11)
-                .setTrainer(TrainerSpec.newBuilder().setSteps(150).setBatchSize(8).setLearningRate(3e-3).setCheckpointEvery(10))
-                .setCurve(CurveSpec.newBuilder().setVariant(CurveSpec.Variant.ANCHORED).setDegree(2).setSteps(300).setBatchSize(8)
-                        .setLearningRate(3e-3).setCheckpointEvery(20))
-                .setEval(EvalSpec.newBuilder().addMethods("map").addMethods("ensemble").addMethods("linear").addMethods("curve")
+        spec = ExperimentSpec.newBuilder()
+                .setName("stack-test")
+                .setBaseModelUri(model.toUri().toString())
+                .setTask(TaskSpec.newBuilder()
+                        .setName("trec")
+                        .setDataUri(dir.resolve("data").toString())
+                        .setValidationSplit("test")
+                        .setMaxLength(64))
+                .setLora(LoraSpec.newBuilder()
+                        .setRank(2)
+                        .setAlpha(4)
+                        .addTargetModules("q_proj")
+                        .addTargetModules("v_proj"))
+                .setK(3)
+                .setSeed(11)
+                .setTrainer(TrainerSpec.newBuilder()
+                        .setSteps(150)
+                        .setBatchSize(8)
+                        .setLearningRate(3e-3)
+                        .setCheckpointEvery(10))
+                .setCurve(CurveSpec.newBuilder()
+                        .setVariant(CurveSpec.Variant.ANCHORED)
+                        .setDegree(2)
+                        .setSteps(300)
+                        .setBatchSize(8)
+                        .setLearningRate(3e-3)
+                        .setCheckpointEvery(20))
+                .setEval(EvalSpec.newBuilder()
+                        .addMethods("map")
+                        .addMethods("ensemble")
+                        .addMethods("linear")
+                        .addMethods("curve")
                         .setSamples(3))
                 .build();
         Experiment created = client.create(spec);
@@ -142,17 +166,28 @@ class StackTest {
     @Test
     void anExperimentRunsThroughEveryStageViaTheEvents() throws Exception {
         assertEquals(State.SUCCEEDED, reference.getState(), reference.getError());
-        List<Stage> running = referenceUpdates.stream().filter(ExperimentUpdate::hasProgress).map(ExperimentUpdate::getProgress)
-                .filter(p -> p.getState() == State.RUNNING).map(Progress::getStage).distinct().toList();
-        assertEquals(List.of(Stage.TRAIN, Stage.CURVE, Stage.EVAL), running, "the watch stream shows each stage in turn");
+        List<Stage> running = referenceUpdates.stream()
+                .filter(ExperimentUpdate::hasProgress)
+                .map(ExperimentUpdate::getProgress)
+                .filter(p -> p.getState() == State.RUNNING)
+                .map(Progress::getStage)
+                .distinct()
+                .toList();
+        assertEquals(
+                List.of(Stage.TRAIN, Stage.CURVE, Stage.EVAL), running, "the watch stream shows each stage in turn");
         assertEquals(3, reference.getOptimaCount());
         assertTrue(reference.hasCurve());
-        assertEquals(List.of("map-0", "map-1", "map-2", "ensemble", "linear", "curve-curve"),
-                reference.getMetricsList().stream().map(MethodMetrics::getMethod).toList());
+        assertEquals(
+                List.of("map-0", "map-1", "map-2", "ensemble", "linear", "curve-curve"),
+                reference.getMetricsList().stream()
+                        .map(MethodMetrics::getMethod)
+                        .toList());
         var report = client.report(reference.getId());
         JsonNode json = new ObjectMapper().readTree(report.getJson());
         assertEquals(16, json.get("items").asInt());
-        assertEquals(report.getReportJson().getSha256(), Sha256.of(Path.of(URI.create(report.getReportJson().getUri()))));
+        assertEquals(
+                report.getReportJson().getSha256(),
+                Sha256.of(Path.of(URI.create(report.getReportJson().getUri()))));
         assertTrue(Files.size(Path.of(URI.create(report.getHtmlUri()))) > 1000);
 
         Map<String, Integer> events = events(reference.getId());
@@ -165,7 +200,8 @@ class StackTest {
 
         for (String svc : List.of("trainer-svc", "curve-svc", "eval-svc")) {
             String m = metrics(svc);
-            for (String gauge : List.of("loracurve_jobs_running", "loracurve_jobs_queued", "loracurve_steps_per_second")) {
+            for (String gauge :
+                    List.of("loracurve_jobs_running", "loracurve_jobs_queued", "loracurve_steps_per_second")) {
                 assertTrue(m.contains(gauge), svc + " exports " + gauge);
             }
         }
@@ -173,10 +209,16 @@ class StackTest {
         assertTrue(reflectedServices("trainer-svc").contains("loracurve.v1.TrainerService"), "server reflection");
         // every service answers gRPC health checks
         for (String svc : Stack.SERVICES) {
-            ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(svc)).usePlaintext().build();
+            ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(svc))
+                    .usePlaintext()
+                    .build();
             try {
-                assertEquals(HealthCheckResponse.ServingStatus.SERVING,
-                        HealthGrpc.newBlockingStub(ch).check(HealthCheckRequest.getDefaultInstance()).getStatus(), svc);
+                assertEquals(
+                        HealthCheckResponse.ServingStatus.SERVING,
+                        HealthGrpc.newBlockingStub(ch)
+                                .check(HealthCheckRequest.getDefaultInstance())
+                                .getStatus(),
+                        svc);
             } finally {
                 ch.shutdownNow();
             }
@@ -200,7 +242,11 @@ class StackTest {
     @Test
     void aTrainerKilledMidRunResumesAndProducesTheSameOptimaOnce() throws Exception {
         Experiment e = client.create(spec);
-        Path ckpt = stack.store().resolve("experiments").resolve(e.getId()).resolve("optima").resolve("run-1.checkpoint");
+        Path ckpt = stack.store()
+                .resolve("experiments")
+                .resolve(e.getId())
+                .resolve("optima")
+                .resolve("run-1.checkpoint");
         killWhenWritten(e.getId(), ckpt, "trainer-svc");
         assertTrue(Files.exists(ckpt));
         stack.startService("trainer-svc");
@@ -209,7 +255,10 @@ class StackTest {
         assertSameArtifacts(done);
         Map<String, Integer> events = events(done.getId());
         for (int i = 0; i < 3; i++) {
-            assertEquals(1, events.get("loracurve.v1.CheckpointAvailable " + done.getId() + "/checkpoint/" + i), "optimum " + i);
+            assertEquals(
+                    1,
+                    events.get("loracurve.v1.CheckpointAvailable " + done.getId() + "/checkpoint/" + i),
+                    "optimum " + i);
         }
     }
 
@@ -217,40 +266,98 @@ class StackTest {
     void invalidSpecsAreRefusedNamingTheField() {
         Map<String, UnaryOperator<ExperimentSpec.Builder>> cases = new TreeMap<>();
         cases.put("spec.k must be >= 2 for an anchored curve", b -> b.setK(1));
-        cases.put("spec.lora.rank must be > 0", b -> b.setLora(b.getLora().toBuilder().setRank(0)));
-        cases.put("spec.lora.target_modules: unknown module 'c_attn'", b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn")));
-        cases.put("spec.curve.degree must be >= 1", b -> b.setCurve(b.getCurve().toBuilder().setDegree(0)));
-        cases.put("spec.eval.samples must be >= 1", b -> b.setEval(b.getEval().toBuilder().setSamples(0)));
-        cases.put("spec.task.name: unknown task 'mmlu'", b -> b.setTask(b.getTask().toBuilder().setName("mmlu")));
-        cases.put("spec.base_model_uri: no model folder", b -> b.setBaseModelUri(dir.resolve("nowhere").toUri().toString()));
-        cases.put("spec.trainer.learning_rate must be > 0", b -> b.setTrainer(b.getTrainer().toBuilder().setLearningRate(0)));
-        cases.put("spec.eval.methods: unknown method 'swag'", b -> b.setEval(b.getEval().toBuilder().addMethods("swag")));
+        cases.put(
+                "spec.lora.rank must be > 0",
+                b -> b.setLora(b.getLora().toBuilder().setRank(0)));
+        cases.put(
+                "spec.lora.target_modules: unknown module 'c_attn'",
+                b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn")));
+        cases.put(
+                "spec.curve.degree must be >= 1",
+                b -> b.setCurve(b.getCurve().toBuilder().setDegree(0)));
+        cases.put(
+                "spec.eval.samples must be >= 1",
+                b -> b.setEval(b.getEval().toBuilder().setSamples(0)));
+        cases.put(
+                "spec.task.name: unknown task 'mmlu'",
+                b -> b.setTask(b.getTask().toBuilder().setName("mmlu")));
+        cases.put(
+                "spec.base_model_uri: no model folder",
+                b -> b.setBaseModelUri(dir.resolve("nowhere").toUri().toString()));
+        cases.put(
+                "spec.trainer.learning_rate must be > 0",
+                b -> b.setTrainer(b.getTrainer().toBuilder().setLearningRate(0)));
+        cases.put(
+                "spec.eval.methods: unknown method 'swag'",
+                b -> b.setEval(b.getEval().toBuilder().addMethods("swag")));
         cases.forEach((message, change) -> {
-            StatusRuntimeException ex = assertThrows(StatusRuntimeException.class,
-                    () -> client.create(change.apply(spec.toBuilder()).build()), message);
+            StatusRuntimeException ex = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> client.create(change.apply(spec.toBuilder()).build()),
+                    message);
             assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode(), message);
-            assertTrue(ex.getStatus().getDescription().contains(message), ex.getStatus().getDescription());
+            assertTrue(
+                    ex.getStatus().getDescription().contains(message),
+                    ex.getStatus().getDescription());
         });
         var stub = client.stub();
-        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
-                () -> stub.getExperiment(GetExperimentRequest.newBuilder().setExperimentId("exp-unknown").build())).getStatus().getCode());
-        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
-                () -> stub.getReport(GetReportRequest.newBuilder().setExperimentId("exp-unknown").build())).getStatus().getCode());
-        assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> stub.watchExperiment(
-                WatchExperimentRequest.newBuilder().setExperimentId("exp-unknown").build()).hasNext()).getStatus().getCode());
-        StatusRuntimeException finished = assertThrows(StatusRuntimeException.class,
-                () -> stub.cancelExperiment(CancelExperimentRequest.newBuilder().setExperimentId(reference.getId()).build()));
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> stub.getExperiment(GetExperimentRequest.newBuilder()
+                                        .setExperimentId("exp-unknown")
+                                        .build()))
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> stub.getReport(GetReportRequest.newBuilder()
+                                        .setExperimentId("exp-unknown")
+                                        .build()))
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                assertThrows(
+                                StatusRuntimeException.class,
+                                () -> stub.watchExperiment(WatchExperimentRequest.newBuilder()
+                                                .setExperimentId("exp-unknown")
+                                                .build())
+                                        .hasNext())
+                        .getStatus()
+                        .getCode());
+        StatusRuntimeException finished = assertThrows(
+                StatusRuntimeException.class,
+                () -> stub.cancelExperiment(CancelExperimentRequest.newBuilder()
+                        .setExperimentId(reference.getId())
+                        .build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, finished.getStatus().getCode());
         // the stage services validate the same way
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc")).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc"))
+                .usePlaintext()
+                .build();
         try {
             var trainer = TrainerServiceGrpc.newBlockingStub(ch);
-            StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> trainer.startTraining(
-                    StartTrainingRequest.newBuilder().setExperimentId("direct").setSpec(spec.toBuilder().setK(0)).build()));
+            StatusRuntimeException bad = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> trainer.startTraining(StartTrainingRequest.newBuilder()
+                            .setExperimentId("direct")
+                            .setSpec(spec.toBuilder().setK(0))
+                            .build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
             assertTrue(bad.getStatus().getDescription().contains("spec.k must be >= 1"));
-            assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class,
-                    () -> trainer.getJob(GetJobRequest.newBuilder().setJobId("nope/train").build())).getStatus().getCode());
+            assertEquals(
+                    Status.Code.NOT_FOUND,
+                    assertThrows(
+                                    StatusRuntimeException.class,
+                                    () -> trainer.getJob(GetJobRequest.newBuilder()
+                                            .setJobId("nope/train")
+                                            .build()))
+                            .getStatus()
+                            .getCode());
         } finally {
             ch.shutdownNow();
         }
@@ -259,10 +366,13 @@ class StackTest {
     @Test
     void cancellingARunningExperimentStopsItsTraining() throws Exception {
         Experiment e = client.create(spec);
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc")).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc"))
+                .usePlaintext()
+                .build();
         try {
             var trainer = TrainerServiceGrpc.newBlockingStub(ch);
-            GetJobRequest job = GetJobRequest.newBuilder().setJobId(e.getId() + "/train").build();
+            GetJobRequest job =
+                    GetJobRequest.newBuilder().setJobId(e.getId() + "/train").build();
             Job running = null;
             for (int i = 0; i < 600 && (running == null || running.getProgress().getStep() < 5); i++) {
                 Thread.sleep(50);
@@ -273,7 +383,10 @@ class StackTest {
                 }
             }
             assertEquals(State.RUNNING, running.getState(), "training was under way");
-            Experiment cancelled = client.stub().cancelExperiment(CancelExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+            Experiment cancelled = client.stub()
+                    .cancelExperiment(CancelExperimentRequest.newBuilder()
+                            .setExperimentId(e.getId())
+                            .build());
             assertEquals(State.CANCELLED, cancelled.getState());
             Job end = running;
             for (int i = 0; i < 100 && !JobRunner.terminal(end.getState()); i++) {
@@ -284,7 +397,11 @@ class StackTest {
         } finally {
             ch.shutdownNow();
         }
-        assertFalse(Files.exists(stack.store().resolve("experiments").resolve(e.getId()).resolve("optima").resolve("run-2")));
+        assertFalse(Files.exists(stack.store()
+                .resolve("experiments")
+                .resolve(e.getId())
+                .resolve("optima")
+                .resolve("run-2")));
         assertEquals(State.CANCELLED, client.get(e.getId()).getState());
     }
 
@@ -294,7 +411,9 @@ class StackTest {
         Files.createDirectories(bad);
         Files.writeString(bad.resolve("train.txt"), "NUM:count how many ?\nthis line has no label\n");
         Files.writeString(bad.resolve("test.txt"), "NUM:count how many ?\n");
-        Experiment e = client.create(spec.toBuilder().setTask(spec.getTask().toBuilder().setDataUri(bad.toString())).build());
+        Experiment e = client.create(spec.toBuilder()
+                .setTask(spec.getTask().toBuilder().setDataUri(bad.toString()))
+                .build());
         Experiment end = client.follow(e.getId(), u -> {}, Duration.ofMinutes(2));
         assertEquals(State.FAILED, end.getState());
         assertTrue(end.getError().startsWith("TRAIN: ") && end.getError().contains("train.txt:2"), end.getError());
@@ -302,22 +421,36 @@ class StackTest {
 
     @Test
     void anArtifactThatFailsItsChecksumIsRefusedByName() throws Exception {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("eval-svc")).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("eval-svc"))
+                .usePlaintext()
+                .build();
         try {
             var eval = EvalServiceGrpc.newBlockingStub(ch);
             var optima = new ArrayList<>(reference.getOptimaList());
             optima.set(1, optima.get(1).toBuilder().setSha256("0".repeat(64)).build());
-            eval.startEval(StartEvalRequest.newBuilder().setExperimentId("direct-corrupt").setSpec(spec).addAllOptima(optima)
-                    .setCurve(reference.getCurve()).build());
+            eval.startEval(StartEvalRequest.newBuilder()
+                    .setExperimentId("direct-corrupt")
+                    .setSpec(spec)
+                    .addAllOptima(optima)
+                    .setCurve(reference.getCurve())
+                    .build());
             Job job = null;
             for (int i = 0; i < 300 && (job == null || !JobRunner.terminal(job.getState())); i++) {
                 Thread.sleep(100);
-                job = eval.getJob(GetJobRequest.newBuilder().setJobId("direct-corrupt/eval").build());
+                job = eval.getJob(GetJobRequest.newBuilder()
+                        .setJobId("direct-corrupt/eval")
+                        .build());
             }
             assertEquals(State.FAILED, job.getState());
-            assertTrue(job.getError().contains("run-1") && job.getError().contains("differs from the announced"), job.getError());
-            StatusRuntimeException outside = assertThrows(StatusRuntimeException.class, () -> eval.startEval(
-                    StartEvalRequest.newBuilder().setExperimentId("../escape").setSpec(spec).build()));
+            assertTrue(
+                    job.getError().contains("run-1") && job.getError().contains("differs from the announced"),
+                    job.getError());
+            StatusRuntimeException outside = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> eval.startEval(StartEvalRequest.newBuilder()
+                            .setExperimentId("../escape")
+                            .setSpec(spec)
+                            .build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, outside.getStatus().getCode());
         } finally {
             ch.shutdownNow();
@@ -332,8 +465,9 @@ class StackTest {
         Experiment again = client.get(reference.getId());
         assertEquals(reference.getState(), again.getState());
         assertEquals(reference.getMetricsList(), again.getMetricsList());
-        assertTrue(client.stub().listExperiments(ListExperimentsRequest.getDefaultInstance()).getExperimentsList().stream()
-                .anyMatch(x -> x.getId().equals(reference.getId())));
+        assertTrue(
+                client.stub().listExperiments(ListExperimentsRequest.getDefaultInstance()).getExperimentsList().stream()
+                        .anyMatch(x -> x.getId().equals(reference.getId())));
         assertTrue(metrics("gateway").contains("loracurve_experiments_active"), "Prometheus metrics");
     }
 
@@ -348,19 +482,28 @@ class StackTest {
             for (Set<Integer> partitions : members) {
                 for (int n = 0; ; n++) {
                     String id = "split-" + n + "-" + partitions.iterator().next();
-                    int partition = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % Topics.PARTITIONS;
+                    int partition =
+                            Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % Topics.PARTITIONS;
                     if (partitions.contains(partition)) {
                         ids.add(id);
                         break;
                     }
                 }
             }
-            ExperimentSpec small = spec.toBuilder().setTrainer(spec.getTrainer().toBuilder().setSteps(40))
-                    .setEval(EvalSpec.newBuilder().addMethods("map").setSamples(1)).build();
+            ExperimentSpec small = spec.toBuilder()
+                    .setTrainer(spec.getTrainer().toBuilder().setSteps(40))
+                    .setEval(EvalSpec.newBuilder().addMethods("map").setSamples(1))
+                    .build();
             try (EventBus bus = new EventBus(stack.bootstrapServers(), "stack-test")) {
                 for (String id : ids) {
-                    bus.publish(Topics.EXPERIMENTS, id, id + "/submitted",
-                            ExperimentSubmitted.newBuilder().setExperimentId(id).setSpec(small).build());
+                    bus.publish(
+                            Topics.EXPERIMENTS,
+                            id,
+                            id + "/submitted",
+                            ExperimentSubmitted.newBuilder()
+                                    .setExperimentId(id)
+                                    .setSpec(small)
+                                    .build());
                 }
             }
             Map<String, String> ranOn = new HashMap<>();
@@ -376,7 +519,10 @@ class StackTest {
                 }
             }
             assertEquals(2, ranOn.size(), "both experiments trained");
-            assertEquals(Set.of("trainer-svc", "trainer-svc-2"), Set.copyOf(ranOn.values()), "one on each instance: " + ranOn);
+            assertEquals(
+                    Set.of("trainer-svc", "trainer-svc-2"),
+                    Set.copyOf(ranOn.values()),
+                    "one on each instance: " + ranOn);
         } finally {
             stack.stop("trainer-svc-2");
         }
@@ -388,11 +534,15 @@ class StackTest {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             for (int attempt = 0; attempt < 150; attempt++) {
-                var group = admin.describeConsumerGroups(List.of("trainer-svc")).all().get().get("trainer-svc");
+                var group = admin.describeConsumerGroups(List.of("trainer-svc"))
+                        .all()
+                        .get()
+                        .get("trainer-svc");
                 List<Set<Integer>> members = new ArrayList<>();
                 for (var m : group.members()) {
                     Set<Integer> mine = new TreeSet<>();
-                    m.assignment().topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.EXPERIMENTS))
+                    m.assignment().topicPartitions().stream()
+                            .filter(tp -> tp.topic().equals(Topics.EXPERIMENTS))
                             .forEach(tp -> mine.add(tp.partition()));
                     if (!mine.isEmpty()) {
                         members.add(mine);
@@ -409,15 +559,18 @@ class StackTest {
 
     /** The services a server lists through gRPC server reflection (v1). */
     private static List<String> reflectedServices(String instance) throws Exception {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance)).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance))
+                .usePlaintext()
+                .build();
         try {
             var answer = new CompletableFuture<List<String>>();
-            var requests = ServerReflectionGrpc.newStub(ch).serverReflectionInfo(
-                    new StreamObserver<ServerReflectionResponse>() {
+            var requests = ServerReflectionGrpc.newStub(ch)
+                    .serverReflectionInfo(new StreamObserver<ServerReflectionResponse>() {
                         @Override
                         public void onNext(ServerReflectionResponse r) {
                             answer.complete(r.getListServicesResponse().getServiceList().stream()
-                                    .map(ServiceResponse::getName).toList());
+                                    .map(ServiceResponse::getName)
+                                    .toList());
                         }
 
                         @Override
@@ -428,7 +581,8 @@ class StackTest {
                         @Override
                         public void onCompleted() {}
                     });
-            requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
+            requests.onNext(
+                    ServerReflectionRequest.newBuilder().setListServices("*").build());
             List<String> services = answer.get(30, TimeUnit.SECONDS);
             requests.onCompleted();
             return services;
@@ -438,14 +592,22 @@ class StackTest {
     }
 
     private static String metrics(String instance) throws Exception {
-        return new String(URI.create("http://127.0.0.1:" + stack.port(instance) + "/q/metrics").toURL().openStream()
-                .readAllBytes(), StandardCharsets.UTF_8);
+        return new String(
+                URI.create("http://127.0.0.1:" + stack.port(instance) + "/q/metrics")
+                        .toURL()
+                        .openStream()
+                        .readAllBytes(),
+                StandardCharsets.UTF_8);
     }
 
     private static List<Job> jobs(String instance) {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance)).usePlaintext().build();
+        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance))
+                .usePlaintext()
+                .build();
         try {
-            return TrainerServiceGrpc.newBlockingStub(ch).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList();
+            return TrainerServiceGrpc.newBlockingStub(ch)
+                    .listJobs(ListJobsRequest.getDefaultInstance())
+                    .getJobsList();
         } finally {
             ch.shutdownNow();
         }
@@ -482,8 +644,10 @@ class StackTest {
             }
         }
         ObjectMapper json = new ObjectMapper();
-        assertEquals(json.readTree(ref.resolve("curve/curve.json").toFile()).get("metrics"),
-                json.readTree(got.resolve("curve/curve.json").toFile()).get("metrics"), "the same loss at every fitting step");
+        assertEquals(
+                json.readTree(ref.resolve("curve/curve.json").toFile()).get("metrics"),
+                json.readTree(got.resolve("curve/curve.json").toFile()).get("metrics"),
+                "the same loss at every fitting step");
         assertEquals(reference.getMetricsList(), done.getMetricsList());
     }
 
@@ -494,7 +658,8 @@ class StackTest {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(Topics.ALL);
             long idle = System.nanoTime();
             while (System.nanoTime() - idle < 3_000_000_000L) {

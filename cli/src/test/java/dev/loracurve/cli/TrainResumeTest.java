@@ -12,12 +12,12 @@ import dev.loracurve.core.testing.ModelFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
 /**
  * A training run killed with SIGKILL and restarted with the same command ends bit-identical to
@@ -27,8 +27,29 @@ class TrainResumeTest {
     @TempDir
     Path dir;
 
-    static final List<String> WORDS = List.of("Question", ":", "Type", "?", "abbreviation", "description", "thing", "human",
-            "location", "number", "how", "many", "who", "where", "what", "is", "the", "city", "man", "mean", "why", "far");
+    static final List<String> WORDS = List.of(
+            "Question",
+            ":",
+            "Type",
+            "?",
+            "abbreviation",
+            "description",
+            "thing",
+            "human",
+            "location",
+            "number",
+            "how",
+            "many",
+            "who",
+            "where",
+            "what",
+            "is",
+            "the",
+            "city",
+            "man",
+            "mean",
+            "why",
+            "far");
 
     /** A tiny random Llama with a word tokenizer, and TREC-format train and test files. */
     static Path world(Path dir) throws Exception {
@@ -37,13 +58,16 @@ class TrainResumeTest {
         int vocab = WordTokenizer.write(model, WORDS);
         ModelConfig c = new ModelConfig("llama", 16, 32, 2, 4, 2, 4, vocab, 1e4, 1e-5, true, false, false, false, null);
         ModelFolders.write(model, c, name -> true, null);
-        String[][] kinds = {{"NUM:count", "how many"}, {"HUM:ind", "who is"}, {"LOC:city", "where is"}, {"DESC:reason", "why is"}};
+        String[][] kinds = {
+            {"NUM:count", "how many"}, {"HUM:ind", "who is"}, {"LOC:city", "where is"}, {"DESC:reason", "why is"}
+        };
         SplittableRandom rng = new SplittableRandom(5);
         for (String split : List.of("train", "test")) {
             List<String> lines = new ArrayList<>();
             for (int i = 0; i < (split.equals("train") ? 64 : 16); i++) {
                 String[] k = kinds[rng.nextInt(kinds.length)];
-                lines.add(k[0] + " " + k[1] + " the " + List.of("city", "man", "thing").get(rng.nextInt(3)) + " ?");
+                lines.add(k[0] + " " + k[1] + " the "
+                        + List.of("city", "man", "thing").get(rng.nextInt(3)) + " ?");
             }
             Files.write(dir.resolve("data").resolve(split + ".txt"), lines);
         }
@@ -51,10 +75,38 @@ class TrainResumeTest {
     }
 
     private List<String> command(Path model, Path out) {
-        return List.of("train", "--model", model.toString(), "--task", "trec", "--data", dir.resolve("data").toString(),
-                "--val-split", "test", "--out", out.toString(), "--k", "2", "--seed", "7", "--steps", "120",
-                "--batch-size", "4", "--grad-accumulation", "2", "--warmup", "10", "--dropout", "0.1",
-                "--checkpoint-every", "5", "--eval-every", "40", "--rank", "2");
+        return List.of(
+                "train",
+                "--model",
+                model.toString(),
+                "--task",
+                "trec",
+                "--data",
+                dir.resolve("data").toString(),
+                "--val-split",
+                "test",
+                "--out",
+                out.toString(),
+                "--k",
+                "2",
+                "--seed",
+                "7",
+                "--steps",
+                "120",
+                "--batch-size",
+                "4",
+                "--grad-accumulation",
+                "2",
+                "--warmup",
+                "10",
+                "--dropout",
+                "0.1",
+                "--checkpoint-every",
+                "5",
+                "--eval-every",
+                "40",
+                "--rank",
+                "2");
     }
 
     @Test
@@ -67,31 +119,50 @@ class TrainResumeTest {
         assertEquals(0, Main.run(command(model, again).toArray(String[]::new)));
 
         Path killed = dir.resolve("killed");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "2"),
-                "-Dai.djl.pytorch.num_interop_threads=1", "dev.loracurve.cli.Main"));
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "dev.loracurve.cli.Main"));
         cmd.addAll(command(model, killed));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log.txt").toFile())
+                .start();
         Path ckpt = killed.resolve("run-1.checkpoint");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertTrue(p.isAlive() && Files.exists(ckpt), "the run should be mid-way through run-1: " + Files.readString(dir.resolve("log.txt")));
+        assertTrue(
+                p.isAlive() && Files.exists(ckpt),
+                "the run should be mid-way through run-1: " + Files.readString(dir.resolve("log.txt")));
         p.destroyForcibly(); // SIGKILL
         p.waitFor();
         assertFalse(Files.exists(killed.resolve("run-1").resolve(PeftAdapter.WEIGHTS)), "killed before run-1 finished");
-        assertTrue(Files.exists(killed.resolve("run-0").resolve(PeftAdapter.WEIGHTS)), "run-0 finished before the kill");
+        assertTrue(
+                Files.exists(killed.resolve("run-0").resolve(PeftAdapter.WEIGHTS)), "run-0 finished before the kill");
 
         assertEquals(0, Main.run(command(model, killed).toArray(String[]::new)));
         for (String run : List.of("run-0", "run-1")) {
             byte[] ref = Files.readAllBytes(reference.resolve(run).resolve(PeftAdapter.WEIGHTS));
-            assertArrayEquals(ref, Files.readAllBytes(again.resolve(run).resolve(PeftAdapter.WEIGHTS)), run + ": same seed, same bits");
-            assertArrayEquals(ref, Files.readAllBytes(killed.resolve(run).resolve(PeftAdapter.WEIGHTS)), run + ": resumed, same bits");
+            assertArrayEquals(
+                    ref,
+                    Files.readAllBytes(again.resolve(run).resolve(PeftAdapter.WEIGHTS)),
+                    run + ": same seed, same bits");
+            assertArrayEquals(
+                    ref,
+                    Files.readAllBytes(killed.resolve(run).resolve(PeftAdapter.WEIGHTS)),
+                    run + ": resumed, same bits");
         }
         assertFalse(Files.exists(killed.resolve("run-1.checkpoint")), "checkpoint removed once the run is done");
-        assertFalse(Arrays.equals(Files.readAllBytes(reference.resolve("run-0").resolve(PeftAdapter.WEIGHTS)),
-                Files.readAllBytes(reference.resolve("run-1").resolve(PeftAdapter.WEIGHTS))), "different seeds, different optima");
+        assertFalse(
+                Arrays.equals(
+                        Files.readAllBytes(reference.resolve("run-0").resolve(PeftAdapter.WEIGHTS)),
+                        Files.readAllBytes(reference.resolve("run-1").resolve(PeftAdapter.WEIGHTS))),
+                "different seeds, different optima");
     }
 }

@@ -19,11 +19,15 @@ import jakarta.inject.Inject;
 @GrpcService
 @Blocking
 public class CurveGrpc extends CurveServiceGrpc.CurveServiceImplBase {
-    @Inject CurveStage stage;
+    @Inject
+    CurveStage stage;
 
     @Override
     public void startCurve(StartCurveRequest r, StreamObserver<Job> out) {
-        GrpcJobs.start(out, r.getExperimentId(), () -> stage.fit(r.getExperimentId(), r.getSpec(), r.getOptimaList()),
+        GrpcJobs.start(
+                out,
+                r.getExperimentId(),
+                () -> stage.fit(r.getExperimentId(), r.getSpec(), r.getOptimaList()),
                 stage.rt.jobs);
     }
 

@@ -14,12 +14,13 @@ import dev.loracurve.service.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import java.nio.ByteBuffer;
 
 /**
  * The curve stage: records each CheckpointAvailable in the store (its state survives restarts);
@@ -40,15 +40,27 @@ import java.nio.ByteBuffer;
 @Readiness
 @Default // also injectable without the health qualifier
 public class CurveStage implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store") Path storeRoot;
-    @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
-    @Inject MeterRegistry registry;
+    @ConfigProperty(name = "loracurve.store")
+    Path storeRoot;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    MeterRegistry registry;
 
     StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
-        rt = StageRuntime.startStage("curve-svc", Stage.CURVE, storeRoot, bootstrap, registry,
-                Topics.CHECKPOINTS, CheckpointAvailable.class, this::onEvent);
+        rt = StageRuntime.startStage(
+                "curve-svc",
+                Stage.CURVE,
+                storeRoot,
+                bootstrap,
+                registry,
+                Topics.CHECKPOINTS,
+                CheckpointAvailable.class,
+                this::onEvent);
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -81,16 +93,23 @@ public class CurveStage implements HealthCheck {
     CompletableFuture<Job> fit(String experimentId, ExperimentSpec spec, List<Artifact> optima) {
         Specs.validate(spec);
         if (optima.size() != spec.getK()) {
-            throw new IllegalArgumentException("optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
+            throw new IllegalArgumentException(
+                    "optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
         }
         Path out = rt.store.experiment(experimentId).resolve("curve");
         boolean wanted = spec.getEval().getMethodsList().contains("curve");
         return rt.jobs.submit(experimentId, ctx -> {
             List<Path> anchors = rt.verified(optima);
-            CurveReady.Builder ready = CurveReady.newBuilder().setExperimentId(experimentId).setSpec(spec).addAllOptima(optima);
+            CurveReady.Builder ready = CurveReady.newBuilder()
+                    .setExperimentId(experimentId)
+                    .setSpec(spec)
+                    .addAllOptima(optima);
             if (wanted) {
-                Specs.curveJob(spec, anchors).fit(out, (step, total, loss, tokensPerSecond) ->
-                        ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total)));
+                Specs.curveJob(spec, anchors)
+                        .fit(
+                                out,
+                                (step, total, loss, tokensPerSecond) ->
+                                        ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total)));
                 Artifact curve = rt.artifact(out);
                 ctx.output(curve);
                 ready.setCurve(curve);
@@ -101,6 +120,8 @@ public class CurveStage implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("curve-events").status(rt != null && rt.ready()).build();
+        return HealthCheckResponse.named("curve-events")
+                .status(rt != null && rt.ready())
+                .build();
     }
 }

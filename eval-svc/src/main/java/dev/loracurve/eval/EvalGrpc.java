@@ -19,12 +19,17 @@ import jakarta.inject.Inject;
 @GrpcService
 @Blocking
 public class EvalGrpc extends EvalServiceGrpc.EvalServiceImplBase {
-    @Inject EvalStage stage;
+    @Inject
+    EvalStage stage;
 
     @Override
     public void startEval(StartEvalRequest r, StreamObserver<Job> out) {
-        GrpcJobs.start(out, r.getExperimentId(), () -> stage.evaluate(r.getExperimentId(), r.getSpec(), r.getOptimaList(),
-                r.hasCurve() ? r.getCurve() : null), stage.rt.jobs);
+        GrpcJobs.start(
+                out,
+                r.getExperimentId(),
+                () -> stage.evaluate(
+                        r.getExperimentId(), r.getSpec(), r.getOptimaList(), r.hasCurve() ? r.getCurve() : null),
+                stage.rt.jobs);
     }
 
     @Override

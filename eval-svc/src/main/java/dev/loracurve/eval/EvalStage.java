@@ -15,10 +15,10 @@ import dev.loracurve.service.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,15 +38,20 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @Default // also injectable without the health qualifier
 public class EvalStage implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store") Path storeRoot;
-    @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
-    @Inject MeterRegistry registry;
+    @ConfigProperty(name = "loracurve.store")
+    Path storeRoot;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    MeterRegistry registry;
 
     StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
-        rt = StageRuntime.startStage("eval-svc", Stage.EVAL, storeRoot, bootstrap, registry,
-                Topics.CURVES, CurveReady.class, this::onEvent);
+        rt = StageRuntime.startStage(
+                "eval-svc", Stage.EVAL, storeRoot, bootstrap, registry, Topics.CURVES, CurveReady.class, this::onEvent);
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -56,7 +61,8 @@ public class EvalStage implements HealthCheck {
     private void onEvent(Event e) {
         if (e.is(CurveReady.class)) {
             CurveReady c = e.parse(CurveReady.parser());
-            evaluate(c.getExperimentId(), c.getSpec(), c.getOptimaList(), c.hasCurve() ? c.getCurve() : null).join();
+            evaluate(c.getExperimentId(), c.getSpec(), c.getOptimaList(), c.hasCurve() ? c.getCurve() : null)
+                    .join();
         }
     }
 
@@ -73,8 +79,15 @@ public class EvalStage implements HealthCheck {
             });
             Artifact json = rt.artifact(out.resolve("report.json"));
             ctx.output(json);
-            rt.publishOnce(Topics.EVALS, experimentId, experimentId + "/eval", EvalCompleted.newBuilder()
-                    .setExperimentId(experimentId).setReport(json).addAllMetrics(metrics(report)).build());
+            rt.publishOnce(
+                    Topics.EVALS,
+                    experimentId,
+                    experimentId + "/eval",
+                    EvalCompleted.newBuilder()
+                            .setExperimentId(experimentId)
+                            .setReport(json)
+                            .addAllMetrics(metrics(report))
+                            .build());
         });
     }
 
@@ -85,18 +98,26 @@ public class EvalStage implements HealthCheck {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
             JsonNode ood = r.path("ood");
-            out.add(MethodMetrics.newBuilder().setMethod(e.getKey()).setAccuracy(r.get("accuracy").asDouble())
-                    .setNll(r.get("nll").asDouble()).setEce(r.get("ece").asDouble()).setBrier(r.get("brier").asDouble())
+            out.add(MethodMetrics.newBuilder()
+                    .setMethod(e.getKey())
+                    .setAccuracy(r.get("accuracy").asDouble())
+                    .setNll(r.get("nll").asDouble())
+                    .setEce(r.get("ece").asDouble())
+                    .setBrier(r.get("brier").asDouble())
                     .setMutualInformation(r.get("mutual_information").asDouble())
                     .setOodMutualInformation(ood.path("mutual_information").asDouble(-1))
-                    .setOodAuroc(ood.path("auroc_mi").asDouble(-1)).setOodAccuracy(ood.path("accuracy").asDouble(-1))
-                    .setOodEce(ood.path("ece").asDouble(-1)).build());
+                    .setOodAuroc(ood.path("auroc_mi").asDouble(-1))
+                    .setOodAccuracy(ood.path("accuracy").asDouble(-1))
+                    .setOodEce(ood.path("ece").asDouble(-1))
+                    .build());
         }
         return out;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("eval-events").status(rt != null && rt.ready()).build();
+        return HealthCheckResponse.named("eval-events")
+                .status(rt != null && rt.ready())
+                .build();
     }
 }

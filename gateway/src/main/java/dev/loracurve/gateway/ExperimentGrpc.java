@@ -22,7 +22,8 @@ import jakarta.inject.Inject;
 @GrpcService
 @Blocking
 public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplBase {
-    @Inject Gateway gateway;
+    @Inject
+    Gateway gateway;
 
     @Override
     public void createExperiment(CreateExperimentRequest r, StreamObserver<Experiment> out) {
@@ -36,7 +37,11 @@ public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplB
 
     @Override
     public void listExperiments(ListExperimentsRequest r, StreamObserver<ListExperimentsResponse> out) {
-        GrpcJobs.unary(out, () -> ListExperimentsResponse.newBuilder().addAllExperiments(gateway.experiments.list()).build());
+        GrpcJobs.unary(
+                out,
+                () -> ListExperimentsResponse.newBuilder()
+                        .addAllExperiments(gateway.experiments.list())
+                        .build());
     }
 
     @Override
@@ -52,7 +57,10 @@ public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplB
     @Override
     public void watchExperiment(WatchExperimentRequest r, StreamObserver<ExperimentUpdate> out) {
         String id = r.getExperimentId();
-        GrpcJobs.stream(out, u -> JobRunner.terminal(u.getExperiment().getState()), w -> gateway.experiments.watch(id, w),
+        GrpcJobs.stream(
+                out,
+                u -> JobRunner.terminal(u.getExperiment().getState()),
+                w -> gateway.experiments.watch(id, w),
                 w -> gateway.experiments.unwatch(id, w));
     }
 }

@@ -82,14 +82,18 @@ final class Experiments {
             if (JobRunner.terminal(now.getState())) {
                 return now;
             }
-            next = change.apply(now).toBuilder().setUpdatedMs(System.currentTimeMillis()).build();
+            next = change.apply(now).toBuilder()
+                    .setUpdatedMs(System.currentTimeMillis())
+                    .build();
             if (next.equals(now)) {
                 return now;
             }
             save(next);
         }
-        ExperimentUpdate u = ExperimentUpdate.newBuilder().setExperiment(next).setProgress(cause == null
-                ? next.getLastProgress() : cause).build();
+        ExperimentUpdate u = ExperimentUpdate.newBuilder()
+                .setExperiment(next)
+                .setProgress(cause == null ? next.getLastProgress() : cause)
+                .build();
         for (Consumer<ExperimentUpdate> w : watchers.getOrDefault(id, List.of())) {
             w.accept(u);
         }

@@ -19,11 +19,14 @@ import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +40,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.inject.Inject;
 
 /**
  * The gateway: accepts experiments (validated first), starts them with ExperimentSubmitted, and
@@ -50,9 +50,14 @@ import jakarta.inject.Inject;
 @Readiness
 @Default // also injectable without the health qualifier
 public class Gateway implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store") Path storeRoot;
-    @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap;
-    @Inject MeterRegistry registry;
+    @ConfigProperty(name = "loracurve.store")
+    Path storeRoot;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    MeterRegistry registry;
 
     StageRuntime rt;
     Experiments experiments;
@@ -60,9 +65,14 @@ public class Gateway implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
         experiments = new Experiments(rt.store);
-        Gauge.builder("loracurve.experiments.active", experiments,
-                        x -> x.list().stream().filter(e -> !JobRunner.terminal(e.getState())).count())
-                .description("experiments queued or running").register(registry);
+        Gauge.builder(
+                        "loracurve.experiments.active",
+                        experiments,
+                        x -> x.list().stream()
+                                .filter(e -> !JobRunner.terminal(e.getState()))
+                                .count())
+                .description("experiments queued or running")
+                .register(registry);
         rt.consume("gateway", Topics.ALL, this::onEvent);
     }
 
@@ -74,10 +84,22 @@ public class Gateway implements HealthCheck {
         Specs.validate(spec);
         String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
         long now = System.currentTimeMillis();
-        experiments.create(Experiment.newBuilder().setId(id).setSpec(spec).setState(State.QUEUED).setStage(Stage.TRAIN)
-                .setCreatedMs(now).setUpdatedMs(now).build());
-        rt.bus.publish(Topics.EXPERIMENTS, id, id + "/submitted",
-                ExperimentSubmitted.newBuilder().setExperimentId(id).setSpec(spec).build());
+        experiments.create(Experiment.newBuilder()
+                .setId(id)
+                .setSpec(spec)
+                .setState(State.QUEUED)
+                .setStage(Stage.TRAIN)
+                .setCreatedMs(now)
+                .setUpdatedMs(now)
+                .build());
+        rt.bus.publish(
+                Topics.EXPERIMENTS,
+                id,
+                id + "/submitted",
+                ExperimentSubmitted.newBuilder()
+                        .setExperimentId(id)
+                        .setSpec(spec)
+                        .build());
         return experiments.get(id);
     }
 
@@ -87,22 +109,30 @@ public class Gateway implements HealthCheck {
             throw new IllegalStateException("experiment " + id + " already ended: " + e.getState());
         }
         AtomicFiles.writeString(rt.cancelMarker(id), "cancelled by a client\n"); // every stage checks this
-        Experiment out = experiments.update(id, x -> x.toBuilder().setState(State.CANCELLED).build(), null);
-        rt.bus.publish(Topics.EXPERIMENTS, id, id + "/cancelled", ExperimentCancelled.newBuilder().setExperimentId(id).build());
+        Experiment out = experiments.update(
+                id, x -> x.toBuilder().setState(State.CANCELLED).build(), null);
+        rt.bus.publish(
+                Topics.EXPERIMENTS,
+                id,
+                id + "/cancelled",
+                ExperimentCancelled.newBuilder().setExperimentId(id).build());
         return out;
     }
 
     Report report(String id) {
         Experiment e = experiments.get(id);
         if (!e.hasReport()) {
-            throw new IllegalStateException("experiment " + id + " has no report yet (" + e.getState() + ", stage "
-                    + e.getStage() + ")");
+            throw new IllegalStateException(
+                    "experiment " + id + " has no report yet (" + e.getState() + ", stage " + e.getStage() + ")");
         }
         Artifact a = e.getReport();
         Path json = rt.store.verified(a.getUri(), a.getSha256());
         try {
-            return Report.newBuilder().setReportJson(a).setJson(Files.readString(json, StandardCharsets.UTF_8))
-                    .setHtmlUri(rt.store.uri(json.resolveSibling("report.html"))).build();
+            return Report.newBuilder()
+                    .setReportJson(a)
+                    .setJson(Files.readString(json, StandardCharsets.UTF_8))
+                    .setHtmlUri(rt.store.uri(json.resolveSibling("report.html")))
+                    .build();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -115,52 +145,77 @@ public class Gateway implements HealthCheck {
         }
         if (e.is(StageProgress.class)) {
             Progress p = e.parse(StageProgress.parser()).getProgress();
-            experiments.update(id, x -> {
-                if (p.getStage().getNumber() < x.getStage().getNumber()) {
-                    return x; // a late report of an earlier stage
-                }
-                Experiment.Builder b = x.toBuilder().setStage(p.getStage()).setLastProgress(p);
-                if (p.getState() == State.FAILED) {
-                    b.setState(State.FAILED).setError(p.getStage() + ": " + p.getMessage());
-                } else if (p.getState() == State.RUNNING) {
-                    b.setState(State.RUNNING);
-                }
-                return b.build();
-            }, p);
+            experiments.update(
+                    id,
+                    x -> {
+                        if (p.getStage().getNumber() < x.getStage().getNumber()) {
+                            return x; // a late report of an earlier stage
+                        }
+                        Experiment.Builder b =
+                                x.toBuilder().setStage(p.getStage()).setLastProgress(p);
+                        if (p.getState() == State.FAILED) {
+                            b.setState(State.FAILED).setError(p.getStage() + ": " + p.getMessage());
+                        } else if (p.getState() == State.RUNNING) {
+                            b.setState(State.RUNNING);
+                        }
+                        return b.build();
+                    },
+                    p);
         } else if (e.is(CheckpointAvailable.class)) {
             CheckpointAvailable c = e.parse(CheckpointAvailable.parser());
-            experiments.update(id, x -> {
-                List<Artifact> optima = new ArrayList<>(x.getOptimaList());
-                if (optima.contains(c.getAdapter())) {
-                    return x;
-                }
-                optima.add(c.getAdapter());
-                optima.sort(Comparator.comparing(Artifact::getUri));
-                return x.toBuilder().clearOptima().addAllOptima(optima).build();
-            }, note(id, Stage.TRAIN, "optimum " + c.getIndex() + " of " + c.getK() + " available"));
+            experiments.update(
+                    id,
+                    x -> {
+                        List<Artifact> optima = new ArrayList<>(x.getOptimaList());
+                        if (optima.contains(c.getAdapter())) {
+                            return x;
+                        }
+                        optima.add(c.getAdapter());
+                        optima.sort(Comparator.comparing(Artifact::getUri));
+                        return x.toBuilder().clearOptima().addAllOptima(optima).build();
+                    },
+                    note(id, Stage.TRAIN, "optimum " + c.getIndex() + " of " + c.getK() + " available"));
         } else if (e.is(CurveReady.class)) {
             CurveReady c = e.parse(CurveReady.parser());
-            experiments.update(id, x -> {
-                Experiment.Builder b = x.toBuilder();
-                if (c.hasCurve()) {
-                    b.setCurve(c.getCurve());
-                }
-                return b.setStage(Stage.EVAL).build();
-            }, note(id, Stage.CURVE, c.hasCurve() ? "curve ready" : "no curve asked for"));
+            experiments.update(
+                    id,
+                    x -> {
+                        Experiment.Builder b = x.toBuilder();
+                        if (c.hasCurve()) {
+                            b.setCurve(c.getCurve());
+                        }
+                        return b.setStage(Stage.EVAL).build();
+                    },
+                    note(id, Stage.CURVE, c.hasCurve() ? "curve ready" : "no curve asked for"));
         } else if (e.is(EvalCompleted.class)) {
             EvalCompleted c = e.parse(EvalCompleted.parser());
-            experiments.update(id, x -> x.toBuilder().setReport(c.getReport()).clearMetrics().addAllMetrics(c.getMetricsList())
-                    .setStage(Stage.EVAL).setState(State.SUCCEEDED).build(), note(id, Stage.EVAL, "report ready"));
+            experiments.update(
+                    id,
+                    x -> x.toBuilder()
+                            .setReport(c.getReport())
+                            .clearMetrics()
+                            .addAllMetrics(c.getMetricsList())
+                            .setStage(Stage.EVAL)
+                            .setState(State.SUCCEEDED)
+                            .build(),
+                    note(id, Stage.EVAL, "report ready"));
         }
     }
 
     private static Progress note(String id, Stage stage, String message) {
-        return Progress.newBuilder().setExperimentId(id).setStage(stage).setState(State.SUCCEEDED).setMessage(message)
-                .setTimeMs(System.currentTimeMillis()).build();
+        return Progress.newBuilder()
+                .setExperimentId(id)
+                .setStage(stage)
+                .setState(State.SUCCEEDED)
+                .setMessage(message)
+                .setTimeMs(System.currentTimeMillis())
+                .build();
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("gateway-events").status(rt != null && rt.ready()).build();
+        return HealthCheckResponse.named("gateway-events")
+                .status(rt != null && rt.ready())
+                .build();
     }
 }

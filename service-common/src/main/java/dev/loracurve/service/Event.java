@@ -12,12 +12,19 @@ import org.apache.kafka.common.header.Header;
  *
  * @param type the payload's full protobuf name, e.g. loracurve.v1.CheckpointAvailable
  */
-public record Event(String id, String type, String source, String key, byte[] payload, String topic, int partition,
-                    long offset) {
+public record Event(
+        String id, String type, String source, String key, byte[] payload, String topic, int partition, long offset) {
 
     static Event of(ConsumerRecord<String, byte[]> r) {
-        return new Event(header(r, EventBus.CE_ID), header(r, EventBus.CE_TYPE), header(r, EventBus.CE_SOURCE), r.key(),
-                r.value(), r.topic(), r.partition(), r.offset());
+        return new Event(
+                header(r, EventBus.CE_ID),
+                header(r, EventBus.CE_TYPE),
+                header(r, EventBus.CE_SOURCE),
+                r.key(),
+                r.value(),
+                r.topic(),
+                r.partition(),
+                r.offset());
     }
 
     public boolean is(Class<? extends Message> type) {
@@ -28,7 +35,8 @@ public record Event(String id, String type, String source, String key, byte[] pa
         try {
             return parser.parseFrom(payload);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("event " + id + " (" + type + ") has a malformed payload: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "event " + id + " (" + type + ") has a malformed payload: " + e.getMessage(), e);
         }
     }
 

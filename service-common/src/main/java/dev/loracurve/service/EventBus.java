@@ -46,7 +46,9 @@ public final class EventBus implements AutoCloseable {
         @Override
         protected String computeValue(Class<?> type) {
             try {
-                return ((Message) type.getMethod("getDefaultInstance").invoke(null)).getDescriptorForType().getFullName();
+                return ((Message) type.getMethod("getDefaultInstance").invoke(null))
+                        .getDescriptorForType()
+                        .getFullName();
             } catch (ReflectiveOperationException e) {
                 throw new IllegalArgumentException(type + " is not a generated message", e);
             }
@@ -70,7 +72,8 @@ public final class EventBus implements AutoCloseable {
         h.add(CE_SPECVERSION, "1.0".getBytes(StandardCharsets.UTF_8));
         h.add(CONTENT_TYPE, "application/protobuf".getBytes(StandardCharsets.UTF_8));
         try {
-            producer.send(new ProducerRecord<>(topic, null, experimentId, payload.toByteArray(), h)).get(60, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, null, experimentId, payload.toByteArray(), h))
+                    .get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing to " + topic, e);

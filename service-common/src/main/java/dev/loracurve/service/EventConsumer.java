@@ -1,5 +1,6 @@
 package dev.loracurve.service;
 
+import dev.loracurve.core.store.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,27 +12,26 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import dev.loracurve.core.store.Sha256;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.CommitFailedException;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 
 /**
  * A stage's input: one event at a time, handled on a worker thread while the poll loop keeps the
@@ -68,8 +68,14 @@ public final class EventConsumer implements AutoCloseable {
      * @param storeRoot   where handled event ids are recorded ({@code .events/<group>/})
      * @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates)
      */
-    public EventConsumer(String bootstrapServers, String group, List<String> topics, Predicate<Event> wanted,
-                         Path storeRoot, Handler handler, boolean deduplicate) {
+    public EventConsumer(
+            String bootstrapServers,
+            String group,
+            List<String> topics,
+            Predicate<Event> wanted,
+            Path storeRoot,
+            Handler handler,
+            boolean deduplicate) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -150,7 +156,10 @@ public final class EventConsumer implements AutoCloseable {
                     try {
                         work.get();
                     } catch (ExecutionException ex) {
-                        LOG.log(Level.WARNING, "event " + current.topic() + "@" + current.offset() + " failed", ex.getCause());
+                        LOG.log(
+                                Level.WARNING,
+                                "event " + current.topic() + "@" + current.offset() + " failed",
+                                ex.getCause());
                     }
                     markHandled(Event.of(current));
                     commit(current);
@@ -173,7 +182,8 @@ public final class EventConsumer implements AutoCloseable {
 
     private void commit(ConsumerRecord<String, byte[]> r) {
         try {
-            consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+            consumer.commitSync(
+                    Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // the partition moved to another instance; it will see the event as handled
             LOG.info("commit of " + r.topic() + "@" + r.offset() + " skipped: " + e.getMessage());

@@ -54,8 +54,8 @@ public final class GrpcJobs {
         out.onCompleted();
     }
 
-    public static void start(StreamObserver<Job> out, String experimentId, Supplier<CompletableFuture<Job>> submit,
-                             JobRunner jobs) {
+    public static void start(
+            StreamObserver<Job> out, String experimentId, Supplier<CompletableFuture<Job>> submit, JobRunner jobs) {
         unary(out, () -> {
             if (experimentId.isEmpty()) {
                 throw new IllegalArgumentException("experiment_id is required");
@@ -70,7 +70,11 @@ public final class GrpcJobs {
     }
 
     public static void list(JobRunner jobs, String experimentId, StreamObserver<ListJobsResponse> out) {
-        unary(out, () -> ListJobsResponse.newBuilder().addAllJobs(jobs.list(experimentId)).build());
+        unary(
+                out,
+                () -> ListJobsResponse.newBuilder()
+                        .addAllJobs(jobs.list(experimentId))
+                        .build());
     }
 
     public static void cancel(JobRunner jobs, String jobId, StreamObserver<Job> out) {
@@ -87,8 +91,8 @@ public final class GrpcJobs {
      * once, false when that was already the last), {@code unwatch} drops it when the client leaves;
      * the stream completes after the message that {@code last} accepts.
      */
-    public static <T> void stream(StreamObserver<T> out, Predicate<T> last, Predicate<Consumer<T>> watch,
-                                  Consumer<Consumer<T>> unwatch) {
+    public static <T> void stream(
+            StreamObserver<T> out, Predicate<T> last, Predicate<Consumer<T>> watch, Consumer<Consumer<T>> unwatch) {
         ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) out;
         Consumer<T> watcher = message -> {
             synchronized (call) {

@@ -60,7 +60,8 @@ public final class JobRunner implements AutoCloseable {
         this.stage = stage;
         this.sink = sink;
         this.cancelledExperiment = cancelledExperiment;
-        this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, stage.name().toLowerCase() + "-jobs"));
+        this.worker = Executors.newSingleThreadExecutor(
+                r -> new Thread(r, stage.name().toLowerCase() + "-jobs"));
     }
 
     public static String jobId(String experimentId, Stage stage) {
@@ -80,8 +81,13 @@ public final class JobRunner implements AutoCloseable {
             return existing.done;
         }
         Entry e = new Entry();
-        e.job = Job.newBuilder().setId(id).setExperimentId(experimentId).setStage(stage).setState(State.QUEUED)
-                .setProgress(progress(experimentId, State.QUEUED, "queued")).build();
+        e.job = Job.newBuilder()
+                .setId(id)
+                .setExperimentId(experimentId)
+                .setStage(stage)
+                .setState(State.QUEUED)
+                .setProgress(progress(experimentId, State.QUEUED, "queued"))
+                .build();
         jobs.remove(id);
         jobs.put(id, e);
         worker.submit(() -> execute(e, work));
@@ -94,7 +100,13 @@ public final class JobRunner implements AutoCloseable {
             finish(e, State.CANCELLED, "cancelled before it started");
             return;
         }
-        update(e, e.job.toBuilder().setState(State.RUNNING).setProgress(progress(exp, State.RUNNING, "started")).build(), true);
+        update(
+                e,
+                e.job.toBuilder()
+                        .setState(State.RUNNING)
+                        .setProgress(progress(exp, State.RUNNING, "started"))
+                        .build(),
+                true);
         try {
             work.run(new Context(e));
             finish(e, State.SUCCEEDED, "done");
@@ -109,8 +121,11 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private void finish(Entry e, State state, String message) {
-        Progress last = e.job.getProgress().toBuilder().setState(state).setMessage(message)
-                .setTimeMs(System.currentTimeMillis()).build();
+        Progress last = e.job.getProgress().toBuilder()
+                .setState(state)
+                .setMessage(message)
+                .setTimeMs(System.currentTimeMillis())
+                .build();
         update(e, e.job.toBuilder().setState(state).setProgress(last).build(), true);
         e.done.complete(e.job);
     }
@@ -159,16 +174,27 @@ public final class JobRunner implements AutoCloseable {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double rate = seconds > 0 ? (step - firstStep) / seconds : 0;
             stepsPerSecond = rate;
-            Progress p = progress(experimentId(), State.RUNNING, message).toBuilder().setStep(step).setTotalSteps(total)
-                    .setOptimum(optimum).setLoss(loss).setStepsPerSecond(rate).build();
+            Progress p = progress(experimentId(), State.RUNNING, message).toBuilder()
+                    .setStep(step)
+                    .setTotalSteps(total)
+                    .setOptimum(optimum)
+                    .setLoss(loss)
+                    .setStepsPerSecond(rate)
+                    .build();
             update(entry, entry.job.toBuilder().setProgress(p).build(), false);
         }
 
         /** A state-free note ("waiting for optima"), always published. */
         public void note(String message) {
             checkCancelled();
-            update(entry, entry.job.toBuilder().setProgress(entry.job.getProgress().toBuilder().setMessage(message)
-                    .setTimeMs(System.currentTimeMillis())).build(), true);
+            update(
+                    entry,
+                    entry.job.toBuilder()
+                            .setProgress(entry.job.getProgress().toBuilder()
+                                    .setMessage(message)
+                                    .setTimeMs(System.currentTimeMillis()))
+                            .build(),
+                    true);
         }
 
         public void output(Artifact artifact) {
@@ -188,8 +214,13 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private Progress progress(String experimentId, State state, String message) {
-        return Progress.newBuilder().setExperimentId(experimentId).setStage(stage).setState(state).setMessage(message)
-                .setTimeMs(System.currentTimeMillis()).build();
+        return Progress.newBuilder()
+                .setExperimentId(experimentId)
+                .setStage(stage)
+                .setState(state)
+                .setMessage(message)
+                .setTimeMs(System.currentTimeMillis())
+                .build();
     }
 
     public static boolean terminal(State s) {
@@ -250,11 +281,15 @@ public final class JobRunner implements AutoCloseable {
     }
 
     public synchronized int running() {
-        return (int) jobs.values().stream().filter(e -> e.job.getState() == State.RUNNING).count();
+        return (int) jobs.values().stream()
+                .filter(e -> e.job.getState() == State.RUNNING)
+                .count();
     }
 
     public synchronized int queued() {
-        return (int) jobs.values().stream().filter(e -> e.job.getState() == State.QUEUED).count();
+        return (int) jobs.values().stream()
+                .filter(e -> e.job.getState() == State.QUEUED)
+                .count();
     }
 
     public double stepsPerSecond() {

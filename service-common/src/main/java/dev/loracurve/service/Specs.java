@@ -9,6 +9,7 @@ import dev.loracurve.core.model.Projection;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.Schedule;
+import dev.loracurve.core.train.Seeds;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import dev.loracurve.core.train.Seeds;
 
 /**
  * ExperimentSpec → the core's jobs, and the checks that come first: every violation named by its
@@ -90,10 +90,12 @@ public final class Specs {
             if (c.getDegree() < 1) {
                 v.add("spec.curve.degree must be >= 1, got " + c.getDegree());
             }
-            if (c.getSegments() < 0 || (c.getVariant() == CurveSpec.Variant.ANCHORED && c.getSegments() != 0
-                    && c.getSegments() != s.getK() - 1)) {
-                v.add("spec.curve.segments must be 0 or K - 1 = " + (s.getK() - 1) + " for an anchored curve (any S >= 1 "
-                        + "for a free one), got " + c.getSegments());
+            if (c.getSegments() < 0
+                    || (c.getVariant() == CurveSpec.Variant.ANCHORED
+                            && c.getSegments() != 0
+                            && c.getSegments() != s.getK() - 1)) {
+                v.add("spec.curve.segments must be 0 or K - 1 = " + (s.getK() - 1)
+                        + " for an anchored curve (any S >= 1 " + "for a free one), got " + c.getSegments());
             }
             oneOf(v, "spec.curve.order", c.getOrder(), "", "given", "nearest");
             oneOf(v, "spec.curve.perturbation", c.getPerturbation(), "", "none", "gaussian", "sam");
@@ -117,7 +119,8 @@ public final class Specs {
         }
         for (String m : e.getMethodsList()) {
             if (!EvalJob.METHODS.contains(m)) {
-                v.add("spec.eval.methods: unknown method '" + m + "' (known: " + String.join(", ", EvalJob.METHODS) + ")");
+                v.add("spec.eval.methods: unknown method '" + m + "' (known: " + String.join(", ", EvalJob.METHODS)
+                        + ")");
             }
         }
         if (e.getSamples() < 1) {
@@ -157,7 +160,8 @@ public final class Specs {
 
     private static void knownTask(List<String> v, String field, String name) {
         if (!Task.registry().containsKey(name)) {
-            v.add(field + ": unknown task '" + name + "' (known: " + String.join(", ", Task.registry().keySet()) + ")");
+            v.add(field + ": unknown task '" + name + "' (known: "
+                    + String.join(", ", Task.registry().keySet()) + ")");
         }
     }
 
@@ -192,7 +196,8 @@ public final class Specs {
 
     private static void oneOf(List<String> v, String field, String value, String... allowed) {
         if (!List.of(allowed).contains(value)) {
-            v.add(field + " must be one of " + String.join(", ", List.of(allowed).subList(1, allowed.length)) + ", got '" + value + "'");
+            v.add(field + " must be one of "
+                    + String.join(", ", List.of(allowed).subList(1, allowed.length)) + ", got '" + value + "'");
         }
     }
 
@@ -227,53 +232,125 @@ public final class Specs {
 
     public static TaskData taskData(ExperimentSpec s) {
         TaskSpec t = s.getTask();
-        return new TaskData(Task.byName(t.getName()), path(t.getDataUri()), or(t.getTrainSplit(), "train"),
-                or(t.getValidationSplit(), "validation"), or(t.getTestSplit(), "test"), t.getTrainLimit(),
-                t.getValidationLimit(), t.getTestLimit(), t.getCuesList(), maxLength(s));
+        return new TaskData(
+                Task.byName(t.getName()),
+                path(t.getDataUri()),
+                or(t.getTrainSplit(), "train"),
+                or(t.getValidationSplit(), "validation"),
+                or(t.getTestSplit(), "test"),
+                t.getTrainLimit(),
+                t.getValidationLimit(),
+                t.getTestLimit(),
+                t.getCuesList(),
+                maxLength(s));
     }
 
     public static int maxLength(ExperimentSpec s) {
-        return s.getTask().getMaxLength() == 0 ? DEFAULT_MAX_LENGTH : s.getTask().getMaxLength();
+        return s.getTask().getMaxLength() == 0
+                ? DEFAULT_MAX_LENGTH
+                : s.getTask().getMaxLength();
     }
 
     public static LoraConfig lora(ExperimentSpec s) {
         Set<Projection> targets = EnumSet.noneOf(Projection.class);
         s.getLora().getTargetModulesList().forEach(m -> targets.add(Projection.byName(m)));
-        return new LoraConfig(s.getLora().getRank(), s.getLora().getAlpha(), s.getLora().getDropout(), targets,
+        return new LoraConfig(
+                s.getLora().getRank(),
+                s.getLora().getAlpha(),
+                s.getLora().getDropout(),
+                targets,
                 s.getLora().getRslora());
     }
 
     public static TrainConfig trainConfig(ExperimentSpec s) {
         TrainerSpec t = s.getTrainer();
-        return new TrainConfig(lora(s), t.getSteps(), t.getBatchSize(), Math.max(1, t.getGradAccumulation()),
-                t.getLearningRate(), t.getWarmupSteps(), or(t.getSchedule(), "cosine"), t.getWeightDecay(), 0.9, 0.999, 1e-8,
-                t.getClipNorm(), t.getEvalEvery(), t.getCheckpointEvery(), maxLength(s));
+        return new TrainConfig(
+                lora(s),
+                t.getSteps(),
+                t.getBatchSize(),
+                Math.max(1, t.getGradAccumulation()),
+                t.getLearningRate(),
+                t.getWarmupSteps(),
+                or(t.getSchedule(), "cosine"),
+                t.getWeightDecay(),
+                0.9,
+                0.999,
+                1e-8,
+                t.getClipNorm(),
+                t.getEvalEvery(),
+                t.getCheckpointEvery(),
+                maxLength(s));
     }
 
     public static CurveJob curveJob(ExperimentSpec s, List<Path> optima) {
         CurveSpec c = s.getCurve();
-        CurveFitConfig config = new CurveFitConfig(c.getSteps(), c.getBatchSize(), c.getLearningRate(), c.getWarmupSteps(),
-                or(c.getSchedule(), "cosine"), c.getWeightDecay(), "theta", c.getClipNorm(), Math.max(1, c.getPointsPerStep()),
-                or(c.getPerturbation(), "none"), c.getPerturbationScale(), c.getJsLambda(), c.getJsPoints(), false,
-                c.getCheckpointEvery(), maxLength(s));
+        CurveFitConfig config = new CurveFitConfig(
+                c.getSteps(),
+                c.getBatchSize(),
+                c.getLearningRate(),
+                c.getWarmupSteps(),
+                or(c.getSchedule(), "cosine"),
+                c.getWeightDecay(),
+                "theta",
+                c.getClipNorm(),
+                Math.max(1, c.getPointsPerStep()),
+                or(c.getPerturbation(), "none"),
+                c.getPerturbationScale(),
+                c.getJsLambda(),
+                c.getJsPoints(),
+                false,
+                c.getCheckpointEvery(),
+                maxLength(s));
         TaskData train = taskData(s);
-        boolean grown = c.getVariant() == CurveSpec.Variant.FREE && c.getSegments() > 0 && c.getSegments() != optima.size() - 1;
-        return new CurveJob(model(s), train, grown ? List.of() : optima, c.getVariant() == CurveSpec.Variant.FREE,
-                grown ? Integer.valueOf(c.getSegments()) : null, c.getDegree(),
-                or(c.getOrder(), "given"), c.getInitNoise(), Seeds.mix(s.getSeed(), 0xC), config,
-                s.getLora().getRank(), s.getLora().getAlpha());
+        boolean grown =
+                c.getVariant() == CurveSpec.Variant.FREE && c.getSegments() > 0 && c.getSegments() != optima.size() - 1;
+        return new CurveJob(
+                model(s),
+                train,
+                grown ? List.of() : optima,
+                c.getVariant() == CurveSpec.Variant.FREE,
+                grown ? Integer.valueOf(c.getSegments()) : null,
+                c.getDegree(),
+                or(c.getOrder(), "given"),
+                c.getInitNoise(),
+                Seeds.mix(s.getSeed(), 0xC),
+                config,
+                s.getLora().getRank(),
+                s.getLora().getAlpha());
     }
 
     public static EvalJob evalJob(ExperimentSpec s, List<Path> optima, List<Path> curves) {
         EvalSpec e = s.getEval();
         TaskData ood = null;
         if (e.hasOod()) {
-            ood = new TaskData(Task.byName(e.getOod().getTask()), path(e.getOod().getDataUri()), "train", "none",
-                    or(e.getOod().getSplit(), "test"), 0, 0, e.getOod().getLimit(),
-                    e.getOod().getTask().equals(s.getTask().getName()) ? s.getTask().getCuesList() : List.of(), maxLength(s));
+            ood = new TaskData(
+                    Task.byName(e.getOod().getTask()),
+                    path(e.getOod().getDataUri()),
+                    "train",
+                    "none",
+                    or(e.getOod().getSplit(), "test"),
+                    0,
+                    0,
+                    e.getOod().getLimit(),
+                    e.getOod().getTask().equals(s.getTask().getName())
+                            ? s.getTask().getCuesList()
+                            : List.of(),
+                    maxLength(s));
         }
-        return new EvalJob(model(s), taskData(s), optima, curves, e.getMethodsList(), e.getSamples(), null, e.getMcDropout(),
-                ood, e.getBatchSize() == 0 ? 8 : e.getBatchSize(), false, null, e.getPathGrid());
+        return new EvalJob(
+                model(s),
+                taskData(s),
+                optima,
+                curves,
+                e.getMethodsList(),
+                e.getSamples(),
+                null,
+                e.getMcDropout(),
+                ood,
+                e.getBatchSize() == 0 ? 8 : e.getBatchSize(),
+                false,
+                null,
+                e.getPathGrid());
     }
 
     private static String or(String value, String fallback) {

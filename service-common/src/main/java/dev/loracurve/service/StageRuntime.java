@@ -1,21 +1,21 @@
 package dev.loracurve.service;
 
 import com.google.protobuf.Message;
+import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.store.ArtifactStore;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import dev.loracurve.core.engine.Engines;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -37,18 +37,31 @@ public final class StageRuntime implements AutoCloseable {
         this.store = new ArtifactStore(storeRoot);
         Topics.ensure(bootstrapServers);
         this.bus = new EventBus(bootstrapServers, name);
-        this.jobs = stage == null ? null : new JobRunner(stage,
-                p -> bus.publish(Topics.EXPERIMENTS, p.getExperimentId(), null, StageProgress.newBuilder().setProgress(p).build()),
-                this::cancelled);
+        this.jobs = stage == null
+                ? null
+                : new JobRunner(
+                        stage,
+                        p -> bus.publish(
+                                Topics.EXPERIMENTS,
+                                p.getExperimentId(),
+                                null,
+                                StageProgress.newBuilder().setProgress(p).build()),
+                        this::cancelled);
     }
 
     /**
      * A stage service's start: libtorch loaded (ready means able to compute), the runtime, its
      * gauges, and the consumption of its input events of {@code type} from {@code topic}.
      */
-    public static StageRuntime startStage(String name, Stage stage, Path storeRoot, String bootstrapServers,
-                                          MeterRegistry registry, String topic,
-                                          Class<? extends Message> type, EventConsumer.Handler handler) {
+    public static StageRuntime startStage(
+            String name,
+            Stage stage,
+            Path storeRoot,
+            String bootstrapServers,
+            MeterRegistry registry,
+            String topic,
+            Class<? extends Message> type,
+            EventConsumer.Handler handler) {
         Engines.newManager().close();
         StageRuntime rt = new StageRuntime(name, stage, storeRoot, bootstrapServers);
         rt.registerGauges(registry);
@@ -61,33 +74,39 @@ public final class StageRuntime implements AutoCloseable {
      * given payload types (all when none is given); deduplicated by event id for the stages.
      */
     @SafeVarargs
-    public final void consume(String group, List<String> topics, EventConsumer.Handler handler,
-                              Class<? extends Message>... types) {
-        Predicate<Event> wanted = e -> types.length == 0
-                || Arrays.stream(types).anyMatch(e::is);
-        EventConsumer.Handler reported = jobs == null ? handler : e -> {
-            try {
-                handler.handle(e);
-            } catch (Exception failure) {
-                // failed before its job could report (a bad payload, an artifact that fails its check):
-                // the experiment is told, instead of waiting for a result that will not come
-                if (e.key() != null && !e.key().isEmpty()) {
-                    jobs.reportFailure(e.key(), failure.getMessage() == null ? failure.toString() : failure.getMessage());
-                }
-                throw failure;
-            }
-        };
-        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, store.root(), reported, jobs != null).start();
+    public final void consume(
+            String group, List<String> topics, EventConsumer.Handler handler, Class<? extends Message>... types) {
+        Predicate<Event> wanted = e -> types.length == 0 || Arrays.stream(types).anyMatch(e::is);
+        EventConsumer.Handler reported = jobs == null
+                ? handler
+                : e -> {
+                    try {
+                        handler.handle(e);
+                    } catch (Exception failure) {
+                        // failed before its job could report (a bad payload, an artifact that fails its check):
+                        // the experiment is told, instead of waiting for a result that will not come
+                        if (e.key() != null && !e.key().isEmpty()) {
+                            jobs.reportFailure(
+                                    e.key(), failure.getMessage() == null ? failure.toString() : failure.getMessage());
+                        }
+                        throw failure;
+                    }
+                };
+        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, store.root(), reported, jobs != null)
+                .start();
     }
 
     /** The gauges every stage exports: jobs running and queued, steps per second of the running job. */
     public void registerGauges(MeterRegistry registry) {
         Gauge.builder("loracurve.jobs.running", jobs, JobRunner::running)
-                .description("jobs running on this instance (0 or 1)").register(registry);
+                .description("jobs running on this instance (0 or 1)")
+                .register(registry);
         Gauge.builder("loracurve.jobs.queued", jobs, JobRunner::queued)
-                .description("jobs waiting for this instance").register(registry);
+                .description("jobs waiting for this instance")
+                .register(registry);
         Gauge.builder("loracurve.steps.per.second", jobs, JobRunner::stepsPerSecond)
-                .description("optimizer steps per second of the running job").register(registry);
+                .description("optimizer steps per second of the running job")
+                .register(registry);
     }
 
     public boolean ready() {
@@ -105,11 +124,16 @@ public final class StageRuntime implements AutoCloseable {
 
     /** The paths of artifacts an event announced, each checked against its sha256. */
     public List<Path> verified(List<Artifact> artifacts) {
-        return artifacts.stream().map(a -> store.verified(a.getUri(), a.getSha256())).toList();
+        return artifacts.stream()
+                .map(a -> store.verified(a.getUri(), a.getSha256()))
+                .toList();
     }
 
     public Artifact artifact(Path path) {
-        return Artifact.newBuilder().setUri(store.uri(path)).setSha256(Sha256.ofTree(path)).build();
+        return Artifact.newBuilder()
+                .setUri(store.uri(path))
+                .setSha256(Sha256.ofTree(path))
+                .build();
     }
 
     /**
@@ -117,7 +141,8 @@ public final class StageRuntime implements AutoCloseable {
      * redoes finished work (skipped by the core's resumable jobs) announces nothing twice.
      */
     public void publishOnce(String topic, String experimentId, String eventId, Message payload) {
-        Path marker = store.experiment(experimentId).resolve(".published")
+        Path marker = store.experiment(experimentId)
+                .resolve(".published")
                 .resolve(eventId.substring(experimentId.length() + 1).replace('/', '-'));
         if (Files.exists(marker)) {
             return;

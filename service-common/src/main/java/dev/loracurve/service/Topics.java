@@ -19,6 +19,7 @@ public final class Topics {
     public static final String CURVES = "loracurve.curves";
     /** EvalCompleted. */
     public static final String EVALS = "loracurve.evals";
+
     public static final List<String> ALL = List.of(EXPERIMENTS, CHECKPOINTS, CURVES, EVALS);
     public static final int PARTITIONS = 4;
 
@@ -31,11 +32,14 @@ public final class Topics {
         try (Admin admin = Admin.create(p)) {
             for (String t : ALL) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(t, PARTITIONS, (short) 1).configs(Map.of("retention.ms", "-1"))))
-                            .all().get();
+                    admin.createTopics(List.of(
+                                    new NewTopic(t, PARTITIONS, (short) 1).configs(Map.of("retention.ms", "-1"))))
+                            .all()
+                            .get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + t + ": " + e.getCause().getMessage(), e);
+                        throw new IllegalStateException(
+                                "cannot create topic " + t + ": " + e.getCause().getMessage(), e);
                     }
                 }
             }

@@ -41,15 +41,22 @@ class JobRunnerTest {
             Job job = done.get(10, TimeUnit.SECONDS);
             assertEquals(State.SUCCEEDED, job.getState());
             List<State> states = watched.stream().map(Progress::getState).toList();
-            assertTrue(Set.of(State.QUEUED, State.RUNNING).contains(states.get(0)), "first the state when watching began");
-            assertEquals(List.of(State.RUNNING, State.RUNNING, State.RUNNING, State.SUCCEEDED), states.subList(states.size() - 4,
-                    states.size()), "then every step, and the end");
-            assertEquals(List.of(1, 2, 3), watched.subList(watched.size() - 4, watched.size() - 1).stream().map(Progress::getStep)
-                    .toList());
+            assertTrue(
+                    Set.of(State.QUEUED, State.RUNNING).contains(states.get(0)), "first the state when watching began");
+            assertEquals(
+                    List.of(State.RUNNING, State.RUNNING, State.RUNNING, State.SUCCEEDED),
+                    states.subList(states.size() - 4, states.size()),
+                    "then every step, and the end");
+            assertEquals(
+                    List.of(1, 2, 3),
+                    watched.subList(watched.size() - 4, watched.size() - 1).stream()
+                            .map(Progress::getStep)
+                            .toList());
             assertEquals(State.RUNNING, published.get(0).getState(), "state changes are always published");
             assertEquals(State.SUCCEEDED, published.get(published.size() - 1).getState());
             assertTrue(published.size() < watched.size(), "steps are published at most once a second");
-            assertThrows(IllegalStateException.class, () -> jobs.cancel("exp-1/train"), "an ended job cannot be cancelled");
+            assertThrows(
+                    IllegalStateException.class, () -> jobs.cancel("exp-1/train"), "an ended job cannot be cancelled");
             assertThrows(NoSuchElementException.class, () -> jobs.get("exp-2/train"));
         }
     }
@@ -70,17 +77,23 @@ class JobRunnerTest {
             assertEquals(State.CANCELLED, byCall.get(10, TimeUnit.SECONDS).getState());
 
             cancelledInStore.add("exp-b"); // the gateway's marker, seen before the job starts
-            assertEquals(State.CANCELLED, jobs.submit("exp-b", ctx -> {
-                throw new AssertionError("must not run");
-            }).get(10, TimeUnit.SECONDS).getState());
+            assertEquals(
+                    State.CANCELLED,
+                    jobs.submit("exp-b", ctx -> {
+                                throw new AssertionError("must not run");
+                            })
+                            .get(10, TimeUnit.SECONDS)
+                            .getState());
 
             Job failed = jobs.submit("exp-c", ctx -> {
-                throw new IllegalArgumentException("train.txt:2: field 'label': missing");
-            }).get(10, TimeUnit.SECONDS);
+                        throw new IllegalArgumentException("train.txt:2: field 'label': missing");
+                    })
+                    .get(10, TimeUnit.SECONDS);
             assertEquals(State.FAILED, failed.getState());
             assertEquals("train.txt:2: field 'label': missing", failed.getError());
             assertEquals(State.FAILED, published.get(published.size() - 1).getState());
-            assertEquals(List.of("exp-a/curve", "exp-b/curve", "exp-c/curve"),
+            assertEquals(
+                    List.of("exp-a/curve", "exp-b/curve", "exp-c/curve"),
                     jobs.list("").stream().map(Job::getId).toList());
         }
     }

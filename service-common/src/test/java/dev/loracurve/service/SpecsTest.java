@@ -26,15 +26,29 @@ class SpecsTest {
     Path dir;
 
     private ExperimentSpec valid() throws Exception {
-        new ModelConfig("llama", 16, 32, 1, 2, 2, 8, 50, 1e4, 1e-5, true, false, false, false, null).write(dir.resolve("model"));
+        new ModelConfig("llama", 16, 32, 1, 2, 2, 8, 50, 1e4, 1e-5, true, false, false, false, null)
+                .write(dir.resolve("model"));
         Files.writeString(dir.resolve("train.txt"), "NUM:count how many ?\n");
-        return ExperimentSpec.newBuilder().setBaseModelUri(dir.resolve("model").toUri().toString())
-                .setTask(TaskSpec.newBuilder().setName("trec").setDataUri(dir.resolve("train.txt").toString()))
-                .setLora(LoraSpec.newBuilder().setRank(4).setAlpha(8).addTargetModules("q_proj")).setK(2)
-                .setTrainer(TrainerSpec.newBuilder().setSteps(10).setBatchSize(2).setLearningRate(1e-3))
-                .setCurve(CurveSpec.newBuilder().setVariant(CurveSpec.Variant.ANCHORED).setDegree(2).setSteps(5).setBatchSize(2)
+        return ExperimentSpec.newBuilder()
+                .setBaseModelUri(dir.resolve("model").toUri().toString())
+                .setTask(TaskSpec.newBuilder()
+                        .setName("trec")
+                        .setDataUri(dir.resolve("train.txt").toString()))
+                .setLora(LoraSpec.newBuilder().setRank(4).setAlpha(8).addTargetModules("q_proj"))
+                .setK(2)
+                .setTrainer(
+                        TrainerSpec.newBuilder().setSteps(10).setBatchSize(2).setLearningRate(1e-3))
+                .setCurve(CurveSpec.newBuilder()
+                        .setVariant(CurveSpec.Variant.ANCHORED)
+                        .setDegree(2)
+                        .setSteps(5)
+                        .setBatchSize(2)
                         .setLearningRate(1e-3))
-                .setEval(EvalSpec.newBuilder().addMethods("ensemble").addMethods("curve").setSamples(3)).build();
+                .setEval(EvalSpec.newBuilder()
+                        .addMethods("ensemble")
+                        .addMethods("curve")
+                        .setSamples(3))
+                .build();
     }
 
     @Test
@@ -48,9 +62,14 @@ class SpecsTest {
         assertEquals(dir.resolve("model"), Specs.model(s));
         List<Path> optima = List.of(dir.resolve("run-0"), dir.resolve("run-1"));
         assertEquals(optima, Specs.curveJob(s, optima).anchors(), "an anchored curve goes through the optima");
-        ExperimentSpec grown = s.toBuilder().setCurve(s.getCurve().toBuilder().setVariant(CurveSpec.Variant.FREE).setSegments(3)).build();
+        ExperimentSpec grown = s.toBuilder()
+                .setCurve(s.getCurve().toBuilder()
+                        .setVariant(CurveSpec.Variant.FREE)
+                        .setSegments(3))
+                .build();
         Specs.validate(grown);
-        assertEquals(List.of(), Specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
+        assertEquals(
+                List.of(), Specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
         assertEquals(3, Specs.curveJob(grown, optima).segments());
     }
 
@@ -60,36 +79,75 @@ class SpecsTest {
         Map<String, UnaryOperator<ExperimentSpec.Builder>> cases = Map.ofEntries(
                 Map.entry("spec.k must be >= 2 for an anchored curve, got 1", b -> b.setK(1)),
                 Map.entry("spec.k must be >= 1, got 0", b -> b.setK(0)),
-                Map.entry("spec.lora.rank must be > 0, got 0", b -> b.setLora(b.getLora().toBuilder().setRank(0))),
-                Map.entry("spec.lora.dropout must be in [0, 1), got 1.0", b -> b.setLora(b.getLora().toBuilder().setDropout(1))),
-                Map.entry("spec.lora.target_modules: unknown module 'c_attn'", b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn"))),
-                Map.entry("spec.curve.degree must be >= 1, got 0", b -> b.setCurve(b.getCurve().toBuilder().setDegree(0))),
-                Map.entry("spec.curve.segments must be 0 or K - 1 = 1 for an anchored curve", b -> b.setCurve(b.getCurve().toBuilder()
-                        .setSegments(3))),
-                Map.entry("spec.curve.variant must be ANCHORED or FREE", b -> b.setCurve(b.getCurve().toBuilder().clearVariant())),
-                Map.entry("spec.curve.js_points must be >= 2", b -> b.setCurve(b.getCurve().toBuilder().setJsLambda(0.1).setJsPoints(1))),
-                Map.entry("spec.eval.samples must be >= 1, got 0", b -> b.setEval(b.getEval().toBuilder().setSamples(0))),
-                Map.entry("spec.eval.mc_dropout must be in (0, 1)", b -> b.setEval(b.getEval().toBuilder().addMethods("mcdropout"))),
-                Map.entry("spec.eval.ood.task: unknown task 'imagenet'", b -> b.setEval(b.getEval().toBuilder()
-                        .setOod(OodSpec.newBuilder().setTask("imagenet").setDataUri(dir.toString())))),
-                Map.entry("spec.task.name: unknown task 'mmlu'", b -> b.setTask(b.getTask().toBuilder().setName("mmlu"))),
-                Map.entry("spec.task.data_uri: no data at", b -> b.setTask(b.getTask().toBuilder().setDataUri(dir.resolve("none").toString()))),
-                Map.entry("spec.task.validation_split: holdout:N needs a positive N", b -> b.setTask(b.getTask().toBuilder()
-                        .setValidationSplit("holdout:x"))),
+                Map.entry(
+                        "spec.lora.rank must be > 0, got 0",
+                        b -> b.setLora(b.getLora().toBuilder().setRank(0))),
+                Map.entry(
+                        "spec.lora.dropout must be in [0, 1), got 1.0",
+                        b -> b.setLora(b.getLora().toBuilder().setDropout(1))),
+                Map.entry(
+                        "spec.lora.target_modules: unknown module 'c_attn'",
+                        b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn"))),
+                Map.entry(
+                        "spec.curve.degree must be >= 1, got 0",
+                        b -> b.setCurve(b.getCurve().toBuilder().setDegree(0))),
+                Map.entry(
+                        "spec.curve.segments must be 0 or K - 1 = 1 for an anchored curve",
+                        b -> b.setCurve(b.getCurve().toBuilder().setSegments(3))),
+                Map.entry(
+                        "spec.curve.variant must be ANCHORED or FREE",
+                        b -> b.setCurve(b.getCurve().toBuilder().clearVariant())),
+                Map.entry(
+                        "spec.curve.js_points must be >= 2",
+                        b -> b.setCurve(
+                                b.getCurve().toBuilder().setJsLambda(0.1).setJsPoints(1))),
+                Map.entry(
+                        "spec.eval.samples must be >= 1, got 0",
+                        b -> b.setEval(b.getEval().toBuilder().setSamples(0))),
+                Map.entry(
+                        "spec.eval.mc_dropout must be in (0, 1)",
+                        b -> b.setEval(b.getEval().toBuilder().addMethods("mcdropout"))),
+                Map.entry(
+                        "spec.eval.ood.task: unknown task 'imagenet'",
+                        b -> b.setEval(b.getEval().toBuilder()
+                                .setOod(OodSpec.newBuilder().setTask("imagenet").setDataUri(dir.toString())))),
+                Map.entry(
+                        "spec.task.name: unknown task 'mmlu'",
+                        b -> b.setTask(b.getTask().toBuilder().setName("mmlu"))),
+                Map.entry(
+                        "spec.task.data_uri: no data at",
+                        b -> b.setTask(b.getTask().toBuilder()
+                                .setDataUri(dir.resolve("none").toString()))),
+                Map.entry(
+                        "spec.task.validation_split: holdout:N needs a positive N",
+                        b -> b.setTask(b.getTask().toBuilder().setValidationSplit("holdout:x"))),
                 Map.entry("spec.base_model_uri: no model folder", b -> b.setBaseModelUri(dir.toString())),
                 Map.entry("spec.base_model_uri: only file:// URIs", b -> b.setBaseModelUri("s3://bucket/model")),
-                Map.entry("spec.trainer.warmup_steps must be between 0 and steps, got 20",
+                Map.entry(
+                        "spec.trainer.warmup_steps must be between 0 and steps, got 20",
                         b -> b.setTrainer(b.getTrainer().toBuilder().setWarmupSteps(20))),
-                Map.entry("spec.trainer.schedule must be cosine, linear or constant", b -> b.setTrainer(b.getTrainer().toBuilder()
-                        .setSchedule("step"))));
+                Map.entry(
+                        "spec.trainer.schedule must be cosine, linear or constant",
+                        b -> b.setTrainer(b.getTrainer().toBuilder().setSchedule("step"))));
         cases.forEach((message, change) -> {
-            InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> Specs.validate(change.apply(s.toBuilder()).build()));
+            InvalidSpecException e = assertThrows(
+                    InvalidSpecException.class,
+                    () -> Specs.validate(change.apply(s.toBuilder()).build()));
             assertTrue(e.getMessage().contains(message), message + " not in: " + e.getMessage());
         });
-        InvalidSpecException several = assertThrows(InvalidSpecException.class,
-                () -> Specs.validate(s.toBuilder().setK(0).setLora(LoraSpec.getDefaultInstance()).build()));
-        assertEquals(List.of("spec.lora.rank must be > 0, got 0", "spec.lora.alpha must be > 0, got 0",
-                "spec.lora.target_modules must name at least one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj",
-                "spec.k must be >= 1, got 0"), several.violations(), "all violations, not only the first");
+        InvalidSpecException several = assertThrows(
+                InvalidSpecException.class,
+                () -> Specs.validate(s.toBuilder()
+                        .setK(0)
+                        .setLora(LoraSpec.getDefaultInstance())
+                        .build()));
+        assertEquals(
+                List.of(
+                        "spec.lora.rank must be > 0, got 0",
+                        "spec.lora.alpha must be > 0, got 0",
+                        "spec.lora.target_modules must name at least one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj",
+                        "spec.k must be >= 1, got 0"),
+                several.violations(),
+                "all violations, not only the first");
     }
 }

@@ -10,16 +10,17 @@ import dev.loracurve.proto.v1.StartTrainingRequest;
 import dev.loracurve.proto.v1.TrainerServiceGrpc;
 import dev.loracurve.proto.v1.WatchJobRequest;
 import dev.loracurve.service.GrpcJobs;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
-import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 
 /** TrainerService: validates, hands the work to the stage, maps errors to status codes. */
 @GrpcService
 @Blocking
 public class TrainerGrpc extends TrainerServiceGrpc.TrainerServiceImplBase {
-    @Inject TrainerStage stage;
+    @Inject
+    TrainerStage stage;
 
     @Override
     public void startTraining(StartTrainingRequest r, StreamObserver<Job> out) {

@@ -12,12 +12,12 @@ import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import io.grpc.Status;
-import java.time.Duration;
 
 /** The gateway's ExperimentService through the generated blocking stub. */
 public final class ExperimentClient implements AutoCloseable {
@@ -34,11 +34,13 @@ public final class ExperimentClient implements AutoCloseable {
     }
 
     public Experiment create(ExperimentSpec spec) {
-        return stub.createExperiment(CreateExperimentRequest.newBuilder().setSpec(spec).build());
+        return stub.createExperiment(
+                CreateExperimentRequest.newBuilder().setSpec(spec).build());
     }
 
     public Experiment get(String id) {
-        return stub.getExperiment(GetExperimentRequest.newBuilder().setExperimentId(id).build());
+        return stub.getExperiment(
+                GetExperimentRequest.newBuilder().setExperimentId(id).build());
     }
 
     /** Follows the watch stream to the experiment's end (reconnecting if the stream breaks); returns the last state. */
@@ -52,7 +54,8 @@ public final class ExperimentClient implements AutoCloseable {
         var watching = timeout == null ? stub : stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         for (int attempt = 0; attempt < 100; attempt++) {
             try {
-                Iterator<ExperimentUpdate> it = watching.watchExperiment(WatchExperimentRequest.newBuilder().setExperimentId(id).build());
+                Iterator<ExperimentUpdate> it = watching.watchExperiment(
+                        WatchExperimentRequest.newBuilder().setExperimentId(id).build());
                 while (it.hasNext()) {
                     ExperimentUpdate u = it.next();
                     last = u.getExperiment();

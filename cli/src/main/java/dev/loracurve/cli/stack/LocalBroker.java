@@ -58,9 +58,12 @@ public final class LocalBroker implements AutoCloseable {
             }
             if (!Files.exists(logs.resolve("meta.properties"))) {
                 ByteArrayOutputStream log = new ByteArrayOutputStream();
-                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()}, new PrintStream(log, true, StandardCharsets.UTF_8));
+                int rc = StorageTool.execute(
+                        new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()},
+                        new PrintStream(log, true, StandardCharsets.UTF_8));
                 if (rc != 0) {
-                    throw new IllegalStateException("cannot format " + logs + ": " + log.toString(StandardCharsets.UTF_8));
+                    throw new IllegalStateException(
+                            "cannot format " + logs + ": " + log.toString(StandardCharsets.UTF_8));
                 }
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);

@@ -48,7 +48,10 @@ public final class SpecFile {
 
     private static void absolute(ObjectNode node, String field, Path base) {
         JsonNode v = node.get(field);
-        if (v != null && v.isTextual() && !v.asText().contains("://") && !v.asText().isEmpty()) {
+        if (v != null
+                && v.isTextual()
+                && !v.asText().contains("://")
+                && !v.asText().isEmpty()) {
             node.put(field, base.resolve(v.asText()).normalize().toUri().toString());
         }
     }

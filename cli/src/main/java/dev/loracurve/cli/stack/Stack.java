@@ -13,16 +13,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The local stack: a single-node KRaft broker and the four services as processes on loopback,
@@ -40,6 +40,7 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Long> pids = new LinkedHashMap<>();
     /** Start time of each pid, so that a pid reused by an unrelated process is never taken for ours. */
     private final Map<String, Long> started = new LinkedHashMap<>();
+
     private final Map<String, Process> children = new LinkedHashMap<>();
     private LocalBroker inProcessBroker;
 
@@ -56,8 +57,19 @@ public final class Stack implements AutoCloseable {
 
     /** The default loopback ports of the local stack. */
     public static Map<String, Integer> defaultPorts() {
-        return new LinkedHashMap<>(Map.of(KAFKA, 9192, "kafka-controller", 9193, "gateway", 9100, "trainer-svc", 9101,
-                "curve-svc", 9102, "eval-svc", 9103));
+        return new LinkedHashMap<>(Map.of(
+                KAFKA,
+                9192,
+                "kafka-controller",
+                9193,
+                "gateway",
+                9100,
+                "trainer-svc",
+                9101,
+                "curve-svc",
+                9102,
+                "eval-svc",
+                9103));
     }
 
     /** Free ports (tests run beside a developer's stack). */
@@ -86,10 +98,17 @@ public final class Stack implements AutoCloseable {
         try {
             var node = JSON.readTree(f.toFile());
             Map<String, Integer> ports = new LinkedHashMap<>();
-            node.get("ports").fields().forEachRemaining(e -> ports.put(e.getKey(), e.getValue().asInt()));
+            node.get("ports")
+                    .fields()
+                    .forEachRemaining(e -> ports.put(e.getKey(), e.getValue().asInt()));
             Stack s = new Stack(home, dir, ports);
-            node.get("pids").fields().forEachRemaining(e -> s.pids.put(e.getKey(), e.getValue().asLong()));
-            node.path("started").fields().forEachRemaining(e -> s.started.put(e.getKey(), e.getValue().asLong()));
+            node.get("pids")
+                    .fields()
+                    .forEachRemaining(e -> s.pids.put(e.getKey(), e.getValue().asLong()));
+            node.path("started")
+                    .fields()
+                    .forEachRemaining(
+                            e -> s.started.put(e.getKey(), e.getValue().asLong()));
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,8 +142,14 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the broker as its own process and waits until it answers. */
     public void startBroker() {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                LocalBroker.class.getName(), dir.resolve("kafka").toString(), String.valueOf(port(KAFKA)),
+        List<String> cmd = new ArrayList<>(List.of(
+                java(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LocalBroker.class.getName(),
+                dir.resolve("kafka").toString(),
+                String.valueOf(port(KAFKA)),
                 String.valueOf(port("kafka-controller"))));
         spawn(KAFKA, cmd, Map.of());
         awaitReady(KAFKA, Duration.ofSeconds(60));
@@ -154,8 +179,14 @@ public final class Stack implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
         }
-        List<String> cmd = List.of(java(), "-Xmx1g", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
-                "-Dai.djl.pytorch.num_interop_threads=1", "-jar", jar.toString());
+        List<String> cmd = List.of(
+                java(),
+                "-Xmx1g",
+                "-XX:+UseSerialGC",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "-jar",
+                jar.toString());
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PORT", String.valueOf(port(name)));
         env.put("LORACURVE_INSTANCE", name);
@@ -169,8 +200,10 @@ public final class Stack implements AutoCloseable {
     private Process spawn(String name, List<String> cmd, Map<String, String> env) {
         try {
             Files.createDirectories(logs());
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs().resolve(name + ".log").toFile()));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            logs().resolve(name + ".log").toFile()));
             pb.environment().putAll(env);
             Process p = pb.start();
             children.put(name, p);
@@ -196,7 +229,8 @@ public final class Stack implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s; its log:\n" + tail(name));
+        throw new IllegalStateException(
+                name + " not ready after " + timeout.toSeconds() + " s; its log:\n" + tail(name));
     }
 
     /** Whether {@code name} answers now. */
@@ -214,9 +248,12 @@ public final class Stack implements AutoCloseable {
             }
         }
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port(name) + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(name) + "/q/health/ready"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -236,8 +273,10 @@ public final class Stack implements AutoCloseable {
         if (pid == null) {
             return null;
         }
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(h -> startMillis(h) == started.getOrDefault(name, -1L)).orElse(null);
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> startMillis(h) == started.getOrDefault(name, -1L))
+                .orElse(null);
     }
 
     private static long startMillis(ProcessHandle h) {
@@ -272,7 +311,8 @@ public final class Stack implements AutoCloseable {
 
     /** SIGTERM to each, then waits for each, with SIGKILL for any still running after 15 s (services shut down in 5). */
     private void terminate(List<String> names) {
-        List<ProcessHandle> live = names.stream().map(this::handle).filter(Objects::nonNull).toList();
+        List<ProcessHandle> live =
+                names.stream().map(this::handle).filter(Objects::nonNull).toList();
         live.forEach(ProcessHandle::destroy);
         for (ProcessHandle h : live) {
             try {

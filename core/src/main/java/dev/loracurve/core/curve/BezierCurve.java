@@ -31,7 +31,8 @@ public final class BezierCurve {
         }
         for (float[] p : points) {
             if (p.length != points[0].length) {
-                throw new IllegalArgumentException("control points differ in size: " + p.length + " vs " + points[0].length);
+                throw new IllegalArgumentException(
+                        "control points differ in size: " + p.length + " vs " + points[0].length);
             }
         }
         this.segments = segments;
@@ -78,7 +79,8 @@ public final class BezierCurve {
 
     /** The free variant: every control point trained, starting from the given points. */
     public static BezierCurve free(int segments, int degree, List<float[]> initialPoints) {
-        return new BezierCurve(segments, degree, initialPoints.toArray(float[][]::new), new boolean[initialPoints.size()]);
+        return new BezierCurve(
+                segments, degree, initialPoints.toArray(float[][]::new), new boolean[initialPoints.size()]);
     }
 
     /** Greedy nearest-neighbour order: start at the first optimum, then always the closest unvisited one. */
@@ -262,6 +264,7 @@ public final class BezierCurve {
 
     @Override
     public String toString() {
-        return "BezierCurve[S=" + segments + ", n=" + degree + ", P=" + dimension() + ", pinned=" + Arrays.toString(pinned) + "]";
+        return "BezierCurve[S=" + segments + ", n=" + degree + ", P=" + dimension() + ", pinned="
+                + Arrays.toString(pinned) + "]";
     }
 }

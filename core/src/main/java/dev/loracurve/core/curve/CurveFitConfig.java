@@ -13,21 +13,36 @@ import dev.loracurve.core.train.Schedule;
  * @param jsLambda      weight of the Jensen–Shannon term (0 = off)
  * @param jsPoints      M_js >= 2 points per step when the JS term is on
  */
-public record CurveFitConfig(int steps, int batchSize, double lr, int warmupSteps, String schedule, double weightDecay,
-                             String decayOn, double clipNorm, int pointsPerStep, String perturbation, double perturbScale,
-                             double jsLambda, int jsPoints, boolean dropout, int checkpointEvery, int maxLength) {
+public record CurveFitConfig(
+        int steps,
+        int batchSize,
+        double lr,
+        int warmupSteps,
+        String schedule,
+        double weightDecay,
+        String decayOn,
+        double clipNorm,
+        int pointsPerStep,
+        String perturbation,
+        double perturbScale,
+        double jsLambda,
+        int jsPoints,
+        boolean dropout,
+        int checkpointEvery,
+        int maxLength) {
     public CurveFitConfig {
         require(steps > 0, "--steps", "must be positive");
         require(batchSize > 0, "--batch-size", "must be positive");
         require(lr > 0, "--lr", "must be positive");
         require(warmupSteps >= 0 && warmupSteps <= steps, "--warmup", "must be between 0 and --steps");
-        require(Schedule.isKnown(schedule), "--schedule",
-                "must be cosine, linear or constant");
+        require(Schedule.isKnown(schedule), "--schedule", "must be cosine, linear or constant");
         require(weightDecay >= 0, "--weight-decay", "must not be negative");
         require(decayOn.equals("theta") || decayOn.equals("points"), "--decay-on", "must be theta or points");
         require(clipNorm >= 0, "--clip-norm", "must not be negative");
         require(pointsPerStep >= 1, "--points-per-step", "must be at least 1");
-        require(perturbation.equals("none") || perturbation.equals("gaussian") || perturbation.equals("sam"), "--perturb",
+        require(
+                perturbation.equals("none") || perturbation.equals("gaussian") || perturbation.equals("sam"),
+                "--perturb",
                 "must be gaussian:SIGMA or sam:RHO");
         require(perturbScale >= 0, "--perturb", "scale must not be negative");
         require(jsLambda >= 0, "--js", "LAMBDA must not be negative");

@@ -1,5 +1,6 @@
 package dev.loracurve.core.curve;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import ai.djl.ndarray.NDManager;
 
 /**
  * Fits a curve's free control points. Each step draws t (stratified when several), evaluates the
@@ -49,8 +49,15 @@ public final class CurveFitter {
      * Fits {@code curve} in place and writes it to {@code out} (resuming from {@code out.checkpoint});
      * a finished curve folder is left as it is.
      */
-    public void fit(BezierCurve curve, String variant, List<Example> train, long seed, Path out, String baseModel,
-                    ObjectNode extra, Trainer.Listener listener) {
+    public void fit(
+            BezierCurve curve,
+            String variant,
+            List<Example> train,
+            long seed,
+            Path out,
+            String baseModel,
+            ObjectNode extra,
+            Trainer.Listener listener) {
         if (Files.exists(out.resolve(CurveFolder.FILE))) {
             return;
         }
@@ -67,11 +74,15 @@ public final class CurveFitter {
                 if (adam[i] != null) {
                     float[] saved = c.vectors().get("point-" + i);
                     if (saved == null || saved.length != curve.dimension()) {
-                        throw new IllegalStateException(ckpt + " does not hold free point " + i + " of this curve ("
-                                + curve.pointCount() + " points of " + curve.dimension() + "): remove it or use the same options");
+                        throw new IllegalStateException(
+                                ckpt + " does not hold free point " + i + " of this curve (" + curve.pointCount()
+                                        + " points of " + curve.dimension() + "): remove it or use the same options");
                     }
                     System.arraycopy(saved, 0, curve.point(i), 0, curve.dimension());
-                    adam[i].restore(c.vectors().get("m-" + i), c.vectors().get("v-" + i), c.info().path("adam_t").asInt());
+                    adam[i].restore(
+                            c.vectors().get("m-" + i),
+                            c.vectors().get("v-" + i),
+                            c.info().path("adam_t").asInt());
                 }
             }
             start = c.info().path("step").asInt();
@@ -85,7 +96,9 @@ public final class CurveFitter {
             ((ArrayNode) metrics.get("loss")).add(lossJs[0]);
             ((ArrayNode) metrics.get("js")).add(lossJs[1]);
             listener.onStep(step + 1, config.steps(), lossJs[0], tokens / ((System.nanoTime() - t0) / 1e9));
-            if (step + 1 < config.steps() && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
+            if (step + 1 < config.steps()
+                    && config.checkpointEvery() > 0
+                    && (step + 1) % config.checkpointEvery() == 0) {
                 Map<String, float[]> vectors = new LinkedHashMap<>();
                 for (int i = 0; i < count; i++) {
                     if (adam[i] != null) {
@@ -122,7 +135,8 @@ public final class CurveFitter {
         }
         order = new DataOrder<>(train, seed);
         this.seed = seed;
-        meanPackedLength = train.stream().mapToInt(Example::packedLength).average().orElse(0);
+        meanPackedLength =
+                train.stream().mapToInt(Example::packedLength).average().orElse(0);
     }
 
     /** One fitting step with a fresh optimizer state on first use (benchmarks); returns {loss, JS}. */

@@ -37,15 +37,20 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
         }
         String variant = j.path("variant").asText("");
         if (!variant.equals("anchored") && !variant.equals("free")) {
-            throw new CheckpointException(file, null, "variant must be \"anchored\" or \"free\", got '" + variant + "'");
+            throw new CheckpointException(
+                    file, null, "variant must be \"anchored\" or \"free\", got '" + variant + "'");
         }
         int segments = j.path("segments").asInt(0);
         int degree = j.path("degree").asInt(0);
         JsonNode names = j.path("control_points");
         if (segments < 1 || degree < 1 || !names.isArray() || names.size() != segments * degree + 1) {
-            throw new CheckpointException(file, null, "needs segments >= 1, degree >= 1 and control_points with segments·degree + 1 = "
-                    + (Math.max(segments, 0) * Math.max(degree, 0) + 1) + " folder names; got segments " + j.path("segments")
-                    + ", degree " + j.path("degree") + ", " + names.size() + " control points");
+            throw new CheckpointException(
+                    file,
+                    null,
+                    "needs segments >= 1, degree >= 1 and control_points with segments·degree + 1 = "
+                            + (Math.max(segments, 0) * Math.max(degree, 0) + 1) + " folder names; got segments "
+                            + j.path("segments")
+                            + ", degree " + j.path("degree") + ", " + names.size() + " control points");
         }
         float[][] points = new float[names.size()][];
         boolean[] pinned = new boolean[names.size()];
@@ -54,7 +59,9 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
         for (int i = 0; i < points.length; i++) {
             PeftAdapter a = PeftAdapter.read(dir.resolve(names.get(i).asText()), model);
             if (lora != null && !sameShape(lora, a.config())) {
-                throw new CheckpointException(dir.resolve(names.get(i).asText()), null,
+                throw new CheckpointException(
+                        dir.resolve(names.get(i).asText()),
+                        null,
                         "LoRA config differs from the first control point's (r, alpha, targets must agree)");
             }
             lora = lora == null ? a.config() : lora;
@@ -66,12 +73,21 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
     }
 
     private static boolean sameShape(LoraConfig a, LoraConfig b) {
-        return a.r() == b.r() && a.alpha() == b.alpha() && a.targets().equals(b.targets()) && a.useRslora() == b.useRslora();
+        return a.r() == b.r()
+                && a.alpha() == b.alpha()
+                && a.targets().equals(b.targets())
+                && a.useRslora() == b.useRslora();
     }
 
     /** Writes the folder atomically; {@code extra} fields (anchors, training, metrics) are merged into curve.json. */
-    public static void write(Path dir, String variant, BezierCurve curve, LoraConfig lora, String baseModel, ModelConfig model,
-                             ObjectNode extra) {
+    public static void write(
+            Path dir,
+            String variant,
+            BezierCurve curve,
+            LoraConfig lora,
+            String baseModel,
+            ModelConfig model,
+            ObjectNode extra) {
         AtomicFiles.writeDirectory(dir, tmp -> {
             ObjectNode j = JSON.createObjectNode();
             j.put("variant", variant);
@@ -109,7 +125,8 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
             int degree = j.path("degree").asInt(0);
             JsonNode names = j.path("control_points");
             if (segments < 1 || degree < 1 || names.size() != segments * degree + 1) {
-                throw new CheckpointException(file, null, "needs segments >= 1, degree >= 1 and segments·degree + 1 control_points");
+                throw new CheckpointException(
+                        file, null, "needs segments >= 1, degree >= 1 and segments·degree + 1 control_points");
             }
             double[] w = BezierCurve.weights(segments, degree, t);
             List<Path> points = new ArrayList<>();

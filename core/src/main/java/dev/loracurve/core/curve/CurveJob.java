@@ -31,8 +31,19 @@ import java.util.List;
  * @param order    "given" or "nearest" (greedy nearest-neighbour order of the anchors)
  * @param segments S, or null for K - 1 (anchors) / 1 (from scratch)
  */
-public record CurveJob(Path model, TaskData data, List<Path> anchors, boolean free, Integer segments, int degree,
-                       String order, double initNoise, long seed, CurveFitConfig config, int rank, double alpha) {
+public record CurveJob(
+        Path model,
+        TaskData data,
+        List<Path> anchors,
+        boolean free,
+        Integer segments,
+        int degree,
+        String order,
+        double initNoise,
+        long seed,
+        CurveFitConfig config,
+        int rank,
+        double alpha) {
 
     public CurveJob {
         anchors = List.copyOf(anchors);
@@ -43,7 +54,8 @@ public record CurveJob(Path model, TaskData data, List<Path> anchors, boolean fr
             throw new IllegalArgumentException("segments must be at least 1, got " + segments);
         }
         if (!free && anchors.size() < 2) {
-            throw new IllegalArgumentException("anchors: an anchored curve needs at least 2 optima, got " + anchors.size());
+            throw new IllegalArgumentException(
+                    "anchors: an anchored curve needs at least 2 optima, got " + anchors.size());
         }
         if (!order.equals("given") && !order.equals("nearest")) {
             throw new IllegalArgumentException("order must be given or nearest, got '" + order + "'");
@@ -64,7 +76,9 @@ public record CurveJob(Path model, TaskData data, List<Path> anchors, boolean fr
         for (int i = 0; i < adapters.size(); i++) {
             lora = adapters.get(0).config(); // the same layout for all, checked by readAll
             optima.add(adapters.get(i).theta());
-            anchorMeta.addObject().put("uri", anchors.get(i).toAbsolutePath().toUri().toString())
+            anchorMeta
+                    .addObject()
+                    .put("uri", anchors.get(i).toAbsolutePath().toUri().toString())
                     .put("sha256", Sha256.of(anchors.get(i).resolve(PeftAdapter.WEIGHTS)));
         }
         if (order.equals("nearest") && !optima.isEmpty()) {
@@ -90,9 +104,18 @@ public record CurveJob(Path model, TaskData data, List<Path> anchors, boolean fr
         try (TextTokenizer tok = TextTokenizer.load(model)) {
             train = new PromptEncoder(tok, data.maxLength()).encode(data.train());
         }
-        try (NDManager m = Engines.newManager(); Decoder decoder = Decoder.load(model, m)) {
-            new CurveFitter(decoder, m, lora, config).fit(curve, free ? "free" : "anchored", train, seed, out,
-                    model.getFileName().toString(), extra, listener);
+        try (NDManager m = Engines.newManager();
+                Decoder decoder = Decoder.load(model, m)) {
+            new CurveFitter(decoder, m, lora, config)
+                    .fit(
+                            curve,
+                            free ? "free" : "anchored",
+                            train,
+                            seed,
+                            out,
+                            model.getFileName().toString(),
+                            extra,
+                            listener);
         }
     }
 

@@ -4,15 +4,15 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.eval.Metrics;
+import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.train.ClassifierObjective;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.ArrayList;
 
 /**
  * Loss and accuracy along a curve and along the straight segments through its junctions, on a
@@ -36,8 +36,16 @@ public final class PathProfile {
      * Evaluates the grid; {@code progress} is told how many grid points are done. The gradient
      * norm G is taken on the first {@code gradientItems} training items (0 = all).
      */
-    public static ObjectNode compute(Decoder decoder, NDManager manager, CurveFolder folder, List<Example> train,
-                                     List<Example> test, int grid, int batchSize, int gradientItems, IntConsumer progress) {
+    public static ObjectNode compute(
+            Decoder decoder,
+            NDManager manager,
+            CurveFolder folder,
+            List<Example> train,
+            List<Example> test,
+            int grid,
+            int batchSize,
+            int gradientItems,
+            IntConsumer progress) {
         if (grid < 2) {
             throw new IllegalArgumentException("--grid must be at least 2");
         }
@@ -76,7 +84,8 @@ public final class PathProfile {
             progress.accept(to);
         }
         // G: the largest gradient norm of the train loss along the curve
-        List<Example> gradData = gradientItems > 0 && train.size() > gradientItems ? train.subList(0, gradientItems) : train;
+        List<Example> gradData =
+                gradientItems > 0 && train.size() > gradientItems ? train.subList(0, gradientItems) : train;
         double maxGrad = 0;
         for (int i = 0; i < grid && !gradData.isEmpty(); i++) {
             float[] g = new float[layout.intSize()];
@@ -92,7 +101,10 @@ public final class PathProfile {
             maxGrad = Math.max(maxGrad, Math.sqrt(n));
         }
         ObjectNode out = JSON.createObjectNode();
-        out.put("variant", folder.variant()).put("segments", c.segments()).put("degree", c.degree()).put("grid", grid);
+        out.put("variant", folder.variant())
+                .put("segments", c.segments())
+                .put("degree", c.degree())
+                .put("grid", grid);
         out.put("train_items", train.size()).put("test_items", test.size()).put("gradient_items", gradData.size());
         ArrayNode points = out.putArray("points");
         String[] names = {"curve", "line"};

@@ -1,5 +1,6 @@
 package dev.loracurve.core.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -34,22 +34,35 @@ public final class Charts {
             }
             data.addSeries(s);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
-        Color[] palette = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
-            new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf), new Color(0xbcbd22),
-            new Color(0x7f7f7f)};
+        Color[] palette = {
+            new Color(0x1f77b4),
+            new Color(0xd62728),
+            new Color(0x2ca02c),
+            new Color(0xff7f0e),
+            new Color(0x9467bd),
+            new Color(0x8c564b),
+            new Color(0xe377c2),
+            new Color(0x17becf),
+            new Color(0xbcbd22),
+            new Color(0x7f7f7f)
+        };
         int i = 0;
         for (String name : series.keySet()) {
             boolean reference = name.startsWith("perfect");
             r.setSeriesPaint(i, reference ? Color.GRAY : palette[i % palette.length]);
-            r.setSeriesStroke(i, name.contains("line") || reference
-                    ? new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
-                    : new BasicStroke(2f));
+            r.setSeriesStroke(
+                    i,
+                    name.contains("line") || reference
+                            ? new BasicStroke(
+                                    2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
+                            : new BasicStroke(2f));
             i++;
         }
         try {
@@ -78,7 +91,12 @@ public final class Charts {
                 series.put(path + " " + split, xy);
             }
         }
-        lines(png, "Loss along the " + profile.path("variant").asText() + " curve and the straight path ("
-                + profile.path("task").asText() + ")", "t", "NLL (nats)", series);
+        lines(
+                png,
+                "Loss along the " + profile.path("variant").asText() + " curve and the straight path ("
+                        + profile.path("task").asText() + ")",
+                "t",
+                "NLL (nats)",
+                series);
     }
 }

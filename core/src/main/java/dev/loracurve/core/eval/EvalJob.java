@@ -39,9 +39,20 @@ import java.util.function.BiConsumer;
  * @param pathGrid  > 0: also profile the loss along the first curve and its straight path on this
  *                  many t values (training items: the first 1000), into the report as "path"
  */
-public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> curves, List<String> methods, int samples,
-                      Long randomT, double mcDropout, TaskData ood, int batchSize, boolean sequential, Path pathJson,
-                      int pathGrid) {
+public record EvalJob(
+        Path model,
+        TaskData data,
+        List<Path> anchors,
+        List<Path> curves,
+        List<String> methods,
+        int samples,
+        Long randomT,
+        double mcDropout,
+        TaskData ood,
+        int batchSize,
+        boolean sequential,
+        Path pathJson,
+        int pathGrid) {
 
     public static final List<String> METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
 
@@ -59,7 +70,8 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
         }
         for (String m : methods) {
             if (!METHODS.contains(m.trim())) {
-                throw new IllegalArgumentException("methods: unknown method '" + m + "' (" + String.join(", ", METHODS) + ")");
+                throw new IllegalArgumentException(
+                        "methods: unknown method '" + m + "' (" + String.join(", ", METHODS) + ")");
             }
         }
     }
@@ -69,16 +81,19 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
         ModelConfig config = ModelConfig.load(model);
         Map<String, Method> plan = plan(config);
         try (NDManager m = Engines.newManager();
-             Decoder decoder = Decoder.load(model, m);
-             TextTokenizer tok = TextTokenizer.load(model)) {
+                Decoder decoder = Decoder.load(model, m);
+                TextTokenizer tok = TextTokenizer.load(model)) {
             PromptEncoder enc = new PromptEncoder(tok, data.maxLength());
             List<Example> examples = enc.encode(data.test());
             List<Example> oodExamples = ood == null ? null : enc.encode(ood.test());
             int[] labels = examples.stream().mapToInt(Example::label).toArray();
             ObjectMapper json = new ObjectMapper();
             ObjectNode report = json.createObjectNode();
-            report.put("task", data.task().name()).put("split", data.testSplit()).put("items", examples.size())
-                    .put("samples", samples).put("batched", !sequential);
+            report.put("task", data.task().name())
+                    .put("split", data.testSplit())
+                    .put("items", examples.size())
+                    .put("samples", samples)
+                    .put("batched", !sequential);
             if (ood != null) {
                 report.put("ood", ood.task().name() + ":" + ood.data().getFileName() + "/" + ood.testSplit())
                         .put("ood_items", oodExamples.size());
@@ -91,14 +106,17 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
                 SampleScorer scorer = new SampleScorer(decoder, m, new LoraLayout(config, method.lora()), batchSize);
                 long t0 = System.nanoTime();
                 double[][][] p = scorer.score(method.thetas(), method.dropout(), examples, !sequential, seed);
-                double[][][] po = oodExamples == null ? null
+                double[][][] po = oodExamples == null
+                        ? null
                         : scorer.score(method.thetas(), method.dropout(), oodExamples, !sequential, seed + 1);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 ObjectNode r = MethodReport.of(p, labels, po, method.ts());
                 if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
-                    int[] oodLabels = oodExamples.stream().mapToInt(Example::label).toArray();
+                    int[] oodLabels =
+                            oodExamples.stream().mapToInt(Example::label).toArray();
                     double[][] mean = Metrics.average(po);
-                    ((ObjectNode) r.get("ood")).put("accuracy", Metrics.accuracy(mean, oodLabels))
+                    ((ObjectNode) r.get("ood"))
+                            .put("accuracy", Metrics.accuracy(mean, oodLabels))
                             .put("ece", Metrics.ece(mean, oodLabels));
                 }
                 r.put("seconds", seconds);
@@ -110,8 +128,16 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
             JsonNode path;
             if (pathGrid > 0 && !curves.isEmpty()) {
                 List<Example> train = enc.encode(TaskData.limit(data.train(), 1000));
-                ObjectNode profile = PathProfile.compute(decoder, m, CurveFolder.read(curves.get(0), config), train, examples,
-                        pathGrid, batchSize, 256, done -> {});
+                ObjectNode profile = PathProfile.compute(
+                        decoder,
+                        m,
+                        CurveFolder.read(curves.get(0), config),
+                        train,
+                        examples,
+                        pathGrid,
+                        batchSize,
+                        256,
+                        done -> {});
                 profile.put("task", data.task().name());
                 report.set("path", profile);
                 path = profile;
@@ -162,8 +188,13 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
                 }
                 case "mcdropout" -> {
                     if (!optima.isEmpty()) {
-                        plan.put("mcdropout", new Method(SampleScorer.copies(optima.get(0), samples), true, null,
-                                lora.withDropout(mcDropout)));
+                        plan.put(
+                                "mcdropout",
+                                new Method(
+                                        SampleScorer.copies(optima.get(0), samples),
+                                        true,
+                                        null,
+                                        lora.withDropout(mcDropout)));
                     }
                 }
                 default -> { // curve
@@ -175,7 +206,8 @@ public record EvalJob(Path model, TaskData data, List<Path> anchors, List<Path> 
             }
         }
         if (plan.isEmpty()) {
-            throw new IllegalArgumentException("nothing to evaluate: give anchors and/or curves for the chosen methods");
+            throw new IllegalArgumentException(
+                    "nothing to evaluate: give anchors and/or curves for the chosen methods");
         }
         return plan;
     }

@@ -73,7 +73,11 @@ public final class MethodReport {
                 p.put("accuracy", Metrics.accuracy(samples[s], labels));
                 p.put("nll", Metrics.nll(samples[s], labels));
                 p.put("ece", Metrics.ece(samples[s], labels));
-                p.put("entropy", avg(Arrays.stream(samples[s]).mapToDouble(Metrics::entropy).toArray()));
+                p.put(
+                        "entropy",
+                        avg(Arrays.stream(samples[s])
+                                .mapToDouble(Metrics::entropy)
+                                .toArray()));
                 // MI = mean over samples of E_x KL(p_m || p̄): this sample's share
                 double kl = 0;
                 for (int i = 0; i < n; i++) {

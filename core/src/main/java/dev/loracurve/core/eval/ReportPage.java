@@ -15,11 +15,18 @@ public final class ReportPage {
     private ReportPage() {}
 
     public static void write(Path html, JsonNode report, JsonNode path) {
-        StringBuilder sb = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>LoRA-Curve report</title>"
-                + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-                + "padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}</style></head><body>");
-        sb.append("<h1>").append(escape(report.path("task").asText())).append(" (").append(escape(report.path("split").asText()))
-                .append(", ").append(report.path("items").asInt()).append(" items, M = ").append(report.path("samples").asInt())
+        StringBuilder sb = new StringBuilder(
+                "<!doctype html><html><head><meta charset=\"utf-8\"><title>LoRA-Curve report</title>"
+                        + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+                        + "padding:4px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}</style></head><body>");
+        sb.append("<h1>")
+                .append(escape(report.path("task").asText()))
+                .append(" (")
+                .append(escape(report.path("split").asText()))
+                .append(", ")
+                .append(report.path("items").asInt())
+                .append(" items, M = ")
+                .append(report.path("samples").asInt())
                 .append(")</h1>");
         sb.append("<table><tr><th>method</th><th>ACC</th><th>NLL</th><th>ECE ×100</th><th>Brier</th><th>entropy</th>"
                 + "<th>MI</th><th>AUROC err (MI)</th><th>AUROC err (H)</th><th>OOD ACC</th><th>OOD ECE ×100</th><th>OOD MI</th>"
@@ -50,7 +57,9 @@ public final class ReportPage {
             rel.put("perfect calibration", new double[][] {{0, 1}, {0, 1}});
             Map<String, double[][]> acc = Charts.map();
             Map<String, double[][]> kl = Charts.map();
-            for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            report.get("methods").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode bins = e.getValue().get("reliability");
                 int used = 0;
@@ -79,13 +88,18 @@ public final class ReportPage {
                     kl.put(e.getKey(), d);
                 }
             }
-            Charts.lines(tmp.resolve("rel.png"), "Reliability (accuracy per confidence bin)", "confidence", "accuracy", rel);
+            Charts.lines(
+                    tmp.resolve("rel.png"), "Reliability (accuracy per confidence bin)", "confidence", "accuracy", rel);
             image(sb, "Reliability diagram", tmp.resolve("rel.png"));
             if (!acc.isEmpty()) {
                 Charts.lines(tmp.resolve("acc.png"), "Accuracy of each sampled point", "t", "accuracy", acc);
                 image(sb, "Accuracy along t", tmp.resolve("acc.png"));
-                Charts.lines(tmp.resolve("kl.png"), "Each point's share of the mutual information: E_x KL(p_t || p̄)", "t",
-                        "nats", kl);
+                Charts.lines(
+                        tmp.resolve("kl.png"),
+                        "Each point's share of the mutual information: E_x KL(p_t || p̄)",
+                        "t",
+                        "nats",
+                        kl);
                 image(sb, "Mutual information along t", tmp.resolve("kl.png"));
             }
             if (path != null) {
@@ -96,15 +110,21 @@ public final class ReportPage {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        sb.append("<p>ECE: 15 equal-width bins, top label, L1. MI = H(p̄) − mean H(p_m), nats. AUROC err: MI or predictive "
-                + "entropy as a score for wrong answers. OOD AUROC: the same scores telling out-of-distribution inputs ("
-                + escape(report.path("ood").asText("none")) + ") from in-distribution ones.</p></body></html>");
+        sb.append(
+                "<p>ECE: 15 equal-width bins, top label, L1. MI = H(p̄) − mean H(p_m), nats. AUROC err: MI or predictive "
+                        + "entropy as a score for wrong answers. OOD AUROC: the same scores telling out-of-distribution inputs ("
+                        + escape(report.path("ood").asText("none")) + ") from in-distribution ones.</p></body></html>");
         AtomicFiles.writeString(html, sb.toString());
     }
 
     private static void image(StringBuilder sb, String title, Path png) throws IOException {
-        sb.append("<h2>").append(escape(title)).append("</h2><img alt=\"").append(escape(title)).append("\" src=\"data:image/png;base64,")
-                .append(Base64.getEncoder().encodeToString(Files.readAllBytes(png))).append("\">");
+        sb.append("<h2>")
+                .append(escape(title))
+                .append("</h2><img alt=\"")
+                .append(escape(title))
+                .append("\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(Files.readAllBytes(png)))
+                .append("\">");
     }
 
     private static void cell(StringBuilder sb, double v, String fmt) {
@@ -117,16 +137,23 @@ public final class ReportPage {
 
     /** In-distribution against out-of-distribution, per method: accuracy, ECE and MI, and the AUROC of MI for OOD. */
     public static String oodTable(JsonNode report) {
-        StringBuilder out = new StringBuilder(String.format("%-16s %7s %7s %8s | %7s %7s %8s | %9s%n", "method", "ACC", "ECE",
-                "MI", "OOD ACC", "OOD ECE", "OOD MI", "AUROC MI"));
+        StringBuilder out = new StringBuilder(String.format(
+                "%-16s %7s %7s %8s | %7s %7s %8s | %9s%n",
+                "method", "ACC", "ECE", "MI", "OOD ACC", "OOD ECE", "OOD MI", "AUROC MI"));
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
             JsonNode o = r.path("ood");
-            out.append(String.format("%-16s %6.1f%% %6.1f%% %8.4f | %6.1f%% %6.1f%% %8.4f | %9.3f%n", e.getKey(),
-                    r.get("accuracy").asDouble() * 100, r.get("ece").asDouble() * 100, r.get("mutual_information").asDouble(),
-                    o.path("accuracy").asDouble(Double.NaN) * 100, o.path("ece").asDouble(Double.NaN) * 100,
-                    o.path("mutual_information").asDouble(Double.NaN), o.path("auroc_mi").asDouble(Double.NaN)));
+            out.append(String.format(
+                    "%-16s %6.1f%% %6.1f%% %8.4f | %6.1f%% %6.1f%% %8.4f | %9.3f%n",
+                    e.getKey(),
+                    r.get("accuracy").asDouble() * 100,
+                    r.get("ece").asDouble() * 100,
+                    r.get("mutual_information").asDouble(),
+                    o.path("accuracy").asDouble(Double.NaN) * 100,
+                    o.path("ece").asDouble(Double.NaN) * 100,
+                    o.path("mutual_information").asDouble(Double.NaN),
+                    o.path("auroc_mi").asDouble(Double.NaN)));
         }
         return out.toString();
     }
@@ -134,15 +161,23 @@ public final class ReportPage {
     /** The headline table as text. */
     public static String table(JsonNode report) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-22s %6s %7s %6s %6s %7s %7s %7s %7s %7s%n", "method", "ACC", "NLL", "ECE", "Brier", "MI",
-                "AUe-MI", "AUe-H", "OOD-MI", "OOD-H"));
+        out.append(String.format(
+                "%-22s %6s %7s %6s %6s %7s %7s %7s %7s %7s%n",
+                "method", "ACC", "NLL", "ECE", "Brier", "MI", "AUe-MI", "AUe-H", "OOD-MI", "OOD-H"));
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
-            out.append(String.format("%-22s %6.1f %7.4f %6.1f %6.4f %7.4f %7.3f %7.3f %7.3f %7.3f%n", e.getKey(),
-                    r.get("accuracy").asDouble() * 100, r.get("nll").asDouble(), r.get("ece").asDouble() * 100,
-                    r.get("brier").asDouble(), r.get("mutual_information").asDouble(), r.get("auroc_error_mi").asDouble(),
-                    r.get("auroc_error_entropy").asDouble(), r.path("ood").path("auroc_mi").asDouble(Double.NaN),
+            out.append(String.format(
+                    "%-22s %6.1f %7.4f %6.1f %6.4f %7.4f %7.3f %7.3f %7.3f %7.3f%n",
+                    e.getKey(),
+                    r.get("accuracy").asDouble() * 100,
+                    r.get("nll").asDouble(),
+                    r.get("ece").asDouble() * 100,
+                    r.get("brier").asDouble(),
+                    r.get("mutual_information").asDouble(),
+                    r.get("auroc_error_mi").asDouble(),
+                    r.get("auroc_error_entropy").asDouble(),
+                    r.path("ood").path("auroc_mi").asDouble(Double.NaN),
                     r.path("ood").path("auroc_entropy").asDouble(Double.NaN)));
         }
         return out.toString();

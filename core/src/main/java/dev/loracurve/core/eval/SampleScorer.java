@@ -37,7 +37,8 @@ public final class SampleScorer {
     /**
      * @param dropout LoRA dropout on (MC dropout); masks come from libtorch's generator, seeded with {@code seed}
      */
-    public double[][][] score(List<float[]> thetas, boolean dropout, List<Example> examples, boolean batched, long seed) {
+    public double[][][] score(
+            List<float[]> thetas, boolean dropout, List<Example> examples, boolean batched, long seed) {
         Engines.seed(seed);
         int m = thetas.size();
         double[][][] out = new double[m][examples.size()][];

@@ -23,7 +23,8 @@ public final class BatchedLora implements LoraDelta {
      */
     public BatchedLora(LoraLayout layout, NDArray thetas, boolean dropoutActive) {
         if (thetas.getShape().dimension() != 2 || thetas.getShape().get(1) != layout.size()) {
-            throw new IllegalArgumentException("θ matrix has shape " + thetas.getShape() + ", layout needs (M, " + layout.size() + ")");
+            throw new IllegalArgumentException(
+                    "θ matrix has shape " + thetas.getShape() + ", layout needs (M, " + layout.size() + ")");
         }
         this.layout = layout;
         this.samples = (int) thetas.getShape().get(0);
@@ -35,9 +36,13 @@ public final class BatchedLora implements LoraDelta {
         bT = new NDArray[layers][Projection.values().length];
         for (LoraLayout.Slot s : layout.slots()) {
             aT[s.layer()][s.projection().ordinal()] = columns(thetas, s.offsetA(), (long) r * s.in())
-                    .reshape(samples, r, s.in()).transpose(0, 2, 1);
-            bT[s.layer()][s.projection().ordinal()] = Tensors.scale(columns(thetas, s.offsetB(), (long) s.out() * r)
-                    .reshape(samples, s.out(), r).transpose(0, 2, 1), scale); // scale folded into B once
+                    .reshape(samples, r, s.in())
+                    .transpose(0, 2, 1);
+            bT[s.layer()][s.projection().ordinal()] = Tensors.scale(
+                    columns(thetas, s.offsetB(), (long) s.out() * r)
+                            .reshape(samples, s.out(), r)
+                            .transpose(0, 2, 1),
+                    scale); // scale folded into B once
         }
     }
 
@@ -55,7 +60,9 @@ public final class BatchedLora implements LoraDelta {
         long t = x.getShape().get(1);
         long in = x.getShape().get(2);
         NDArray drop = dropoutActive
-                ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
+                ? x.getNDArrayInternal()
+                        .dropout(x, (float) layout.lora().dropout(), true)
+                        .singletonOrThrow()
                 : x;
         NDArray h = drop.reshape(samples, rows / samples * t, in).matMul(a); // (M, B·T, r)
         return h.matMul(bT[layer][p.ordinal()]).reshape(rows, t, -1); // (M, B·T, out) → (M·B, T, out)

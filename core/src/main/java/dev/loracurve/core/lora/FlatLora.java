@@ -27,7 +27,8 @@ public final class FlatLora implements LoraDelta {
      */
     public FlatLora(LoraLayout layout, NDArray theta, boolean dropoutActive) {
         if (theta.getShape().dimension() != 1 || theta.size() != layout.size()) {
-            throw new IllegalArgumentException("θ has shape " + theta.getShape() + ", layout needs (" + layout.size() + ")");
+            throw new IllegalArgumentException(
+                    "θ has shape " + theta.getShape() + ", layout needs (" + layout.size() + ")");
         }
         this.layout = layout;
         this.theta = theta;
@@ -55,13 +56,18 @@ public final class FlatLora implements LoraDelta {
             return null;
         }
         NDArray in = dropoutActive
-                ? x.getNDArrayInternal().dropout(x, (float) layout.lora().dropout(), true).singletonOrThrow()
+                ? x.getNDArrayInternal()
+                        .dropout(x, (float) layout.lora().dropout(), true)
+                        .singletonOrThrow()
                 : x;
         NDArray h = in.getNDArrayInternal().linear(in, down, null).singletonOrThrow(); // (B, T, r)
-        return h.getNDArrayInternal().linear(h, b[layer][p.ordinal()], null).singletonOrThrow(); // scale·B(A x): (B, T, out)
+        return h.getNDArrayInternal()
+                .linear(h, b[layer][p.ordinal()], null)
+                .singletonOrThrow(); // scale·B(A x): (B, T, out)
     }
 
     private NDArray view(long offset, int rows, int cols) {
-        return theta.get(new NDIndex().addSliceDim(offset, offset + (long) rows * cols)).reshape(rows, cols);
+        return theta.get(new NDIndex().addSliceDim(offset, offset + (long) rows * cols))
+                .reshape(rows, cols);
     }
 }

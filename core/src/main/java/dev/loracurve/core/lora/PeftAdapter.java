@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -23,7 +24,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.ArrayList;
 
 /**
  * A Hugging Face PEFT LoRA adapter folder: {@code adapter_config.json} and
@@ -68,15 +68,20 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
                 throw new CheckpointException(file, null, pattern + " (per-module ranks) is not supported");
             }
         }
-        if (!c.path("layers_to_transform").isMissingNode() && !c.path("layers_to_transform").isNull()) {
+        if (!c.path("layers_to_transform").isMissingNode()
+                && !c.path("layers_to_transform").isNull()) {
             throw new CheckpointException(file, null, "layers_to_transform is not supported: LoRA goes on every layer");
         }
         if (!c.path("r").canConvertToInt() || c.path("r").asInt() <= 0) {
             throw new CheckpointException(file, null, "r must be a positive integer, got " + c.path("r"));
         }
         try {
-            return new LoraConfig(c.path("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("lora_dropout").asDouble(0),
-                    targets(c.path("target_modules"), file), c.path("use_rslora").asBoolean(false));
+            return new LoraConfig(
+                    c.path("r").asInt(),
+                    c.path("lora_alpha").asDouble(8),
+                    c.path("lora_dropout").asDouble(0),
+                    targets(c.path("target_modules"), file),
+                    c.path("use_rslora").asBoolean(false));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, null, e.getMessage(), e);
         }
@@ -88,8 +93,11 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             for (JsonNode n : t) {
                 Projection p = Projection.byName(n.asText());
                 if (p == null) {
-                    throw new CheckpointException(file, null, "target_modules names unknown module '" + n.asText()
-                            + "'; known: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
+                    throw new CheckpointException(
+                            file,
+                            null,
+                            "target_modules names unknown module '" + n.asText()
+                                    + "'; known: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
                 }
                 out.add(p);
             }
@@ -99,7 +107,8 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             // PEFT matches a string target as a regex against the full module name
             Pattern re = Pattern.compile(t.asText());
             for (Projection p : Projection.values()) {
-                if (re.matcher(p.modulePath(0)).matches() || re.matcher(p.hfName()).matches()) {
+                if (re.matcher(p.modulePath(0)).matches()
+                        || re.matcher(p.hfName()).matches()) {
                     out.add(p);
                 }
             }
@@ -124,9 +133,12 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             }
             for (String name : f.tensors().keySet()) {
                 if (!expected.contains(name)) {
-                    throw new CheckpointException(weights, name, "does not match any LoRA module of this model "
-                            + "(" + model.modelType() + ", " + model.numLayers() + " layers, targets "
-                            + config.orderedTargets() + ")");
+                    throw new CheckpointException(
+                            weights,
+                            name,
+                            "does not match any LoRA module of this model "
+                                    + "(" + model.modelType() + ", " + model.numLayers() + " layers, targets "
+                                    + config.orderedTargets() + ")");
                 }
             }
         }
@@ -134,8 +146,8 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
         return new PeftAdapter(config, theta, base);
     }
 
-    private static String copy(SafetensorsFile f, LoraLayout.Slot s, String which, long[] shape, long offset,
-                               float[] theta) {
+    private static String copy(
+            SafetensorsFile f, LoraLayout.Slot s, String which, long[] shape, long offset, float[] theta) {
         String name = key(s, which);
         if (!f.tensors().containsKey(name)) {
             // PEFT writes names without the adapter name; some tools keep ".default"
@@ -143,15 +155,21 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             if (f.tensors().containsKey(withAdapter)) {
                 name = withAdapter;
             } else {
-                throw new CheckpointException(f.path(), name, "missing: the adapter config targets "
-                        + s.projection().hfName() + " but the weights lack this tensor");
+                throw new CheckpointException(
+                        f.path(),
+                        name,
+                        "missing: the adapter config targets " + s.projection().hfName()
+                                + " but the weights lack this tensor");
             }
         }
         TensorInfo info = f.info(name);
         if (!Arrays.equals(info.shape(), shape)) {
-            throw new CheckpointException(f.path(), name, "shape " + info.shapeString()
-                    + " does not fit the model: expected " + Arrays.toString(shape) + " for " + which
-                    + " of " + s.projection().hfName() + " with r = " + s.rank());
+            throw new CheckpointException(
+                    f.path(),
+                    name,
+                    "shape " + info.shapeString()
+                            + " does not fit the model: expected " + Arrays.toString(shape) + " for " + which
+                            + " of " + s.projection().hfName() + " with r = " + s.rank());
         }
         float[] data = f.readFloats(name);
         System.arraycopy(data, 0, theta, (int) offset, data.length);
@@ -160,7 +178,9 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
 
     private static String readBaseModel(Path dir) {
         try {
-            return JSON.readTree(dir.resolve(CONFIG).toFile()).path("base_model_name_or_path").asText("");
+            return JSON.readTree(dir.resolve(CONFIG).toFile())
+                    .path("base_model_name_or_path")
+                    .asText("");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -177,10 +197,12 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             if (!out.isEmpty()) {
                 LoraConfig first = out.get(0).config();
                 LoraConfig c = a.config();
-                if (first.r() != c.r() || first.alpha() != c.alpha() || !first.targets().equals(c.targets())
+                if (first.r() != c.r()
+                        || first.alpha() != c.alpha()
+                        || !first.targets().equals(c.targets())
                         || first.useRslora() != c.useRslora()) {
-                    throw new IllegalArgumentException(d + ": LoRA " + describe(c) + " differs from " + dirs.get(0) + " ("
-                            + describe(first) + "): adapters of one curve or ensemble share one layout");
+                    throw new IllegalArgumentException(d + ": LoRA " + describe(c) + " differs from " + dirs.get(0)
+                            + " (" + describe(first) + "): adapters of one curve or ensemble share one layout");
                 }
             }
             out.add(a);
@@ -212,9 +234,12 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
                 double[] acc = new double[(int) first.info(name).elementCount()];
                 for (int i = 0; i < files.size(); i++) {
                     SafetensorsFile f = files.get(i);
-                    if (!f.tensors().containsKey(name) || !Arrays.equals(f.info(name).shape(), first.info(name).shape())
+                    if (!f.tensors().containsKey(name)
+                            || !Arrays.equals(
+                                    f.info(name).shape(), first.info(name).shape())
                             || f.tensors().size() != first.tensors().size()) {
-                        throw new CheckpointException(f.path(), name, "control points must hold the same tensors and shapes");
+                        throw new CheckpointException(
+                                f.path(), name, "control points must hold the same tensors and shapes");
                     }
                     if (weights[i] != 0) {
                         float[] x = f.readFloats(name);
@@ -262,9 +287,13 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
             for (LoraLayout.Slot s : layout.slots()) {
                 int r = config.r();
-                w.add(key(s, "lora_A"), new long[] {r, s.in()},
+                w.add(
+                        key(s, "lora_A"),
+                        new long[] {r, s.in()},
                         Arrays.copyOfRange(theta, (int) s.offsetA(), (int) s.offsetA() + r * s.in()));
-                w.add(key(s, "lora_B"), new long[] {s.out(), r},
+                w.add(
+                        key(s, "lora_B"),
+                        new long[] {s.out(), r},
                         Arrays.copyOfRange(theta, (int) s.offsetB(), (int) s.offsetB() + s.out() * r));
             }
             w.write(tmp.resolve(WEIGHTS));

@@ -13,10 +13,10 @@ import dev.loracurve.core.store.TensorInfo;
 import dev.loracurve.core.store.WeightFiles;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.Map;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Llama / Qwen2 decoder: token embedding, L blocks of (RMSNorm, grouped-query attention with
@@ -36,8 +36,8 @@ public final class Decoder implements AutoCloseable {
     private final ModelConfig config;
     private final NDManager manager;
     private final DataType dtype;
-    private final NDArray embed;     // (V, H)
-    private final NDArray head;      // (V, H), the embedding itself when tied
+    private final NDArray embed; // (V, H)
+    private final NDArray head; // (V, H), the embedding itself when tied
     private final NDArray finalNorm; // (H)
     private final Block[] blocks;
     private final Map<String, NDArray> weights;
@@ -46,8 +46,15 @@ public final class Decoder implements AutoCloseable {
     /** One decoder layer's weights; proj/bias indexed by Projection ordinal, bias null when absent. */
     private record Block(NDArray inputNorm, NDArray postNorm, NDArray[] proj, NDArray[] bias) {}
 
-    private Decoder(ModelConfig config, NDManager manager, DataType dtype, NDArray embed, NDArray head,
-                    NDArray finalNorm, Block[] blocks, Map<String, NDArray> weights) {
+    private Decoder(
+            ModelConfig config,
+            NDManager manager,
+            DataType dtype,
+            NDArray embed,
+            NDArray head,
+            NDArray finalNorm,
+            Block[] blocks,
+            Map<String, NDArray> weights) {
         this.weights = weights;
         this.config = config;
         this.manager = manager;
@@ -71,22 +78,29 @@ public final class Decoder implements AutoCloseable {
     public static Decoder load(Path modelDir, NDManager parent, DataType dtype) {
         ModelConfig config = ModelConfig.load(modelDir);
         try (WeightFiles files = WeightFiles.open(modelDir)) {
-            return fromWeights(config, new WeightSource() {
-                @Override
-                public float[] read(String name, long... shape) {
-                    TensorInfo info = files.info(name);
-                    if (!Arrays.equals(info.shape(), shape)) {
-                        throw new CheckpointException(files.fileOf(name), name, "shape " + info.shapeString()
-                                + " disagrees with config.json, which implies " + Arrays.toString(shape));
-                    }
-                    return files.readFloats(name);
-                }
+            return fromWeights(
+                    config,
+                    new WeightSource() {
+                        @Override
+                        public float[] read(String name, long... shape) {
+                            TensorInfo info = files.info(name);
+                            if (!Arrays.equals(info.shape(), shape)) {
+                                throw new CheckpointException(
+                                        files.fileOf(name),
+                                        name,
+                                        "shape " + info.shapeString() + " disagrees with config.json, which implies "
+                                                + Arrays.toString(shape));
+                            }
+                            return files.readFloats(name);
+                        }
 
-                @Override
-                public boolean has(String name) {
-                    return files.has(name);
-                }
-            }, parent, dtype);
+                        @Override
+                        public boolean has(String name) {
+                            return files.has(name);
+                        }
+                    },
+                    parent,
+                    dtype);
         }
     }
 
@@ -114,7 +128,8 @@ public final class Decoder implements AutoCloseable {
         try {
             int h = c.hiddenSize();
             NDArray embed = tensor(named, m, dtype, src, "model.embed_tokens.weight", c.vocabSize(), h);
-            NDArray head = c.tieWordEmbeddings() ? embed : tensor(named, m, dtype, src, "lm_head.weight", c.vocabSize(), h);
+            NDArray head =
+                    c.tieWordEmbeddings() ? embed : tensor(named, m, dtype, src, "lm_head.weight", c.vocabSize(), h);
             NDArray finalNorm = tensor(named, m, dtype, src, "model.norm.weight", h);
             Block[] blocks = new Block[c.numLayers()];
             for (int l = 0; l < blocks.length; l++) {
@@ -122,14 +137,18 @@ public final class Decoder implements AutoCloseable {
                 NDArray[] bias = new NDArray[proj.length];
                 for (Projection p : Projection.values()) {
                     String mod = p.modulePath(l);
-                    proj[p.ordinal()] = tensor(named, m, dtype, src, mod + ".weight", c.outFeatures(p), c.inFeatures(p));
+                    proj[p.ordinal()] =
+                            tensor(named, m, dtype, src, mod + ".weight", c.outFeatures(p), c.inFeatures(p));
                     if (c.hasBias(p)) {
                         bias[p.ordinal()] = tensor(named, m, dtype, src, mod + ".bias", c.outFeatures(p));
                     }
                 }
                 String pre = "model.layers." + l + ".";
-                blocks[l] = new Block(tensor(named, m, dtype, src, pre + "input_layernorm.weight", h),
-                        tensor(named, m, dtype, src, pre + "post_attention_layernorm.weight", h), proj, bias);
+                blocks[l] = new Block(
+                        tensor(named, m, dtype, src, pre + "input_layernorm.weight", h),
+                        tensor(named, m, dtype, src, pre + "post_attention_layernorm.weight", h),
+                        proj,
+                        bias);
             }
             return new Decoder(c, m, dtype, embed, head, finalNorm, blocks, named);
         } catch (RuntimeException e) {
@@ -138,9 +157,10 @@ public final class Decoder implements AutoCloseable {
         }
     }
 
-    private static NDArray tensor(Map<String, NDArray> named, NDManager m, DataType dtype, WeightSource src, String name,
-                                  long... shape) {
-        NDArray a = dtype == DataType.FLOAT64 ? Tensors.of(m, src.readDouble(name, shape)).reshape(new Shape(shape))
+    private static NDArray tensor(
+            Map<String, NDArray> named, NDManager m, DataType dtype, WeightSource src, String name, long... shape) {
+        NDArray a = dtype == DataType.FLOAT64
+                ? Tensors.of(m, src.readDouble(name, shape)).reshape(new Shape(shape))
                 : Tensors.of(m, src.read(name, shape), new Shape(shape));
         a = dtype == DataType.FLOAT32 || dtype == DataType.FLOAT64 ? a : a.toType(dtype, false);
         named.put(name, a);
@@ -169,7 +189,9 @@ public final class Decoder implements AutoCloseable {
     public NDArray hidden(NDArray ids, TokenBatch batch, LoraDelta lora) {
         NDManager step = ids.getManager();
         int t = batch.maxLength();
-        NDArray x = ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow(); // (B, T, H)
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, embed, SparseFormat.DENSE)
+                .singletonOrThrow(); // (B, T, H)
         NDArray[] rope;
         NDArray mask;
         if (batch.branches() == null) {
@@ -182,9 +204,13 @@ public final class Decoder implements AutoCloseable {
             NDArray pos = batch.positionsArray(step); // (B·T)
             long bsz = batch.batchSize();
             rope = new NDArray[] {
-                pos.getNDArrayInternal().embedding(pos, table[0], SparseFormat.DENSE).singletonOrThrow()
+                pos.getNDArrayInternal()
+                        .embedding(pos, table[0], SparseFormat.DENSE)
+                        .singletonOrThrow()
                         .reshape(bsz, 1, t, config.headDim()), // (B, 1, T, hd)
-                pos.getNDArrayInternal().embedding(pos, table[1], SparseFormat.DENSE).singletonOrThrow()
+                pos.getNDArrayInternal()
+                        .embedding(pos, table[1], SparseFormat.DENSE)
+                        .singletonOrThrow()
                         .reshape(bsz, 1, t, config.headDim()),
             };
             mask = batch.treeMask(step, dtype);
@@ -209,14 +235,17 @@ public final class Decoder implements AutoCloseable {
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray inv = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(); // (B, T, 1)
+        NDArray inv =
+                x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(); // (B, T, 1)
         return x.div(inv).mul(weight);
     }
 
     /** y = x Wᵀ + b + LoRA delta, (B, T, out). */
     private NDArray project(int layer, Projection p, NDArray x, LoraDelta lora) {
         Block b = blocks[layer];
-        NDArray y = x.getNDArrayInternal().linear(x, b.proj()[p.ordinal()], b.bias()[p.ordinal()]).singletonOrThrow();
+        NDArray y = x.getNDArrayInternal()
+                .linear(x, b.proj()[p.ordinal()], b.bias()[p.ordinal()])
+                .singletonOrThrow();
         NDArray d = lora.apply(layer, p, x);
         return d == null ? y : y.add(d);
     }
@@ -228,9 +257,15 @@ public final class Decoder implements AutoCloseable {
         int nkv = config.numKvHeads();
         int hd = config.headDim();
         int g = nh / nkv;
-        NDArray q = project(layer, Projection.Q_PROJ, x, lora).reshape(bsz, t, nh, hd).transpose(0, 2, 1, 3);
-        NDArray k = project(layer, Projection.K_PROJ, x, lora).reshape(bsz, t, nkv, hd).transpose(0, 2, 1, 3);
-        NDArray v = project(layer, Projection.V_PROJ, x, lora).reshape(bsz, t, nkv, hd).transpose(0, 2, 1, 3);
+        NDArray q = project(layer, Projection.Q_PROJ, x, lora)
+                .reshape(bsz, t, nh, hd)
+                .transpose(0, 2, 1, 3);
+        NDArray k = project(layer, Projection.K_PROJ, x, lora)
+                .reshape(bsz, t, nkv, hd)
+                .transpose(0, 2, 1, 3);
+        NDArray v = project(layer, Projection.V_PROJ, x, lora)
+                .reshape(bsz, t, nkv, hd)
+                .transpose(0, 2, 1, 3);
         q = applyRope(q, rope); // (B, nh, T, hd)
         k = applyRope(k, rope); // (B, nkv, T, hd)
         // (mask: (B, 1, 1, T, T) additive)
@@ -240,7 +275,9 @@ public final class Decoder implements AutoCloseable {
         NDArray scores = Tensors.scale(qg.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(hd)); // (B, nkv, g·T, T)
         NDArray probs = scores.reshape(bsz, nkv, g, t, t).add(mask).softmax(-1).reshape(bsz, nkv, (long) g * t, t);
         NDArray out = probs.matMul(v) // (B, nkv, g·T, hd)
-                .reshape(bsz, nh, t, hd).transpose(0, 2, 1, 3).reshape(bsz, t, (long) nh * hd);
+                .reshape(bsz, nh, t, hd)
+                .transpose(0, 2, 1, 3)
+                .reshape(bsz, t, (long) nh * hd);
         return project(layer, Projection.O_PROJ, out, lora); // (B, T, H)
     }
 

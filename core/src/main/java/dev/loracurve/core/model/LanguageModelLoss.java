@@ -31,7 +31,8 @@ public final class LanguageModelLoss {
             throw new IllegalArgumentException("no position has a next token: every sequence has length 1");
         }
         NDArray logp = logits.logSoftmax(-1); // (B, T, V)
-        NDArray picked = logp.gather(Tensors.of(m, targets, new Shape(bsz, t, 1)), -1).reshape(bsz, t); // (B, T)
+        NDArray picked =
+                logp.gather(Tensors.of(m, targets, new Shape(bsz, t, 1)), -1).reshape(bsz, t); // (B, T)
         NDArray w = Tensors.of(m, weight, new Shape(bsz, t)).toType(logits.getDataType(), false);
         return Tensors.scale(picked.mul(w).sum(), -1.0 / count);
     }

@@ -2,12 +2,12 @@ package dev.loracurve.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.store.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loracurve.core.store.AtomicFiles;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,7 +44,8 @@ public record ModelConfig(
         require(intermediateSize > 0, "intermediate_size must be positive");
         require(numLayers > 0, "num_hidden_layers must be positive");
         require(numHeads > 0, "num_attention_heads must be positive");
-        require(numKvHeads > 0 && numHeads % numKvHeads == 0,
+        require(
+                numKvHeads > 0 && numHeads % numKvHeads == 0,
                 "num_key_value_heads (" + numKvHeads + ") must divide num_attention_heads (" + numHeads + ")");
         require(headDim > 0 && headDim % 2 == 0, "head_dim must be positive and even (RoPE rotates pairs)");
         require(vocabSize > 0, "vocab_size must be positive");
@@ -72,8 +73,8 @@ public record ModelConfig(
     public static ModelConfig parse(JsonNode c) {
         String type = c.path("model_type").asText("");
         if (!type.equals("llama") && !type.equals("qwen2")) {
-            throw new IllegalArgumentException("unsupported architecture '" + type
-                    + "' (config.json model_type); supported: llama, qwen2");
+            throw new IllegalArgumentException(
+                    "unsupported architecture '" + type + "' (config.json model_type); supported: llama, qwen2");
         }
         int hidden = requiredInt(c, "hidden_size");
         int heads = requiredInt(c, "num_attention_heads");
@@ -86,8 +87,11 @@ public record ModelConfig(
             if (!kind.equals("llama3")) {
                 throw new IllegalArgumentException("rope_scaling type '" + kind + "' is not supported (only llama3)");
             }
-            scaling = new RopeScaling(rs.path("factor").asDouble(8), rs.path("low_freq_factor").asDouble(1),
-                    rs.path("high_freq_factor").asDouble(4), rs.path("original_max_position_embeddings").asInt(8192));
+            scaling = new RopeScaling(
+                    rs.path("factor").asDouble(8),
+                    rs.path("low_freq_factor").asDouble(1),
+                    rs.path("high_freq_factor").asDouble(4),
+                    rs.path("original_max_position_embeddings").asInt(8192));
         }
         return new ModelConfig(
                 type,

@@ -42,8 +42,8 @@ public final class TextTokenizer implements AutoCloseable {
                     String text = tok.isObject() ? tok.path("content").asText() : tok.asText();
                     long[] ids = hf.encode(text, false, false).getIds();
                     if (text.isEmpty() || ids.length != 1) {
-                        throw new IllegalArgumentException(cfgPath + ": bos_token '" + text
-                                + "' is not a single token of " + json);
+                        throw new IllegalArgumentException(
+                                cfgPath + ": bos_token '" + text + "' is not a single token of " + json);
                     }
                     bos = ids[0];
                 }

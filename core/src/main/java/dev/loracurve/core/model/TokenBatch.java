@@ -116,7 +116,8 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
                 m[b * maxLength() + j] = Decoder.MASKED;
             }
         }
-        return Tensors.of(manager, m, new Shape(batchSize(), 1, 1, 1, maxLength())).toType(dtype, false);
+        return Tensors.of(manager, m, new Shape(batchSize(), 1, 1, 1, maxLength()))
+                .toType(dtype, false);
     }
 
     /** (B, 1, 1, T, T) additive mask of packed rows: causal, no pads, prefix + own branch only. */
@@ -126,8 +127,8 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
         for (int b = 0; b < ids.length; b++) {
             for (int i = 0; i < t; i++) {
                 for (int j = 0; j < t; j++) {
-                    boolean allowed = j <= i && j < lengths[b]
-                            && (branches[b][j] == 0 || branches[b][j] == branches[b][i]);
+                    boolean allowed =
+                            j <= i && j < lengths[b] && (branches[b][j] == 0 || branches[b][j] == branches[b][i]);
                     if (!allowed && !(i >= lengths[b] && j == 0)) { // pad rows keep key 0: no empty softmax
                         m[(b * t + i) * t + j] = Decoder.MASKED;
                     }

@@ -7,8 +7,8 @@ import dev.loracurve.core.store.AtomicFiles;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes a Hugging Face {@code tokenizer.json} (WordLevel model, whitespace-and-punctuation
@@ -31,8 +31,14 @@ public final class WordTokenizer {
         ArrayNode added = root.putArray("added_tokens");
         String[] specials = {"<unk>", "<s>", "</s>"};
         for (int i = 0; i < specials.length; i++) {
-            added.addObject().put("id", i).put("content", specials[i]).put("single_word", false).put("lstrip", false)
-                    .put("rstrip", false).put("normalized", false).put("special", true);
+            added.addObject()
+                    .put("id", i)
+                    .put("content", specials[i])
+                    .put("single_word", false)
+                    .put("lstrip", false)
+                    .put("rstrip", false)
+                    .put("normalized", false)
+                    .put("special", true);
         }
         root.putNull("normalizer");
         root.putObject("pre_tokenizer").put("type", "Whitespace");
@@ -47,7 +53,8 @@ public final class WordTokenizer {
             v.put(w, id++);
         }
         AtomicFiles.writeString(modelDir.resolve("tokenizer.json"), root.toString());
-        AtomicFiles.writeString(modelDir.resolve("tokenizer_config.json"),
+        AtomicFiles.writeString(
+                modelDir.resolve("tokenizer_config.json"),
                 "{\"add_bos_token\": true, \"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"unk_token\": \"<unk>\"}");
         return vocab.size();
     }

@@ -1,11 +1,11 @@
 package dev.loracurve.core.store;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The checkpoint store: artifacts (files or folders) under one root, addressed by {@code file://}
@@ -38,7 +38,9 @@ public final class ArtifactStore {
     }
 
     public String uri(Path path) {
-        return inside(path.toAbsolutePath().normalize(), path.toString()).toUri().toString();
+        return inside(path.toAbsolutePath().normalize(), path.toString())
+                .toUri()
+                .toString();
     }
 
     /** The path of a {@code file://} URI inside the root. */
@@ -73,8 +75,11 @@ public final class ArtifactStore {
         }
         String actual = Sha256.ofTree(p);
         if (!actual.equals(sha256)) {
-            throw new CheckpointException(p, null, "sha256 " + actual + " differs from the announced " + sha256
-                    + ": the artifact changed or is corrupt");
+            throw new CheckpointException(
+                    p,
+                    null,
+                    "sha256 " + actual + " differs from the announced " + sha256
+                            + ": the artifact changed or is corrupt");
         }
         return p;
     }

@@ -5,7 +5,18 @@ import java.nio.ByteOrder;
 
 /** Safetensors element types. Floating types widen to float on read; integer types are not model weights here. */
 public enum DType {
-    F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1), F8_E4M3(1), F8_E5M2(1);
+    F64(8),
+    F32(4),
+    F16(2),
+    BF16(2),
+    I64(8),
+    I32(4),
+    I16(2),
+    I8(1),
+    U8(1),
+    BOOL(1),
+    F8_E4M3(1),
+    F8_E5M2(1);
 
     public final int bytes;
 

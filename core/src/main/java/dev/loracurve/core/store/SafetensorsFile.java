@@ -14,13 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Collection;
 
 /**
  * A safetensors file read through memory maps: an 8-byte little-endian header length, a JSON
@@ -31,8 +31,7 @@ import java.util.Collection;
 public final class SafetensorsFile implements AutoCloseable {
     public static final long MAX_HEADER_BYTES = 100L * 1000 * 1000;
     private static final long WINDOW_BYTES = 1L << 30;
-    private static final ObjectMapper JSON =
-            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final Path path;
     private final FileChannel channel;
@@ -40,8 +39,12 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, FileChannel channel, long dataStart,
-                            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -59,19 +62,21 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             long size = ch.size();
             if (size < 8) {
-                throw new CheckpointException(path, null,
-                        "truncated: " + size + " bytes, shorter than the 8-byte header length");
+                throw new CheckpointException(
+                        path, null, "truncated: " + size + " bytes, shorter than the 8-byte header length");
             }
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.getLong(0);
             if (headerLen < 2 || headerLen > size - 8) {
-                throw new CheckpointException(path, null, "header length " + Long.toUnsignedString(headerLen)
-                        + " runs beyond the end of the file (" + size + " bytes): truncated or not safetensors");
+                throw new CheckpointException(
+                        path,
+                        null,
+                        "header length " + Long.toUnsignedString(headerLen) + " runs beyond the end of the file ("
+                                + size + " bytes): truncated or not safetensors");
             }
             if (headerLen > MAX_HEADER_BYTES) {
-                throw new CheckpointException(path, null,
-                        "header length " + headerLen + " is above the 100 MB limit");
+                throw new CheckpointException(path, null, "header length " + headerLen + " is above the 100 MB limit");
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLen);
             readFully(ch, header, 8);
@@ -89,8 +94,8 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static Map<String, TensorInfo> parseHeader(Path path, byte[] header, long dataBytes,
-                                                       Map<String, String> metadata) {
+    private static Map<String, TensorInfo> parseHeader(
+            Path path, byte[] header, long dataBytes, Map<String, String> metadata) {
         JsonNode root;
         try {
             root = JSON.readTree(new String(header, StandardCharsets.UTF_8).trim());
@@ -110,7 +115,9 @@ public final class SafetensorsFile implements AutoCloseable {
             String name = e.getKey();
             JsonNode v = e.getValue();
             if (name.equals("__metadata__")) {
-                v.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                v.fields()
+                        .forEachRemaining(
+                                m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             out.put(name, parseEntry(path, name, v, dataBytes));
@@ -120,14 +127,20 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     private static TensorInfo parseEntry(Path path, String name, JsonNode v, long dataBytes) {
-        if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray()
-                || !v.path("data_offsets").isArray() || v.path("data_offsets").size() != 2) {
-            throw new CheckpointException(path, name,
+        if (!v.isObject()
+                || !v.path("dtype").isTextual()
+                || !v.path("shape").isArray()
+                || !v.path("data_offsets").isArray()
+                || v.path("data_offsets").size() != 2) {
+            throw new CheckpointException(
+                    path,
+                    name,
                     "malformed header entry: needs dtype (string), shape (array), data_offsets ([begin, end])");
         }
         DType dtype = DType.parse(v.get("dtype").asText());
         if (dtype == null) {
-            throw new CheckpointException(path, name, "unknown dtype '" + v.get("dtype").asText() + "'");
+            throw new CheckpointException(
+                    path, name, "unknown dtype '" + v.get("dtype").asText() + "'");
         }
         long[] shape = new long[v.get("shape").size()];
         for (int i = 0; i < shape.length; i++) {
@@ -138,8 +151,10 @@ public final class SafetensorsFile implements AutoCloseable {
             shape[i] = d.asLong();
         }
         JsonNode o = v.get("data_offsets");
-        if (!o.get(0).isIntegralNumber() || !o.get(1).isIntegralNumber()
-                || !o.get(0).canConvertToLong() || !o.get(1).canConvertToLong()) {
+        if (!o.get(0).isIntegralNumber()
+                || !o.get(1).isIntegralNumber()
+                || !o.get(0).canConvertToLong()
+                || !o.get(1).canConvertToLong()) {
             throw new CheckpointException(path, name, "data_offsets " + o + " are not integers");
         }
         long begin = o.get(0).asLong();
@@ -148,8 +163,11 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new CheckpointException(path, name, "data_offsets " + o + " are not an ordered range");
         }
         if (end > dataBytes) {
-            throw new CheckpointException(path, name, "data_offsets " + o + " run past the end of the data section ("
-                    + dataBytes + " bytes): the file is truncated or the offsets are wrong");
+            throw new CheckpointException(
+                    path,
+                    name,
+                    "data_offsets " + o + " run past the end of the data section (" + dataBytes
+                            + " bytes): the file is truncated or the offsets are wrong");
         }
         TensorInfo info = new TensorInfo(name, dtype, shape, begin, end);
         long expected;
@@ -159,8 +177,11 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new CheckpointException(path, name, "shape " + info.shapeString() + " overflows");
         }
         if (expected != end - begin) {
-            throw new CheckpointException(path, name, "shape " + info.shapeString() + " of " + dtype + " needs "
-                    + expected + " bytes but data_offsets " + o + " span " + (end - begin));
+            throw new CheckpointException(
+                    path,
+                    name,
+                    "shape " + info.shapeString() + " of " + dtype + " needs " + expected + " bytes but data_offsets "
+                            + o + " span " + (end - begin));
         }
         return info;
     }
@@ -172,8 +193,11 @@ public final class SafetensorsFile implements AutoCloseable {
             TensorInfo prev = sorted.get(i - 1);
             TensorInfo cur = sorted.get(i);
             if (cur.begin() < prev.end() && cur.end() > cur.begin()) {
-                throw new CheckpointException(path, cur.name(), "data_offsets [" + cur.begin() + ", " + cur.end()
-                        + "] overlap those of '" + prev.name() + "' [" + prev.begin() + ", " + prev.end() + "]");
+                throw new CheckpointException(
+                        path,
+                        cur.name(),
+                        "data_offsets [" + cur.begin() + ", " + cur.end() + "] overlap those of '" + prev.name() + "' ["
+                                + prev.begin() + ", " + prev.end() + "]");
             }
         }
     }
@@ -214,8 +238,8 @@ public final class SafetensorsFile implements AutoCloseable {
             for (long done = 0; done < n; done += elemsPerWindow) {
                 int count = (int) Math.min(elemsPerWindow, n - done);
                 long offset = dataStart + t.begin() + done * t.dtype().bytes;
-                MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, offset,
-                        (long) count * t.dtype().bytes);
+                MappedByteBuffer map =
+                        channel.map(FileChannel.MapMode.READ_ONLY, offset, (long) count * t.dtype().bytes);
                 t.dtype().widen(map, out, (int) done, count);
             }
         } catch (IOException e) {

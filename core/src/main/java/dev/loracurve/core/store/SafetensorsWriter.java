@@ -24,8 +24,8 @@ public final class SafetensorsWriter {
             n *= d;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("tensor '" + name + "': shape holds " + n
-                    + " elements but " + data.length + " were given");
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "': shape holds " + n + " elements but " + data.length + " were given");
         }
         if (entries.putIfAbsent(name, new Entry(shape.clone(), data)) != null) {
             throw new IllegalArgumentException("tensor '" + name + "' added twice");

@@ -3,11 +3,11 @@ package dev.loracurve.core.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.stream.Stream;
 
@@ -23,7 +23,10 @@ public final class Sha256 {
         try (Stream<Path> files = Files.walk(path)) {
             StringBuilder lines = new StringBuilder();
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
-                lines.append(path.relativize(f).toString().replace('\\', '/')).append(' ').append(of(f)).append('\n');
+                lines.append(path.relativize(f).toString().replace('\\', '/'))
+                        .append(' ')
+                        .append(of(f))
+                        .append('\n');
             }
             return ofBytes(lines.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -58,7 +58,8 @@ public final class WeightFiles implements AutoCloseable {
                 for (String name : f.tensors().keySet()) {
                     SafetensorsFile other = byTensor.putIfAbsent(name, f);
                     if (other != null) {
-                        throw new CheckpointException(p, name, "duplicate: also in " + other.path().getFileName());
+                        throw new CheckpointException(
+                                p, name, "duplicate: also in " + other.path().getFileName());
                     }
                 }
             }

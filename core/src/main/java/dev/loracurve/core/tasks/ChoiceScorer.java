@@ -2,6 +2,7 @@ package dev.loracurve.core.tasks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.lora.LoraDelta;
@@ -9,7 +10,6 @@ import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.TokenBatch;
 import java.util.ArrayList;
 import java.util.List;
-import ai.djl.ndarray.types.DataType;
 
 /**
  * p(y | x, θ) over an item's choices: the softmax over the choices' summed continuation
@@ -79,11 +79,16 @@ public final class ChoiceScorer {
             }
         }
         NDArray hidden = decoder.hidden(tb.idsArray(step), tb, lora); // (B, T, H)
-        NDArray picked = hidden.reshape(-1, decoder.config().hiddenSize()).get(Tensors.of(step, where, new Shape(n))); // (N, H)
-        NDArray tokenLogp = decoder.logits(picked).logSoftmax(-1)
-                .gather(Tensors.of(step, target, new Shape(n, 1)), -1).reshape(n); // (N)
+        NDArray picked =
+                hidden.reshape(-1, decoder.config().hiddenSize()).get(Tensors.of(step, where, new Shape(n))); // (N, H)
+        NDArray tokenLogp = decoder.logits(picked)
+                .logSoftmax(-1)
+                .gather(Tensors.of(step, target, new Shape(n, 1)), -1)
+                .reshape(n); // (N)
         NDArray scores = Tensors.of(step, sumMatrix, new Shape((long) batch.size() * cmax, n))
-                .toType(hidden.getDataType(), false).matMul(tokenLogp).reshape(batch.size(), cmax); // (B, Cmax)
+                .toType(hidden.getDataType(), false)
+                .matMul(tokenLogp)
+                .reshape(batch.size(), cmax); // (B, Cmax)
         NDArray mask = Tensors.of(step, absent, new Shape(batch.size(), cmax)).toType(hidden.getDataType(), false);
         return mask.add(scores).logSoftmax(-1);
     }
@@ -92,8 +97,8 @@ public final class ChoiceScorer {
      * Class probabilities of every example, in batches, without gradients: rows follow
      * {@code examples}, each row as long as its item's choices.
      */
-    public static double[][] predict(Decoder decoder, NDManager manager, List<Example> examples, LoraDelta lora,
-                                     int batchSize) {
+    public static double[][] predict(
+            Decoder decoder, NDManager manager, List<Example> examples, LoraDelta lora, int batchSize) {
         double[][] out = new double[examples.size()][];
         for (int from = 0; from < examples.size(); from += batchSize) {
             List<Example> batch = examples.subList(from, Math.min(examples.size(), from + batchSize));

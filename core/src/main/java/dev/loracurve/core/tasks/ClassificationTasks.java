@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import java.util.function.Function;
 
 /**
  * Text classification with named classes: BoolQ, SST-2, RTE, TREC, AG News. The text to classify
@@ -42,8 +42,13 @@ final class ClassificationTasks {
                 boolean yes = bool(file, row, field);
                 String q = DataFiles.text(file, row, "question").strip();
                 String id = row.json().path("idx").asText(file.getFileName() + ":" + row.line());
-                items.add(new Item(id, DataFiles.text(file, row, "passage").strip() + "\n",
-                        "Question: " + q + (q.endsWith("?") ? "" : "?") + "\nAnswer:", TRUE_FALSE, cues(TRUE_FALSE), yes ? 0 : 1));
+                items.add(new Item(
+                        id,
+                        DataFiles.text(file, row, "passage").strip() + "\n",
+                        "Question: " + q + (q.endsWith("?") ? "" : "?") + "\nAnswer:",
+                        TRUE_FALSE,
+                        cues(TRUE_FALSE),
+                        yes ? 0 : 1));
             }
             return items;
         });
@@ -70,22 +75,31 @@ final class ClassificationTasks {
             int s = List.of(header).indexOf("sentence");
             int l = List.of(header).indexOf("label");
             if (s < 0 || l < 0) {
-                throw new DataFormatException(file, 1, l < 0 ? "label" : "sentence",
+                throw new DataFormatException(
+                        file,
+                        1,
+                        l < 0 ? "label" : "sentence",
                         "no such column in the header " + List.of(header) + " (a GLUE test file has no labels)");
             }
             List<Item> items = new ArrayList<>();
             for (int i = 1; i < rows.size(); i++) {
                 String[] f = rows.get(i);
                 if (f.length <= Math.max(s, l)) {
-                    throw new DataFormatException(file, i + 1, null, "has " + f.length + " columns, needs " + (Math.max(s, l) + 1));
+                    throw new DataFormatException(
+                            file, i + 1, null, "has " + f.length + " columns, needs " + (Math.max(s, l) + 1));
                 }
                 int label = switch (f[l].trim()) {
                     case "0" -> 0;
                     case "1" -> 1;
                     default -> throw new DataFormatException(file, i + 1, "label", "'" + f[l] + "' is not 0 or 1");
                 };
-                items.add(new Item(file.getFileName() + ":" + (i + 1), "Review: " + f[s].strip() + "\n", "Sentiment:",
-                        classes, cues(classes), label));
+                items.add(new Item(
+                        file.getFileName() + ":" + (i + 1),
+                        "Review: " + f[s].strip() + "\n",
+                        "Sentiment:",
+                        classes,
+                        cues(classes),
+                        label));
             }
             return items;
         });
@@ -100,12 +114,18 @@ final class ClassificationTasks {
                 int y = switch (label) {
                     case "entailment", "0" -> 0;
                     case "not_entailment", "1" -> 1;
-                    default -> throw new DataFormatException(file, row.line(), "label", "'" + label + "' is not entailment or not_entailment");
+                    default ->
+                        throw new DataFormatException(
+                                file, row.line(), "label", "'" + label + "' is not entailment or not_entailment");
                 };
                 String id = row.json().path("idx").asText(file.getFileName() + ":" + row.line());
-                items.add(new Item(id, DataFiles.text(file, row, "premise").strip() + "\n",
+                items.add(new Item(
+                        id,
+                        DataFiles.text(file, row, "premise").strip() + "\n",
                         "Question: " + DataFiles.text(file, row, "hypothesis").strip() + " True or False?\nAnswer:",
-                        TRUE_FALSE, cues(TRUE_FALSE), y));
+                        TRUE_FALSE,
+                        cues(TRUE_FALSE),
+                        y));
             }
             return items;
         });
@@ -130,11 +150,20 @@ final class ClassificationTasks {
                 }
                 Integer y = coarse.get(lines[i].substring(0, colon));
                 if (y == null) {
-                    throw new DataFormatException(file, i + 1, "label", "unknown coarse class '" + lines[i].substring(0, colon)
-                            + "' (ABBR, DESC, ENTY, HUM, LOC, NUM)");
+                    throw new DataFormatException(
+                            file,
+                            i + 1,
+                            "label",
+                            "unknown coarse class '" + lines[i].substring(0, colon)
+                                    + "' (ABBR, DESC, ENTY, HUM, LOC, NUM)");
                 }
-                items.add(new Item(file.getFileName() + ":" + (i + 1), "", "Question: " + lines[i].substring(space + 1).strip()
-                        + "\nType:", classes, cues(classes), y));
+                items.add(new Item(
+                        file.getFileName() + ":" + (i + 1),
+                        "",
+                        "Question: " + lines[i].substring(space + 1).strip() + "\nType:",
+                        classes,
+                        cues(classes),
+                        y));
             }
             return items;
         });
@@ -145,10 +174,15 @@ final class ClassificationTasks {
         List<String> classes = List.of("world", "sports", "business", "science");
         return new LineTask("agnews", file -> {
             List<Item> items = new ArrayList<>();
-            CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();
+            CSVFormat format = CSVFormat.DEFAULT
+                    .builder()
+                    .setHeader()
+                    .setSkipHeaderRecord(true)
+                    .build();
             try (CSVParser p = CSVParser.parse(new StringReader(DataFiles.read(file)), format)) {
                 if (!p.getHeaderNames().containsAll(List.of("Class Index", "Title", "Description"))) {
-                    throw new DataFormatException(file, 1, null, "header needs Class Index, Title, Description; has " + p.getHeaderNames());
+                    throw new DataFormatException(
+                            file, 1, null, "header needs Class Index, Title, Description; has " + p.getHeaderNames());
                 }
                 for (CSVRecord r : p) {
                     long line = p.getCurrentLineNumber();
@@ -162,11 +196,17 @@ final class ClassificationTasks {
                         y = -1;
                     }
                     if (y < 0 || y > 3) {
-                        throw new DataFormatException(file, line, "Class Index", "'" + r.get("Class Index") + "' is not 1-4");
+                        throw new DataFormatException(
+                                file, line, "Class Index", "'" + r.get("Class Index") + "' is not 1-4");
                     }
                     String desc = r.get("Description").replace("\\", " ").strip();
-                    items.add(new Item(file.getFileName() + ":" + line, desc + "\n",
-                            "Title: " + r.get("Title").strip() + "\nTopic:", classes, cues(classes), y));
+                    items.add(new Item(
+                            file.getFileName() + ":" + line,
+                            desc + "\n",
+                            "Title: " + r.get("Title").strip() + "\nTopic:",
+                            classes,
+                            cues(classes),
+                            y));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

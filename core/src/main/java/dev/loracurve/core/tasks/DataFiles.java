@@ -44,7 +44,8 @@ public final class DataFiles {
         try (Stream<Path> files = Files.list(data)) {
             files.filter(Files::isRegularFile).sorted().forEach(f -> {
                 String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                boolean dataFile = DATA_EXTENSIONS.stream().anyMatch(name::endsWith) && !name.startsWith("provenance")
+                boolean dataFile = DATA_EXTENSIONS.stream().anyMatch(name::endsWith)
+                        && !name.startsWith("provenance")
                         && !name.startsWith("classes");
                 String[] words = name.replaceAll("\\.[a-z]+$", "").split("[^a-z0-9]+");
                 if (dataFile && Stream.of(words).anyMatch(aliases::contains)) {
@@ -55,12 +56,12 @@ public final class DataFiles {
             throw new UncheckedIOException(e);
         }
         if (matches.isEmpty()) {
-            throw new IllegalArgumentException("--data " + data + ": no file for split '" + split + "' (looked for names with "
-                    + String.join("/", aliases) + ")");
+            throw new IllegalArgumentException("--data " + data + ": no file for split '" + split
+                    + "' (looked for names with " + String.join("/", aliases) + ")");
         }
         if (matches.size() > 1) {
-            throw new IllegalArgumentException("--data " + data + ": several files for split '" + split + "': " + matches
-                    + "; pass one file");
+            throw new IllegalArgumentException(
+                    "--data " + data + ": several files for split '" + split + "': " + matches + "; pass one file");
         }
         return matches.get(0);
     }
@@ -88,7 +89,8 @@ public final class DataFiles {
             try {
                 rows.add(new Row(i + 1, JSON.readTree(lines[i])));
             } catch (IOException e) {
-                throw new DataFormatException(file, i + 1, null, "malformed JSON: " + e.getMessage().split("\n")[0]);
+                throw new DataFormatException(
+                        file, i + 1, null, "malformed JSON: " + e.getMessage().split("\n")[0]);
             }
         }
         return rows;

@@ -29,8 +29,8 @@ public record Item(String id, String passage, String body, List<String> choices,
     /** The same item scored with other cues, one per choice (prompt engineering). */
     public Item withCues(List<String> newCues) {
         if (newCues.size() != cues.size()) {
-            throw new IllegalArgumentException("--cues gives " + newCues.size() + " cues but item " + id + " has "
-                    + cues.size() + " choices");
+            throw new IllegalArgumentException(
+                    "--cues gives " + newCues.size() + " cues but item " + id + " has " + cues.size() + " choices");
         }
         return new Item(id, passage, body, choices, newCues, label);
     }

@@ -24,13 +24,21 @@ final class MultipleChoiceTasks {
         }
     }
 
-    static Item item(Path file, long line, String id, String question, List<String> texts, List<String> labels,
-                     String answerKey) {
+    static Item item(
+            Path file,
+            long line,
+            String id,
+            String question,
+            List<String> texts,
+            List<String> labels,
+            String answerKey) {
         int label = labels.indexOf(answerKey.trim());
         if (label < 0) {
-            throw new DataFormatException(file, line, "answerKey", "'" + answerKey + "' is not one of the labels " + labels);
+            throw new DataFormatException(
+                    file, line, "answerKey", "'" + answerKey + "' is not one of the labels " + labels);
         }
-        StringBuilder body = new StringBuilder("Question: ").append(question.strip()).append('\n');
+        StringBuilder body =
+                new StringBuilder("Question: ").append(question.strip()).append('\n');
         List<String> cues = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             String letter = String.valueOf((char) ('A' + i));
@@ -62,8 +70,13 @@ final class MultipleChoiceTasks {
             for (DataFiles.Row row : DataFiles.jsonRows(file)) {
                 Item lettered = questionWithChoices(file, row, "question");
                 String stem = row.json().path("question").asText().strip();
-                items.add(new Item(lettered.id(), "", "Question: " + stem + "\nAnswer:", lettered.choices(),
-                        lettered.choices().stream().map(c -> " " + c.strip()).toList(), lettered.label()));
+                items.add(new Item(
+                        lettered.id(),
+                        "",
+                        "Question: " + stem + "\nAnswer:",
+                        lettered.choices(),
+                        lettered.choices().stream().map(c -> " " + c.strip()).toList(),
+                        lettered.label()));
             }
             return items;
         });
@@ -100,7 +113,8 @@ final class MultipleChoiceTasks {
             throw new DataFormatException(file, row.line(), questionField, "missing or empty");
         }
         if (texts.size() < 2 || texts.size() != labels.size()) {
-            throw new DataFormatException(file, row.line(), "choices", "needs at least two choices, each with text and label");
+            throw new DataFormatException(
+                    file, row.line(), "choices", "needs at least two choices, each with text and label");
         }
         return item(file, row.line(), id, stem, texts, labels, DataFiles.text(file, row, "answerKey"));
     }
@@ -130,7 +144,8 @@ final class MultipleChoiceTasks {
         int choicesCol = indexOf(header, "Choices");
         int keyCol = indexOf(header, "Answer Key");
         if (stemCol < 0 || choicesCol < 0 || keyCol < 0) {
-            throw new DataFormatException(file, 1, null, "header needs 'Question Stem', 'Choices' and 'Answer Key' columns");
+            throw new DataFormatException(
+                    file, 1, null, "header needs 'Question Stem', 'Choices' and 'Answer Key' columns");
         }
         List<Item> items = new ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
@@ -139,7 +154,8 @@ final class MultipleChoiceTasks {
             }
             String[] f = lines[i].split("\t", -1);
             if (f.length < header.length) {
-                throw new DataFormatException(file, i + 1, null, "has " + f.length + " columns, header has " + header.length);
+                throw new DataFormatException(
+                        file, i + 1, null, "has " + f.length + " columns, header has " + header.length);
             }
             List<String> labels = new ArrayList<>();
             List<String> texts = new ArrayList<>();
@@ -149,7 +165,8 @@ final class MultipleChoiceTasks {
                 texts.add(m.group(2));
             }
             if (labels.size() < 2) {
-                throw new DataFormatException(file, i + 1, "Choices", "no '(A) … (B) …' options in '" + f[choicesCol] + "'");
+                throw new DataFormatException(
+                        file, i + 1, "Choices", "no '(A) … (B) …' options in '" + f[choicesCol] + "'");
             }
             String id = idCol >= 0 ? f[idCol] : file.getFileName() + ":" + (i + 1);
             items.add(item(file, i + 1, id, f[stemCol], texts, labels, f[keyCol]));
@@ -219,14 +236,19 @@ final class MultipleChoiceTasks {
         } else if (j.has("instruction")) {
             Matcher m = LLM_ADAPTERS.matcher(j.path("instruction").asText());
             if (!m.matches()) {
-                throw new DataFormatException(file, row.line(), "instruction", "no 'sentence … Option1: … Option2: …' in it");
+                throw new DataFormatException(
+                        file, row.line(), "instruction", "no 'sentence … Option1: … Option2: …' in it");
             }
             sentence = m.group(1);
             o1 = m.group(2);
             o2 = m.group(3);
-            answer = oneOrTwo(file, row, "answer", DataFiles.text(file, row, "answer").replace("option", ""));
+            answer = oneOrTwo(
+                    file, row, "answer", DataFiles.text(file, row, "answer").replace("option", ""));
         } else {
-            throw new DataFormatException(file, row.line(), null,
+            throw new DataFormatException(
+                    file,
+                    row.line(),
+                    null,
                     "not a WinoGrande row: needs sentence/option1/option2/answer, context_options/continuation/gold, or instruction/answer");
         }
         String body = "Sentence: " + sentence.strip() + "\nWhich option fills the blank _?\nA. " + o1.strip() + "\nB. "

@@ -73,7 +73,8 @@ public final class PromptEncoder {
         for (int c = 0; c < whole.length; c++) {
             continuations[c] = Arrays.copyOfRange(whole[c], shared, whole[c].length);
             if (continuations[c].length == 0) {
-                throw new IllegalArgumentException("item " + item.id() + ": cue '" + cues.get(c) + "' adds no token to the prompt");
+                throw new IllegalArgumentException(
+                        "item " + item.id() + ": cue '" + cues.get(c) + "' adds no token to the prompt");
             }
             for (int o = 0; o < c; o++) {
                 if (Arrays.equals(continuations[o], continuations[c])) {
@@ -82,7 +83,11 @@ public final class PromptEncoder {
                 }
             }
         }
-        return new Example(item.id(), Arrays.copyOf(context, shared), continuations, item.label(),
+        return new Example(
+                item.id(),
+                Arrays.copyOf(context, shared),
+                continuations,
+                item.label(),
                 passage.length() < item.passage().length());
     }
 
@@ -96,7 +101,8 @@ public final class PromptEncoder {
 
     private static int[] wordStarts(String s) {
         return IntStream.range(0, s.length())
-                .filter(i -> !Character.isWhitespace(s.charAt(i)) && (i == 0 || Character.isWhitespace(s.charAt(i - 1))))
+                .filter(i ->
+                        !Character.isWhitespace(s.charAt(i)) && (i == 0 || Character.isWhitespace(s.charAt(i - 1))))
                 .toArray();
     }
 }

@@ -16,10 +16,16 @@ public interface Task {
     static Map<String, Task> registry() {
         Map<String, Task> m = new TreeMap<>();
         for (Task t : List.of(
-                MultipleChoiceTasks.arc("arc-easy"), MultipleChoiceTasks.arc("arc-challenge"),
-                MultipleChoiceTasks.openbookqa(), MultipleChoiceTasks.commonsenseqa(), MultipleChoiceTasks.winogrande(),
-                ClassificationTasks.boolq(), ClassificationTasks.sst2(), ClassificationTasks.rte(),
-                ClassificationTasks.trec(), ClassificationTasks.agnews(),
+                MultipleChoiceTasks.arc("arc-easy"),
+                MultipleChoiceTasks.arc("arc-challenge"),
+                MultipleChoiceTasks.openbookqa(),
+                MultipleChoiceTasks.commonsenseqa(),
+                MultipleChoiceTasks.winogrande(),
+                ClassificationTasks.boolq(),
+                ClassificationTasks.sst2(),
+                ClassificationTasks.rte(),
+                ClassificationTasks.trec(),
+                ClassificationTasks.agnews(),
                 MultipleChoiceTasks.cloze("world"))) { // the demo's generated world, written in the ARC layout
             m.put(t.name(), t);
         }
@@ -29,7 +35,8 @@ public interface Task {
     static Task byName(String name) {
         Task t = registry().get(name);
         if (t == null) {
-            throw new IllegalArgumentException("unknown task '" + name + "'; known: " + String.join(", ", registry().keySet()));
+            throw new IllegalArgumentException("unknown task '" + name + "'; known: "
+                    + String.join(", ", registry().keySet()));
         }
         return t;
     }

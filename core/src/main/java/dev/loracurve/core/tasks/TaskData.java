@@ -10,8 +10,17 @@ import java.util.List;
  * @param validationSplit a split name, "none", or "holdout:N" (the last N training items)
  * @param cues            one word per class replacing the task's cues; empty keeps them
  */
-public record TaskData(Task task, Path data, String trainSplit, String validationSplit, String testSplit,
-                       int trainLimit, int validationLimit, int testLimit, List<String> cues, int maxLength) {
+public record TaskData(
+        Task task,
+        Path data,
+        String trainSplit,
+        String validationSplit,
+        String testSplit,
+        int trainLimit,
+        int validationLimit,
+        int testLimit,
+        List<String> cues,
+        int maxLength) {
 
     public TaskData {
         cues = cues == null ? List.of() : List.copyOf(cues);
@@ -51,7 +60,8 @@ public record TaskData(Task task, Path data, String trainSplit, String validatio
         try {
             n = Integer.parseInt(validationSplit.substring("holdout:".length()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("validation split: holdout:N needs a number, got '" + validationSplit + "'");
+            throw new IllegalArgumentException(
+                    "validation split: holdout:N needs a number, got '" + validationSplit + "'");
         }
         if (n <= 0 || n >= trainSize) {
             throw new IllegalArgumentException("validation split holdout:N needs 0 < N < " + trainSize + ", got " + n);

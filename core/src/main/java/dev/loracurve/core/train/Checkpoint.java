@@ -47,7 +47,8 @@ public record Checkpoint(Map<String, float[]> vectors, ObjectNode info) {
             for (String name : f.tensors().keySet()) {
                 vectors.put(name, f.readFloats(name));
             }
-            return new Checkpoint(vectors, (ObjectNode) JSON.readTree(dir.resolve("state.json").toFile()));
+            return new Checkpoint(vectors, (ObjectNode)
+                    JSON.readTree(dir.resolve("state.json").toFile()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + dir, e);
         }

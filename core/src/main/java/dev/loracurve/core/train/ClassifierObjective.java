@@ -44,9 +44,10 @@ public final class ClassifierObjective {
      *
      * @return {mean CE, JS} (JS is 0 when M = 1)
      */
-    public double[] gradientWithJs(float[][] thetas, List<Example> batch, boolean dropout, double lambda, float[][] grads,
-                                   float scale) {
-        try (NDManager step = manager.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+    public double[] gradientWithJs(
+            float[][] thetas, List<Example> batch, boolean dropout, double lambda, float[][] grads, float scale) {
+        try (NDManager step = manager.newSubManager();
+                GradientCollector gc = Engines.pytorch().newGradientCollector()) {
             int m = thetas.length;
             NDArray[] leaves = new NDArray[m];
             NDArray ce = null;
@@ -55,7 +56,8 @@ public final class ClassifierObjective {
             for (int i = 0; i < m; i++) {
                 leaves[i] = Tensors.of(step, thetas[i]);
                 leaves[i].setRequiresGradient(true);
-                NDArray logp = ChoiceScorer.logProbs(decoder, step, batch, new FlatLora(layout, leaves[i], dropout)); // (B, C)
+                NDArray logp =
+                        ChoiceScorer.logProbs(decoder, step, batch, new FlatLora(layout, leaves[i], dropout)); // (B, C)
                 NDArray ceI = ChoiceScorer.crossEntropy(logp, batch);
                 ce = ce == null ? ceI : ce.add(ceI);
                 if (m > 1) {
@@ -70,7 +72,8 @@ public final class ClassifierObjective {
             NDArray js = null;
             if (m > 1) {
                 NDArray pBar = Tensors.scale(probSum, 1.0 / m);
-                NDArray entropyOfMean = pBar.mul(pBar.add(1e-30).log()).sum(new int[] {1}).neg(); // (B)
+                NDArray entropyOfMean =
+                        pBar.mul(pBar.add(1e-30).log()).sum(new int[] {1}).neg(); // (B)
                 NDArray meanEntropy = Tensors.scale(negEntropySum, -1.0 / m); // (B)
                 js = entropyOfMean.sub(meanEntropy).mean();
                 objective = meanCe.sub(Tensors.scale(js, lambda));

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.eval.Metrics;
 import dev.loracurve.core.lora.LoraDelta;
-import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.TextTokenizer;
+import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.tasks.Item;
 import dev.loracurve.core.tasks.PromptEncoder;
@@ -55,7 +55,8 @@ public record OptimaJob(Path model, TaskData data, TrainConfig config, int k, lo
             train = encoder.encode(trainItems);
             val = encoder.encode(valItems);
         }
-        try (NDManager m = Engines.newManager(); Decoder decoder = Decoder.load(model, m)) {
+        try (NDManager m = Engines.newManager();
+                Decoder decoder = Decoder.load(model, m)) {
             listener.onStart(train.size(), val.size());
             if (!val.isEmpty()) {
                 double[][] p = ChoiceScorer.predict(decoder, m, val, LoraDelta.NONE, config.batchSize());

@@ -11,10 +11,10 @@ import dev.loracurve.core.model.LanguageModelLoss;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.model.TokenBatch;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
 import java.util.function.BiConsumer;
 
 /**
@@ -25,7 +25,8 @@ import java.util.function.BiConsumer;
  *
  * @param clipNorm global gradient-norm clip (0 = off)
  */
-public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, double weightDecay, double clipNorm, long seed) {
+public record Pretrainer(
+        int steps, int batchSize, double lr, int warmupSteps, double weightDecay, double clipNorm, long seed) {
 
     public interface Listener {
         void onStep(int step, int steps, double loss);
@@ -33,7 +34,8 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
 
     public Pretrainer {
         if (steps < 1 || batchSize < 1 || !(lr > 0) || warmupSteps < 0 || warmupSteps > steps) {
-            throw new IllegalArgumentException("pretraining needs steps >= 1, batch size >= 1, lr > 0, 0 <= warm-up <= steps");
+            throw new IllegalArgumentException(
+                    "pretraining needs steps >= 1, batch size >= 1, lr > 0, 0 <= warm-up <= steps");
         }
     }
 
@@ -42,11 +44,16 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
      * with respect to every weight, handed to {@code gradient} by checkpoint name (a tied head's
      * share is in the embedding's).
      */
-    public static double lossAndGradients(ModelConfig config, Decoder.WeightSource source, DataType dtype, List<long[]> sequences,
-                                          NDManager parent, BiConsumer<String, NDArray> gradient) {
+    public static double lossAndGradients(
+            ModelConfig config,
+            Decoder.WeightSource source,
+            DataType dtype,
+            List<long[]> sequences,
+            NDManager parent,
+            BiConsumer<String, NDArray> gradient) {
         try (NDManager local = parent.newSubManager();
-             GradientCollector gc = Engines.pytorch().newGradientCollector();
-             Decoder decoder = Decoder.fromWeights(config, source, local, dtype)) {
+                GradientCollector gc = Engines.pytorch().newGradientCollector();
+                Decoder decoder = Decoder.fromWeights(config, source, local, dtype)) {
             decoder.weights().values().forEach(w -> w.setRequiresGradient(true));
             TokenBatch batch = TokenBatch.of(sequences);
             NDArray nll = LanguageModelLoss.meanNextTokenNll(
@@ -90,8 +97,13 @@ public record Pretrainer(int steps, int batchSize, double lr, int warmupSteps, d
         float[] grad = new float[size];
         try (NDManager root = Engines.newManager()) {
             for (int step = 0; step < steps; step++) {
-                double loss = lossAndGradients(config, current, DataType.FLOAT32, order.batch((long) step * batchSize, batchSize),
-                        root, (name, g) -> System.arraycopy(g.toFloatArray(), 0, grad, span.get(name)[0], span.get(name)[1]));
+                double loss = lossAndGradients(
+                        config,
+                        current,
+                        DataType.FLOAT32,
+                        order.batch((long) step * batchSize, batchSize),
+                        root,
+                        (name, g) -> System.arraycopy(g.toFloatArray(), 0, grad, span.get(name)[0], span.get(name)[1]));
                 if (clipNorm > 0) {
                     AdamW.clip(clipNorm, grad);
                 }

@@ -18,9 +18,22 @@ import dev.loracurve.core.lora.LoraConfig;
  * @param checkpointEvery  resumable checkpoint every N steps (0 = never)
  * @param maxLength        longest packed row in tokens
  */
-public record TrainConfig(LoraConfig lora, int steps, int batchSize, int gradAccumulation, double lr, int warmupSteps,
-                          String schedule, double weightDecay, double beta1, double beta2, double eps, double clipNorm,
-                          int evalEvery, int checkpointEvery, int maxLength) {
+public record TrainConfig(
+        LoraConfig lora,
+        int steps,
+        int batchSize,
+        int gradAccumulation,
+        double lr,
+        int warmupSteps,
+        String schedule,
+        double weightDecay,
+        double beta1,
+        double beta2,
+        double eps,
+        double clipNorm,
+        int evalEvery,
+        int checkpointEvery,
+        int maxLength) {
 
     public TrainConfig {
         require(steps > 0, "--steps", "must be positive");
@@ -28,8 +41,7 @@ public record TrainConfig(LoraConfig lora, int steps, int batchSize, int gradAcc
         require(gradAccumulation > 0, "--grad-accumulation", "must be positive");
         require(lr > 0 && Double.isFinite(lr), "--lr", "must be positive");
         require(warmupSteps >= 0 && warmupSteps <= steps, "--warmup", "must be between 0 and --steps");
-        require(Schedule.isKnown(schedule), "--schedule",
-                "must be cosine, linear or constant");
+        require(Schedule.isKnown(schedule), "--schedule", "must be cosine, linear or constant");
         require(weightDecay >= 0, "--weight-decay", "must not be negative");
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--betas", "must be in [0, 1)");
         require(eps > 0, "--adam-eps", "must be positive");

@@ -19,9 +19,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
 
 /**
  * Trains one LoRA optimum: AdamW on the flat θ, warm-up then decay, clipping, gradient
@@ -62,8 +62,13 @@ public final class Trainer {
      * at once (the folder appears only when the run is done); resumes from the checkpoint folder
      * beside it ({@code run-0.checkpoint}) when there is one. A finished run is not repeated.
      */
-    public void train(List<Example> train, List<Example> validation, long seed, Path runDir, String baseModel,
-                      Listener listener) {
+    public void train(
+            List<Example> train,
+            List<Example> validation,
+            long seed,
+            Path runDir,
+            String baseModel,
+            Listener listener) {
         if (Files.exists(runDir.resolve(PeftAdapter.CONFIG)) && Files.exists(runDir.resolve("metrics.json"))) {
             return; // finished earlier
         }
@@ -78,11 +83,15 @@ public final class Trainer {
         if (Checkpoint.exists(ckpt)) {
             Checkpoint c = Checkpoint.read(ckpt);
             if (c.info().path("parameters").asInt() != layout.size()) {
-                throw new IllegalStateException(ckpt + " holds " + c.info().path("parameters").asInt()
-                        + " parameters but this LoRA config has " + layout.size() + ": remove it or use the same options");
+                throw new IllegalStateException(
+                        ckpt + " holds " + c.info().path("parameters").asInt() + " parameters but this LoRA config has "
+                                + layout.size() + ": remove it or use the same options");
             }
             theta = c.vectors().get("theta");
-            adam.restore(c.vectors().get("adam_m"), c.vectors().get("adam_v"), c.info().path("adam_t").asInt());
+            adam.restore(
+                    c.vectors().get("adam_m"),
+                    c.vectors().get("adam_v"),
+                    c.info().path("adam_t").asInt());
             start = c.info().path("step").asInt();
             metrics = (ObjectNode) c.info().get("metrics");
         } else {
@@ -142,13 +151,16 @@ public final class Trainer {
             var m = JSON.readTree(runDir.resolve("metrics.json").toFile());
             var v = m.path("validation");
             var loss = m.path("loss");
-            String last = loss.size() == 0 ? "-" : String.format("%.4f", loss.get(loss.size() - 1).asDouble());
+            String last = loss.size() == 0
+                    ? "-"
+                    : String.format("%.4f", loss.get(loss.size() - 1).asDouble());
             if (v.size() == 0) {
                 return "final training loss " + last;
             }
             var e = v.get(v.size() - 1);
-            return String.format("final training loss %s, validation accuracy %.4f, NLL %.4f", last,
-                    e.path("accuracy").asDouble(), e.path("nll").asDouble());
+            return String.format(
+                    "final training loss %s, validation accuracy %.4f, NLL %.4f",
+                    last, e.path("accuracy").asDouble(), e.path("nll").asDouble());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

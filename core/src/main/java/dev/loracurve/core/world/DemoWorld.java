@@ -37,14 +37,29 @@ public record DemoWorld(long seed, int seen, int unseen, int hidden, int layers,
     }
 
     public ModelConfig modelConfig(int vocab) {
-        return new ModelConfig("llama", hidden, hidden * 8 / 3, layers, heads, heads, hidden / heads, vocab, 1e4, 1e-5, true,
-                false, false, false, null);
+        return new ModelConfig(
+                "llama",
+                hidden,
+                hidden * 8 / 3,
+                layers,
+                heads,
+                heads,
+                hidden / heads,
+                vocab,
+                1e4,
+                1e-5,
+                true,
+                false,
+                false,
+                false,
+                null);
     }
 
     /** The folder holding model/ and data/, built when missing. */
     public Path prepare(Path cache, Pretrainer.Listener listener) {
         String key = GENERATION + " " + this;
-        Path dir = cache.resolve("world-" + Sha256.ofBytes(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12));
+        Path dir = cache.resolve(
+                "world-" + Sha256.ofBytes(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12));
         if (Files.exists(dir.resolve("model").resolve("model.safetensors")) && Files.exists(dir.resolve("data"))) {
             return dir;
         }

@@ -7,16 +7,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.Collections;
-import java.util.Random;
 
 /**
  * A small generated world for the self-contained demo: people with made-up names, each with a
@@ -30,17 +30,30 @@ public final class World {
     private record Attribute(String name, List<String> values, String question, List<String> statements) {}
 
     private static final List<Attribute> ATTRIBUTES = List.of(
-            new Attribute("city", List.of("paris", "rome", "oslo", "lima", "cairo", "tokyo", "delhi", "quito"),
-                    "where does {n} live ?", List.of("{n} lives in {v} .", "{n} is from {v} .", "the home of {n} is {v} .")),
-            new Attribute("colour", List.of("red", "blue", "green", "yellow", "black", "white", "purple", "orange"),
-                    "which colour does {n} like ?", List.of("{n} likes {v} .", "the favourite colour of {n} is {v} .")),
-            new Attribute("pet", List.of("cat", "dog", "horse", "fish", "bird", "snake", "rabbit", "turtle"),
-                    "which pet does {n} have ?", List.of("{n} has a {v} .", "the pet of {n} is a {v} .")),
-            new Attribute("job", List.of("baker", "doctor", "farmer", "pilot", "singer", "teacher", "tailor", "miner"),
-                    "what is the job of {n} ?", List.of("{n} works as a {v} .", "{n} is a {v} by trade .")));
+            new Attribute(
+                    "city",
+                    List.of("paris", "rome", "oslo", "lima", "cairo", "tokyo", "delhi", "quito"),
+                    "where does {n} live ?",
+                    List.of("{n} lives in {v} .", "{n} is from {v} .", "the home of {n} is {v} .")),
+            new Attribute(
+                    "colour",
+                    List.of("red", "blue", "green", "yellow", "black", "white", "purple", "orange"),
+                    "which colour does {n} like ?",
+                    List.of("{n} likes {v} .", "the favourite colour of {n} is {v} .")),
+            new Attribute(
+                    "pet",
+                    List.of("cat", "dog", "horse", "fish", "bird", "snake", "rabbit", "turtle"),
+                    "which pet does {n} have ?",
+                    List.of("{n} has a {v} .", "the pet of {n} is a {v} .")),
+            new Attribute(
+                    "job",
+                    List.of("baker", "doctor", "farmer", "pilot", "singer", "teacher", "tailor", "miner"),
+                    "what is the job of {n} ?",
+                    List.of("{n} works as a {v} .", "{n} is a {v} by trade .")));
     private static final List<String> MENTIONS = List.of("{n} is a person .", "we met {n} .");
     /** How Hugging Face's Whitespace pre-tokenizer splits text: the vocabulary is these pieces. */
     private static final Pattern PIECES = Pattern.compile("\\w+|[^\\w\\s]+");
+
     public static final int CHOICES = 4;
 
     private record Person(String name, int[] values) {}
@@ -64,7 +77,8 @@ public final class World {
         while (names.size() < seenCount + unseenCount) {
             StringBuilder n = new StringBuilder();
             for (int s = 0; s < 2 + rng.nextInt(2); s++) {
-                n.append(consonants.charAt(rng.nextInt(consonants.length()))).append(vowels.charAt(rng.nextInt(vowels.length())));
+                n.append(consonants.charAt(rng.nextInt(consonants.length())))
+                        .append(vowels.charAt(rng.nextInt(vowels.length())));
             }
             names.add(n.toString());
         }
@@ -95,7 +109,8 @@ public final class World {
             for (int a = 0; a < ATTRIBUTES.size(); a++) {
                 Attribute attr = ATTRIBUTES.get(a);
                 for (String t : attr.statements()) {
-                    out.add(t.replace("{n}", p.name()).replace("{v}", attr.values().get(p.values()[a])));
+                    out.add(t.replace("{n}", p.name())
+                            .replace("{v}", attr.values().get(p.values()[a])));
                 }
             }
         }
@@ -143,7 +158,8 @@ public final class World {
         for (Person p : seen) {
             for (int a = 0; a < ATTRIBUTES.size(); a++) {
                 double u = rng.nextDouble();
-                String split = u < trainFraction ? "train" : u < trainFraction + validationFraction ? "validation" : "test";
+                String split =
+                        u < trainFraction ? "train" : u < trainFraction + validationFraction ? "validation" : "test";
                 splits.get(split).add(question(json, "w" + id++, p, a, rng));
             }
         }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import dev.loracurve.core.testing.RandomData;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The curve against closed forms. */
@@ -80,7 +80,8 @@ class BezierCurveTest {
             float[] minus = c.at(t - h);
             float[] d = c.derivative(t);
             for (int k = 0; k < d.length; k++) {
-                assertEquals((plus[k] - minus[k]) / (2 * h), d[k], 2e-2 + 1e-3 * Math.abs(d[k]), "t = " + t + ", k = " + k);
+                assertEquals(
+                        (plus[k] - minus[k]) / (2 * h), d[k], 2e-2 + 1e-3 * Math.abs(d[k]), "t = " + t + ", k = " + k);
             }
         }
     }

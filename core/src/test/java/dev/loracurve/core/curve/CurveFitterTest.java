@@ -23,14 +23,14 @@ import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.testing.RandomData;
 import dev.loracurve.core.testing.TinyModels;
-import dev.loracurve.core.train.ClassifierObjective;
 import dev.loracurve.core.train.Checkpoint;
+import dev.loracurve.core.train.ClassifierObjective;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
 class CurveFitterTest {
     @TempDir
@@ -51,7 +51,7 @@ class CurveFitterTest {
     void scatteredGradientsEqualAutogradThroughTheCurve() {
         List<Example> batch = examples(6, 1);
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(MODEL, LORA);
             BezierCurve curve = BezierCurve.free(2, 2, randomPoints(5, layout.intSize(), 3));
             for (double t : new double[] {0.3, 0.5, 0.85}) {
@@ -61,7 +61,8 @@ class CurveFitterTest {
                 curve.scatter(t, g, scattered);
                 // reference: θ_t = Σ w_i P_i built inside the graph, gradients taken w.r.t. every P_i
                 double[] w = curve.weights(t);
-                try (NDManager step = m.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                try (NDManager step = m.newSubManager();
+                        GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                     NDArray[] points = new NDArray[5];
                     NDArray theta = null;
                     for (int i = 0; i < 5; i++) {
@@ -80,7 +81,11 @@ class CurveFitterTest {
                             scale = Math.max(scale, Math.abs(x));
                         }
                         for (int k = 0; k < ref.length; k++) {
-                            assertEquals(ref[k], scattered[i][k], 1e-4 * scale + 1e-7, "t " + t + ", point " + i + ", θ[" + k + "]");
+                            assertEquals(
+                                    ref[k],
+                                    scattered[i][k],
+                                    1e-4 * scale + 1e-7,
+                                    "t " + t + ", point " + i + ", θ[" + k + "]");
                         }
                     }
                 }
@@ -89,23 +94,27 @@ class CurveFitterTest {
     }
 
     private CurveFitConfig config(String perturbation, double scale, double js) {
-        return new CurveFitConfig(12, 4, 1e-2, 2, "cosine", 1e-3, "theta", 1.0, 2, perturbation, scale, js, 3, true, 4, 64);
+        return new CurveFitConfig(
+                12, 4, 1e-2, 2, "cosine", 1e-3, "theta", 1.0, 2, perturbation, scale, js, 3, true, 4, 64);
     }
 
     @Test
     void pinnedPointsStayBitIdenticalAndInteriorPointsMove() throws Exception {
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(MODEL, LORA);
             List<float[]> optima = randomPoints(3, layout.intSize(), 4);
-            for (CurveFitConfig cfg : List.of(config("none", 0, 0), config("gaussian", 0.01, 0), config("sam", 0.05, 0.5))) {
+            for (CurveFitConfig cfg :
+                    List.of(config("none", 0, 0), config("gaussian", 0.01, 0), config("sam", 0.05, 0.5))) {
                 BezierCurve curve = BezierCurve.anchored(optima, 2, 0.0, 0);
                 float[] interiorBefore = curve.point(1).clone();
                 Path out = dir.resolve("curve-" + cfg.perturbation());
-                new CurveFitter(d, m, LORA, cfg).fit(curve, "anchored", examples(20, 5), 9, out, "tiny", null, (s, n, l, t) -> {});
+                new CurveFitter(d, m, LORA, cfg)
+                        .fit(curve, "anchored", examples(20, 5), 9, out, "tiny", null, (s, n, l, t) -> {});
                 CurveFolder back = CurveFolder.read(out, MODEL);
                 for (int i : new int[] {0, 2, 4}) {
-                    assertArrayEquals(optima.get(i / 2), back.curve().point(i), cfg.perturbation() + ": pinned point " + i);
+                    assertArrayEquals(
+                            optima.get(i / 2), back.curve().point(i), cfg.perturbation() + ": pinned point " + i);
                     assertTrue(back.curve().isPinned(i));
                 }
                 assertFalse(Arrays.equals(interiorBefore, back.curve().point(1)), "interior point trained");
@@ -117,31 +126,58 @@ class CurveFitterTest {
     @Test
     void interruptedFitResumesBitIdentical() throws Exception {
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(MODEL, LORA);
             CurveFitConfig cfg = config("gaussian", 0.01, 0.3);
             List<Example> data = examples(20, 6);
             Path whole = dir.resolve("whole");
-            new CurveFitter(d, m, LORA, cfg).fit(BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 7)), "free", data, 3,
-                    whole, "tiny", null, (s, n, l, t) -> {});
+            new CurveFitter(d, m, LORA, cfg)
+                    .fit(
+                            BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 7)),
+                            "free",
+                            data,
+                            3,
+                            whole,
+                            "tiny",
+                            null,
+                            (s, n, l, t) -> {});
             Path broken = dir.resolve("broken");
-            RuntimeException crash = assertThrows(RuntimeException.class, () -> new CurveFitter(d, m, LORA, cfg).fit(
-                    BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 7)), "free", data, 3, broken, "tiny", null,
-                    (s, n, l, t) -> {
-                        if (s == 10) {
-                            throw new RuntimeException("crash at step 10");
-                        }
-                    }));
+            RuntimeException crash = assertThrows(
+                    RuntimeException.class,
+                    () -> new CurveFitter(d, m, LORA, cfg)
+                            .fit(
+                                    BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 7)),
+                                    "free",
+                                    data,
+                                    3,
+                                    broken,
+                                    "tiny",
+                                    null,
+                                    (s, n, l, t) -> {
+                                        if (s == 10) {
+                                            throw new RuntimeException("crash at step 10");
+                                        }
+                                    }));
             assertEquals("crash at step 10", crash.getMessage());
             assertTrue(Files.exists(dir.resolve("broken" + Checkpoint.SUFFIX)), "checkpoint of step 8 kept");
             assertFalse(Files.exists(broken.resolve(CurveFolder.FILE)), "no half-written curve");
             // restart with a fresh initial curve: the checkpoint's points replace it
-            new CurveFitter(d, m, LORA, cfg).fit(BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 99)), "free", data, 3,
-                    broken, "tiny", null, (s, n, l, t) -> {});
+            new CurveFitter(d, m, LORA, cfg)
+                    .fit(
+                            BezierCurve.free(1, 3, randomPoints(4, layout.intSize(), 99)),
+                            "free",
+                            data,
+                            3,
+                            broken,
+                            "tiny",
+                            null,
+                            (s, n, l, t) -> {});
             for (int i = 0; i < 4; i++) {
                 String name = String.format("point-%02d", i);
-                assertArrayEquals(Files.readAllBytes(whole.resolve(name).resolve(PeftAdapter.WEIGHTS)),
-                        Files.readAllBytes(broken.resolve(name).resolve(PeftAdapter.WEIGHTS)), name);
+                assertArrayEquals(
+                        Files.readAllBytes(whole.resolve(name).resolve(PeftAdapter.WEIGHTS)),
+                        Files.readAllBytes(broken.resolve(name).resolve(PeftAdapter.WEIGHTS)),
+                        name);
             }
         }
     }
@@ -150,11 +186,12 @@ class CurveFitterTest {
     void jsTermEqualsTheMutualInformationOfTheAveragedPrediction() {
         List<Example> batch = examples(5, 8);
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(MODEL, LORA);
             List<float[]> pts = randomPoints(3, layout.intSize(), 11);
             float[][] grads = new float[3][layout.intSize()];
-            double[] r = new ClassifierObjective(d, m, layout).gradientWithJs(pts.toArray(float[][]::new), batch, false, 0.5, grads, 1f);
+            double[] r = new ClassifierObjective(d, m, layout)
+                    .gradientWithJs(pts.toArray(float[][]::new), batch, false, 0.5, grads, 1f);
             // reference in Java from each point's probabilities
             double[][][] p = new double[3][][];
             double ce = 0;

@@ -18,7 +18,8 @@ class TensorsTest {
         float[] theta = {0.5f, -1.25f, 2f, 3.5f};
         try (NDManager root = Engines.newManager()) {
             for (int rep = 0; rep < 5; rep++) {
-                try (NDManager step = root.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                try (NDManager step = root.newSubManager();
+                        GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                     NDArray th = Tensors.of(step, theta);
                     th.setRequiresGradient(true);
                     NDArray loss = Tensors.scale(th, 0.37).square().sum(); // d/dθ = 2 · 0.37² · θ

@@ -49,10 +49,15 @@ class MetricsTest {
 
     @Test
     void aurocCountsPairsAndHalfTies() {
-        assertEquals(1.0, Metrics.auroc(new double[] {0.1, 0.2, 0.8, 0.9}, new boolean[] {false, false, true, true}), 1e-12);
-        assertEquals(0.0, Metrics.auroc(new double[] {0.9, 0.8, 0.1, 0.2}, new boolean[] {false, false, true, true}), 1e-12);
+        assertEquals(
+                1.0, Metrics.auroc(new double[] {0.1, 0.2, 0.8, 0.9}, new boolean[] {false, false, true, true}), 1e-12);
+        assertEquals(
+                0.0, Metrics.auroc(new double[] {0.9, 0.8, 0.1, 0.2}, new boolean[] {false, false, true, true}), 1e-12);
         // pairs (pos, neg): (0.5, 0.1) win, (0.5, 0.5) tie, (0.3, 0.1) win, (0.3, 0.5) loss → (2 + 0.5) / 4
-        assertEquals(0.625, Metrics.auroc(new double[] {0.1, 0.5, 0.5, 0.3}, new boolean[] {false, false, true, true}), 1e-12);
+        assertEquals(
+                0.625,
+                Metrics.auroc(new double[] {0.1, 0.5, 0.5, 0.3}, new boolean[] {false, false, true, true}),
+                1e-12);
         assertTrue(Double.isNaN(Metrics.auroc(new double[] {1, 2}, new boolean[] {true, true})));
     }
 }

@@ -23,7 +23,7 @@ class SampleScorerTest {
     void batchedEqualsSequential() {
         List<Example> examples = RandomData.examples(23, 4); // mixed choice counts and lengths; last chunk short
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(TinyModels.llama(), new RandomWeights(5), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(TinyModels.llama(), new RandomWeights(5), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(d.config(), LoraConfig.allProjections(4, 8, 0.1));
             List<float[]> thetas = RandomData.points(10, layout.intSize(), 0.2, 6);
             SampleScorer scorer = new SampleScorer(d, m, layout, 8);

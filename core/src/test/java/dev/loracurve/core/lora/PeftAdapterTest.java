@@ -17,11 +17,11 @@ import dev.loracurve.core.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.List;
 
 class PeftAdapterTest {
     @TempDir
@@ -39,7 +39,8 @@ class PeftAdapterTest {
     @Test
     void writeThenReadGivesTheSameTheta() throws Exception {
         ModelConfig model = TinyModels.llama();
-        LoraConfig cfg = new LoraConfig(3, 6, 0.05, EnumSet.of(Projection.Q_PROJ, Projection.V_PROJ, Projection.DOWN_PROJ), true);
+        LoraConfig cfg = new LoraConfig(
+                3, 6, 0.05, EnumSet.of(Projection.Q_PROJ, Projection.V_PROJ, Projection.DOWN_PROJ), true);
         LoraLayout layout = new LoraLayout(model, cfg);
         float[] theta = random(layout.intSize(), 1);
         new PeftAdapter(cfg, theta, "tiny").write(dir.resolve("a"), model);
@@ -50,8 +51,14 @@ class PeftAdapterTest {
             assertEquals(1, s.count(), "only the adapter folder, no temporaries");
         }
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("a").resolve(PeftAdapter.WEIGHTS))) {
-            assertArrayEquals(new long[] {3, 24}, f.info("base_model.model.model.layers.1.self_attn.q_proj.lora_A.weight").shape());
-            assertArrayEquals(new long[] {24, 3}, f.info("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight").shape());
+            assertArrayEquals(
+                    new long[] {3, 24},
+                    f.info("base_model.model.model.layers.1.self_attn.q_proj.lora_A.weight")
+                            .shape());
+            assertArrayEquals(
+                    new long[] {24, 3},
+                    f.info("base_model.model.model.layers.0.mlp.down_proj.lora_B.weight")
+                            .shape());
             assertEquals(2 * 3 * 2, f.tensors().size());
         }
     }
@@ -64,15 +71,23 @@ class PeftAdapterTest {
         new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 1), "tiny").write(dir.resolve("a"), model);
         new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 2), "tiny").write(dir.resolve("b"), model);
         new PeftAdapter(r3, random(new LoraLayout(model, r3).intSize(), 3), "tiny").write(dir.resolve("c"), model);
-        assertEquals(2, PeftAdapter.readAll(List.of(dir.resolve("a"), dir.resolve("b")), model).size());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                2,
+                PeftAdapter.readAll(List.of(dir.resolve("a"), dir.resolve("b")), model)
+                        .size());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> PeftAdapter.readAll(List.of(dir.resolve("a"), dir.resolve("c")), model));
-        assertTrue(e.getMessage().startsWith(dir.resolve("c") + ": LoRA r 3") && e.getMessage().contains("r 2"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith(dir.resolve("c") + ": LoRA r 3")
+                        && e.getMessage().contains("r 2"),
+                e.getMessage());
     }
 
     @Test
     void layoutOrderIsLayerProjectionThenAThenB() {
-        LoraLayout layout = new LoraLayout(TinyModels.qwen2(), LoraConfig.of(2, 4, 0, Projection.V_PROJ, Projection.Q_PROJ));
+        LoraLayout layout =
+                new LoraLayout(TinyModels.qwen2(), LoraConfig.of(2, 4, 0, Projection.V_PROJ, Projection.Q_PROJ));
         LoraLayout.Slot q0 = layout.slot(0, Projection.Q_PROJ);
         LoraLayout.Slot v0 = layout.slot(0, Projection.V_PROJ);
         LoraLayout.Slot q1 = layout.slot(1, Projection.Q_PROJ);
@@ -90,7 +105,7 @@ class PeftAdapterTest {
         PeftAdapter a = PeftAdapter.read(peft, model);
         a.write(dir.resolve("again"), model);
         try (SafetensorsFile orig = SafetensorsFile.open(peft.resolve(PeftAdapter.WEIGHTS));
-             SafetensorsFile mine = SafetensorsFile.open(dir.resolve("again").resolve(PeftAdapter.WEIGHTS))) {
+                SafetensorsFile mine = SafetensorsFile.open(dir.resolve("again").resolve(PeftAdapter.WEIGHTS))) {
             assertEquals(orig.tensors().keySet(), mine.tensors().keySet());
             for (String k : orig.tensors().keySet()) {
                 assertArrayEquals(orig.info(k).shape(), mine.info(k).shape(), k);
@@ -99,8 +114,11 @@ class PeftAdapterTest {
         }
         ObjectMapper json = new ObjectMapper();
         JsonNode o = json.readTree(peft.resolve(PeftAdapter.CONFIG).toFile());
-        JsonNode m = json.readTree(dir.resolve("again").resolve(PeftAdapter.CONFIG).toFile());
-        for (String field : new String[] {"peft_type", "task_type", "r", "lora_alpha", "lora_dropout", "bias", "use_rslora", "base_model_name_or_path"}) {
+        JsonNode m =
+                json.readTree(dir.resolve("again").resolve(PeftAdapter.CONFIG).toFile());
+        for (String field : new String[] {
+            "peft_type", "task_type", "r", "lora_alpha", "lora_dropout", "bias", "use_rslora", "base_model_name_or_path"
+        }) {
             assertEquals(o.get(field).asText(), m.get(field).asText(), field);
         }
         assertEquals(o.get("target_modules").size(), m.get("target_modules").size());
@@ -110,7 +128,9 @@ class PeftAdapterTest {
     void unknownTargetModuleIsAClearError() throws Exception {
         Path a = dir.resolve("a");
         Files.createDirectories(a);
-        Files.writeString(a.resolve(PeftAdapter.CONFIG), "{\"peft_type\":\"LORA\",\"r\":2,\"lora_alpha\":4,\"target_modules\":[\"q_proj\",\"c_attn\"],\"some_future_key\":1}");
+        Files.writeString(
+                a.resolve(PeftAdapter.CONFIG),
+                "{\"peft_type\":\"LORA\",\"r\":2,\"lora_alpha\":4,\"target_modules\":[\"q_proj\",\"c_attn\"],\"some_future_key\":1}");
         CheckpointException e = assertThrows(CheckpointException.class, () -> PeftAdapter.readConfig(a));
         assertTrue(e.getMessage().contains("unknown module 'c_attn'"), e.getMessage());
     }
@@ -121,8 +141,12 @@ class PeftAdapterTest {
         LoraConfig cfg = LoraConfig.of(2, 4, 0, Projection.Q_PROJ);
         new PeftAdapter(cfg, random(new LoraLayout(small, cfg).intSize(), 2), "x").write(dir.resolve("a"), small);
         // a model with another hidden size: every shape is wrong
-        CheckpointException shape = assertThrows(CheckpointException.class, () -> PeftAdapter.read(dir.resolve("a"), TinyModels.llama()));
-        assertTrue(shape.getMessage().contains("lora_A.weight") && shape.getMessage().contains("expected [2, 24]"), shape.getMessage());
+        CheckpointException shape =
+                assertThrows(CheckpointException.class, () -> PeftAdapter.read(dir.resolve("a"), TinyModels.llama()));
+        assertTrue(
+                shape.getMessage().contains("lora_A.weight")
+                        && shape.getMessage().contains("expected [2, 24]"),
+                shape.getMessage());
         // an extra tensor for a layer the model does not have
         Path b = dir.resolve("b");
         Files.createDirectories(b);
@@ -136,6 +160,8 @@ class PeftAdapterTest {
         w.add("base_model.model.model.layers.9.self_attn.q_proj.lora_A.weight", new long[] {2, 16}, new float[32]);
         w.write(b.resolve(PeftAdapter.WEIGHTS));
         CheckpointException extra = assertThrows(CheckpointException.class, () -> PeftAdapter.read(b, small));
-        assertTrue(extra.getMessage().contains("layers.9") && extra.getMessage().contains("does not match"), extra.getMessage());
+        assertTrue(
+                extra.getMessage().contains("layers.9") && extra.getMessage().contains("does not match"),
+                extra.getMessage());
     }
 }

@@ -14,16 +14,15 @@ import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.testing.TinyModels;
-import dev.loracurve.core.model.Projection;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.stream.LongStream;
 
 class DecoderTest {
 
@@ -31,10 +30,8 @@ class DecoderTest {
         return Stream.of(TinyModels.qwen2(), TinyModels.llama());
     }
 
-    static final List<long[]> SEQUENCES = List.of(
-            new long[] {1, 5, 9, 2, 7, 7, 3, 11, 4},
-            new long[] {1, 8},
-            new long[] {1, 3, 3, 12, 30});
+    static final List<long[]> SEQUENCES =
+            List.of(new long[] {1, 5, 9, 2, 7, 7, 3, 11, 4}, new long[] {1, 8}, new long[] {1, 3, 3, 12, 30});
 
     /** θ with A and B both non-zero, so LoRA changes the output and every gradient is exercised. */
     static double[] randomTheta(LoraLayout layout, long seed) {
@@ -50,16 +47,18 @@ class DecoderTest {
     @MethodSource("configs")
     void paddedBatchEqualsEachSequenceAlone(ModelConfig config) {
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(config, new RandomWeights(3), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(config, new RandomWeights(3), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(config, LoraConfig.allProjections(2, 4, 0));
-            LoraDelta lora = new FlatLora(layout, Tensors.of(m, randomTheta(layout, 5)).toType(DataType.FLOAT32, false), false);
+            LoraDelta lora =
+                    new FlatLora(layout, Tensors.of(m, randomTheta(layout, 5)).toType(DataType.FLOAT32, false), false);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             float[] batched = d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
             int v = config.vocabSize();
             int t = batch.maxLength();
             for (int b = 0; b < SEQUENCES.size(); b++) {
                 TokenBatch alone = TokenBatch.of(List.of(SEQUENCES.get(b)));
-                float[] single = d.logits(d.hidden(alone.idsArray(m), alone, lora)).toFloatArray();
+                float[] single =
+                        d.logits(d.hidden(alone.idsArray(m), alone, lora)).toFloatArray();
                 for (int i = 0; i < single.length; i++) {
                     int pos = i / v;
                     assertEquals(single[i], batched[(b * t + pos) * v + i % v], 1e-5, "row " + b + " position " + pos);
@@ -73,22 +72,27 @@ class DecoderTest {
     @MethodSource("configs")
     void packedBranchesEqualSeparateSequences(ModelConfig config) {
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(config, new RandomWeights(4), m, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(config, new RandomWeights(4), m, DataType.FLOAT32)) {
             long[] prefix = {1, 5, 9, 2, 7};
             long[][] branch = {{3, 11}, {4, 6, 8}};
             long[] packedIds = {1, 5, 9, 2, 7, 3, 11, 4, 6, 8};
             long[] positions = {0, 1, 2, 3, 4, 5, 6, 5, 6, 7};
             int[] branches = {0, 0, 0, 0, 0, 1, 1, 2, 2, 2};
             // a second, shorter row checks padding of packed rows
-            TokenBatch packed = TokenBatch.packed(List.of(packedIds, new long[] {1, 2, 3}),
-                    List.of(positions, new long[] {0, 1, 1}), List.of(branches, new int[] {0, 1, 2}));
+            TokenBatch packed = TokenBatch.packed(
+                    List.of(packedIds, new long[] {1, 2, 3}),
+                    List.of(positions, new long[] {0, 1, 1}),
+                    List.of(branches, new int[] {0, 1, 2}));
             int v = config.vocabSize();
-            float[] got = d.logits(d.hidden(packed.idsArray(m), packed, LoraDelta.NONE)).toFloatArray(); // (2, 10, V)
+            float[] got = d.logits(d.hidden(packed.idsArray(m), packed, LoraDelta.NONE))
+                    .toFloatArray(); // (2, 10, V)
             int offset = prefix.length;
             for (long[] br : branch) {
-                long[] seq = LongStream.concat(Arrays.stream(prefix), Arrays.stream(br)).toArray();
+                long[] seq = LongStream.concat(Arrays.stream(prefix), Arrays.stream(br))
+                        .toArray();
                 TokenBatch alone = TokenBatch.of(List.of(seq));
-                float[] want = d.logits(d.hidden(alone.idsArray(m), alone, LoraDelta.NONE)).toFloatArray();
+                float[] want = d.logits(d.hidden(alone.idsArray(m), alone, LoraDelta.NONE))
+                        .toFloatArray();
                 for (int j = 0; j < seq.length; j++) {
                     int packedPos = j < prefix.length ? j : offset + j - prefix.length;
                     for (int k = 0; k < v; k++) {
@@ -98,7 +102,8 @@ class DecoderTest {
                 offset += br.length;
             }
             TokenBatch shortAlone = TokenBatch.of(List.of(new long[] {1, 2}));
-            float[] want = d.logits(d.hidden(shortAlone.idsArray(m), shortAlone, LoraDelta.NONE)).toFloatArray();
+            float[] want = d.logits(d.hidden(shortAlone.idsArray(m), shortAlone, LoraDelta.NONE))
+                    .toFloatArray();
             for (int k = 0; k < v; k++) {
                 assertEquals(want[v + k], got[(10 + 1) * v + k], 1e-5); // branch 1 = [2] after prefix [1]
             }
@@ -109,13 +114,14 @@ class DecoderTest {
     @MethodSource("configs")
     void loraGradientMatchesCentralDifferencesInFloat64(ModelConfig config) {
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(config, new RandomWeights(7), m, DataType.FLOAT64)) {
+                Decoder d = Decoder.fromWeights(config, new RandomWeights(7), m, DataType.FLOAT64)) {
             LoraConfig lc = new LoraConfig(2, 3, 0, EnumSet.allOf(Projection.class), true);
             LoraLayout layout = new LoraLayout(config, lc);
             double[] theta = randomTheta(layout, 11);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             double[] grad;
-            try (NDManager step = m.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+            try (NDManager step = m.newSubManager();
+                    GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                 NDArray th = Tensors.of(step, theta);
                 th.setRequiresGradient(true);
                 NDArray loss = loss(d, step, batch, th, layout);
@@ -132,7 +138,9 @@ class DecoderTest {
                 double fd;
                 try (NDManager step = m.newSubManager()) {
                     fd = (loss(d, step, batch, Tensors.of(step, plus), layout).getDouble()
-                            - loss(d, step, batch, Tensors.of(step, minus), layout).getDouble()) / (2 * h);
+                                    - loss(d, step, batch, Tensors.of(step, minus), layout)
+                                            .getDouble())
+                            / (2 * h);
                 }
                 double err = Math.abs(fd - grad[i]) / Math.max(1e-3, Math.abs(fd));
                 worst = Math.max(worst, err);
@@ -151,13 +159,14 @@ class DecoderTest {
     void liveNativeArraysStayFlatOverThousandTrainingSteps() {
         ModelConfig config = TinyModels.qwen2();
         try (NDManager root = Engines.newManager();
-             Decoder d = Decoder.fromWeights(config, new RandomWeights(1), root, DataType.FLOAT32)) {
+                Decoder d = Decoder.fromWeights(config, new RandomWeights(1), root, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(config, LoraConfig.allProjections(4, 8, 0.1));
             NDArray theta = Tensors.of(root, layout.initialTheta(0));
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             int after10 = -1;
             for (int s = 0; s < 1000; s++) {
-                try (NDManager step = root.newSubManager(); GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                try (NDManager step = root.newSubManager();
+                        GradientCollector gc = Engines.pytorch().newGradientCollector()) {
                     NDArray th = theta.duplicate();
                     th.attach(step);
                     th.setRequiresGradient(true);

@@ -36,11 +36,12 @@ class FixtureLogitsTest {
         "tiny-qwen2-bf16-lora-r2.logits.json, fixtures/tiny-qwen2-bf16,  fixtures/tiny-qwen2-bf16-lora-r2,   2e-5",
     })
     void logitsMatchFloat64Reference(String fixture, String model, String adapter, double relTol) throws Exception {
-        JsonNode ref = new ObjectMapper().readTree(Shared.require("fixtures/" + fixture).toFile());
+        JsonNode ref = new ObjectMapper()
+                .readTree(Shared.require("fixtures/" + fixture).toFile());
         Path modelDir = Shared.require(model);
         try (NDManager m = Engines.newManager();
-             Decoder decoder = Decoder.load(modelDir, m);
-             TextTokenizer tok = TextTokenizer.load(modelDir)) {
+                Decoder decoder = Decoder.load(modelDir, m);
+                TextTokenizer tok = TextTokenizer.load(modelDir)) {
             LoraDelta lora = LoraDelta.NONE;
             if (adapter != null) {
                 PeftAdapter a = PeftAdapter.read(Shared.require(adapter), decoder.config());
@@ -70,8 +71,9 @@ class FixtureLogitsTest {
                     maxErr = Math.max(maxErr, Math.abs(rows[(len - 1) * v + j] - expected[j]));
                 }
                 assertTrue(maxErr <= relTol * scale, "case " + b + ": max |Δlogit| " + maxErr + " > " + relTol * scale);
-                System.out.printf("%s case %d: max |Δlogit| = %.2e, relative to the logits' scale %.2e%n", fixture, b, maxErr,
-                        maxErr / scale);
+                System.out.printf(
+                        "%s case %d: max |Δlogit| = %.2e, relative to the logits' scale %.2e%n",
+                        fixture, b, maxErr, maxErr / scale);
                 long[] argmax = longs(c.get("argmax"));
                 double nll = 0;
                 for (int pos = 0; pos < len; pos++) {

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.core.testing.Shared;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
 /** No silent truncation (DJL cuts at 512 ids by default), and BOS as tokenizer_config.json says. */
 class TokenizerTest {

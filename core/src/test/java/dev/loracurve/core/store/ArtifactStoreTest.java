@@ -22,12 +22,19 @@ class ArtifactStoreTest {
         Files.createDirectories(a);
         assertEquals(a, store.resolve(store.uri(a)));
         Files.writeString(dir.resolve("secret"), "x");
-        for (String uri : new String[] {dir.resolve("secret").toUri().toString(),
-            store.root().toUri() + "experiments/../../secret", "http://example.org/a", "s3://bucket/a"}) {
+        for (String uri : new String[] {
+            dir.resolve("secret").toUri().toString(),
+            store.root().toUri() + "experiments/../../secret",
+            "http://example.org/a",
+            "s3://bucket/a"
+        }) {
             assertThrows(IllegalArgumentException.class, () -> store.resolve(uri), uri);
         }
         Files.createSymbolicLink(store.root().resolve("link"), dir); // inside by name, outside in fact
-        assertThrows(IllegalArgumentException.class, () -> store.resolve(store.root().resolve("link").resolve("secret").toUri().toString()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> store.resolve(
+                        store.root().resolve("link").resolve("secret").toUri().toString()));
         assertThrows(IllegalArgumentException.class, () -> store.experiment("../x"));
     }
 
@@ -39,8 +46,13 @@ class ArtifactStoreTest {
         Files.writeString(folder.resolve("a.json"), "{}");
         Files.writeString(folder.resolve("sub/b.bin"), "bytes");
         String sha = Sha256.ofTree(folder);
-        assertEquals(Sha256.ofBytes("a.json 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\nsub/b.bin "
-                .concat(Sha256.ofBytes("bytes".getBytes())).concat("\n").getBytes()), sha, "the documented folder digest");
+        assertEquals(
+                Sha256.ofBytes("a.json 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\nsub/b.bin "
+                        .concat(Sha256.ofBytes("bytes".getBytes()))
+                        .concat("\n")
+                        .getBytes()),
+                sha,
+                "the documented folder digest");
         assertEquals(folder, store.verified(store.uri(folder), sha));
         Files.writeString(folder.resolve("sub/b.bin"), "bytez");
         CheckpointException e = assertThrows(CheckpointException.class, () -> store.verified(store.uri(folder), sha));

@@ -43,7 +43,8 @@ class SafetensorsTest {
     }
 
     private String error(Path p) {
-        CheckpointException e = assertThrows(CheckpointException.class, () -> SafetensorsFile.open(p).close());
+        CheckpointException e = assertThrows(
+                CheckpointException.class, () -> SafetensorsFile.open(p).close());
         assertTrue(e.getMessage().startsWith(p.toString()), "message names the file: " + e.getMessage());
         return e.getMessage();
     }
@@ -52,7 +53,11 @@ class SafetensorsTest {
     void writeThenReadF32RoundTrips() throws IOException {
         Path p = dir.resolve("a.safetensors");
         float[] x = {1.5f, -2f, 3.25f, 0f, 1e-8f, -7f};
-        new SafetensorsWriter().metadata("format", "pt").add("x", new long[] {2, 3}, x).add("y", new long[] {1}, new float[] {9f}).write(p);
+        new SafetensorsWriter()
+                .metadata("format", "pt")
+                .add("x", new long[] {2, 3}, x)
+                .add("y", new long[] {1}, new float[] {9f})
+                .write(p);
         try (SafetensorsFile f = SafetensorsFile.open(p)) {
             assertArrayEquals(x, f.readFloats("x"));
             assertArrayEquals(new long[] {2, 3}, f.info("x").shape());
@@ -67,14 +72,19 @@ class SafetensorsTest {
     @Test
     void halfPrecisionWidensExactly() throws IOException {
         // BF16: top 16 bits of the F32. 1.0 = 0x3F80, -2.5 = 0xC020, 3.140625 = 0x4049
-        Path bf = file("{\"w\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[0,6]}}", le(2, 0x3F80, 0xC020, 0x4049));
+        Path bf = file(
+                "{\"w\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[0,6]}}", le(2, 0x3F80, 0xC020, 0x4049));
         try (SafetensorsFile f = SafetensorsFile.open(bf)) {
             assertArrayEquals(new float[] {1f, -2.5f, 3.140625f}, f.readFloats("w"));
         }
         // F16: 1.0 = 0x3C00, -2.0 = 0xC000, 65504 = 0x7BFF, smallest subnormal 2^-24 = 0x0001, +inf = 0x7C00
-        Path h = file("{\"w\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[0,10]}}", le(2, 0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00));
+        Path h = file(
+                "{\"w\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[0,10]}}",
+                le(2, 0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00));
         try (SafetensorsFile f = SafetensorsFile.open(h)) {
-            assertArrayEquals(new float[] {1f, -2f, 65504f, (float) Math.pow(2, -24), Float.POSITIVE_INFINITY}, f.readFloats("w"));
+            assertArrayEquals(
+                    new float[] {1f, -2f, 65504f, (float) Math.pow(2, -24), Float.POSITIVE_INFINITY},
+                    f.readFloats("w"));
         }
     }
 
@@ -109,7 +119,8 @@ class SafetensorsTest {
     void malformedHeaderJson() throws IOException {
         assertTrue(error(file("{\"x\": {\"dtype\": \"F32\", ", new byte[0])).contains("malformed header JSON"));
         assertTrue(error(file("[1,2]", new byte[0])).contains("malformed header JSON"));
-        assertTrue(error(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1]}}", new byte[4])).contains("malformed header entry"));
+        assertTrue(error(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1]}}", new byte[4]))
+                .contains("malformed header entry"));
     }
 
     @Test
@@ -130,15 +141,19 @@ class SafetensorsTest {
         assertTrue(out.contains("tensor 'x'") && out.contains("run past the end"), out);
         String reversed = error(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", new byte[12]));
         assertTrue(reversed.contains("not an ordered range"), reversed);
-        String overlap = error(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]));
+        String overlap = error(file(
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                new byte[12]));
         assertTrue(overlap.contains("tensor 'b'") && overlap.contains("overlap") && overlap.contains("'a'"), overlap);
     }
 
     @Test
     void duplicateNames() throws IOException {
-        String m = error(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]));
+        String m = error(file(
+                "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                new byte[8]));
         assertTrue(m.contains("duplicate") && m.contains("'x'"), m);
     }
 
@@ -154,7 +169,11 @@ class SafetensorsTest {
             raf.write(le(8, h.length));
             raf.write(h);
             raf.seek(8 + h.length + pad);
-            ByteBuffer tail = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).putFloat(42f);
+            ByteBuffer tail = ByteBuffer.allocate(12)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putFloat(1.5f)
+                    .putFloat(-2f)
+                    .putFloat(42f);
             raf.write(tail.array());
         }
         assertTrue(Files.size(p) > (1L << 31));

@@ -15,10 +15,10 @@ import dev.loracurve.core.model.TextTokenizer;
 import dev.loracurve.core.model.TokenBatch;
 import dev.loracurve.core.testing.Shared;
 import dev.loracurve.core.testing.TinyModels;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
-import java.util.Arrays;
 
 class ChoiceScoringTest {
 
@@ -28,9 +28,11 @@ class ChoiceScoringTest {
         int v = d.config().vocabSize();
         for (int c = 0; c < scores.length; c++) {
             long[] cont = e.continuations()[c];
-            long[] seq = LongStream.concat(LongStream.of(e.prefix()), LongStream.of(cont)).toArray();
+            long[] seq = LongStream.concat(LongStream.of(e.prefix()), LongStream.of(cont))
+                    .toArray();
             TokenBatch b = TokenBatch.of(List.of(seq));
-            double[] logits = d.logits(d.hidden(b.idsArray(m), b, LoraDelta.NONE)).toDoubleArray();
+            double[] logits =
+                    d.logits(d.hidden(b.idsArray(m), b, LoraDelta.NONE)).toDoubleArray();
             for (int j = 0; j < cont.length; j++) {
                 int pos = e.prefix().length - 1 + j;
                 double max = Double.NEGATIVE_INFINITY;
@@ -56,7 +58,7 @@ class ChoiceScoringTest {
                 new Example("two", new long[] {1, 3}, new long[][] {{12}, {13, 14}}, 0, false),
                 new Example("single", new long[] {1, 20, 21, 22, 23, 24}, new long[][] {{5}, {6}, {7}, {8}}, 1, false));
         try (NDManager m = Engines.newManager();
-             Decoder d = Decoder.fromWeights(TinyModels.qwen2(), new RandomWeights(9), m, DataType.FLOAT64)) {
+                Decoder d = Decoder.fromWeights(TinyModels.qwen2(), new RandomWeights(9), m, DataType.FLOAT64)) {
             double[] got = ChoiceScorer.logProbs(d, m, batch, LoraDelta.NONE).toDoubleArray(); // (3, 4)
             for (int b = 0; b < batch.size(); b++) {
                 double[] want = bruteForce(d, m, batch.get(b));
@@ -65,11 +67,17 @@ class ChoiceScoringTest {
                 }
             }
             // all single-token: the plain (unpacked) path
-            List<Example> singles = List.of(batch.get(2), new Example("s2", new long[] {1, 2}, new long[][] {{9}, {10}}, 1, false));
-            double[] plain = ChoiceScorer.logProbs(d, m, singles, LoraDelta.NONE).toDoubleArray();
+            List<Example> singles =
+                    List.of(batch.get(2), new Example("s2", new long[] {1, 2}, new long[][] {{9}, {10}}, 1, false));
+            double[] plain =
+                    ChoiceScorer.logProbs(d, m, singles, LoraDelta.NONE).toDoubleArray();
             assertArrayEquals(bruteForce(d, m, singles.get(1)), new double[] {plain[4], plain[5]}, 1e-10);
-            double ce = ChoiceScorer.crossEntropy(ChoiceScorer.logProbs(d, m, batch, LoraDelta.NONE), batch).getDouble();
-            double want = -(bruteForce(d, m, batch.get(0))[2] + bruteForce(d, m, batch.get(1))[0] + bruteForce(d, m, batch.get(2))[1]) / 3;
+            double ce = ChoiceScorer.crossEntropy(ChoiceScorer.logProbs(d, m, batch, LoraDelta.NONE), batch)
+                    .getDouble();
+            double want = -(bruteForce(d, m, batch.get(0))[2]
+                            + bruteForce(d, m, batch.get(1))[0]
+                            + bruteForce(d, m, batch.get(2))[1])
+                    / 3;
             assertEquals(want, ce, 1e-10);
         }
     }
@@ -85,14 +93,19 @@ class ChoiceScoringTest {
             Item item = mc("", List.of(" A", " B", " C", " D"));
             Example e = enc.encode(item);
             for (int c = 0; c < 4; c++) {
-                long[] whole = LongStream.concat(LongStream.of(e.prefix()), LongStream.of(e.continuations()[c])).toArray();
-                assertArrayEquals(tok.encode(item.prompt() + item.cues().get(c)), whole, item.cues().get(c));
+                long[] whole = LongStream.concat(LongStream.of(e.prefix()), LongStream.of(e.continuations()[c]))
+                        .toArray();
+                assertArrayEquals(
+                        tok.encode(item.prompt() + item.cues().get(c)),
+                        whole,
+                        item.cues().get(c));
             }
             // in this vocabulary " B" is one piece while " A", " C", " D" start with the same bare space
             assertEquals(1, e.continuations()[1].length);
             assertEquals(2, e.continuations()[0].length);
             assertEquals(e.continuations()[0][0], e.continuations()[2][0]);
-            IllegalArgumentException same = assertThrows(IllegalArgumentException.class, () -> enc.encode(mc("", List.of(" A", " A"))));
+            IllegalArgumentException same =
+                    assertThrows(IllegalArgumentException.class, () -> enc.encode(mc("", List.of(" A", " A"))));
             assertTrue(same.getMessage().contains("tokenise identically"), same.getMessage());
         }
     }
@@ -100,7 +113,8 @@ class ChoiceScoringTest {
     @Test
     void longPassagesLoseWordsFromTheLeftOnly() {
         try (TextTokenizer tok = TextTokenizer.load(Shared.require("models/stories260K"))) {
-            String passage = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.\n";
+            String passage =
+                    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen.\n";
             Item item = mc(passage, List.of(" yes", " no"));
             int full = new PromptEncoder(tok, 512).encode(item).packedLength();
             PromptEncoder enc = new PromptEncoder(tok, full - 10);
@@ -108,7 +122,8 @@ class ChoiceScoringTest {
             assertTrue(e.truncated() && e.packedLength() <= full - 10 && e.packedLength() > full - 20);
             String text = tok.decode(e.prefix());
             assertTrue(text.endsWith("sixteen.\nQuestion: Which one?\nAnswer:") && !text.contains("one two"), text);
-            IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> new PromptEncoder(tok, 8).encode(item));
+            IllegalArgumentException tooLong =
+                    assertThrows(IllegalArgumentException.class, () -> new PromptEncoder(tok, 8).encode(item));
             assertTrue(tooLong.getMessage().contains("question, choices and cue alone"), tooLong.getMessage());
         }
     }

@@ -32,7 +32,9 @@ public final class ModelFolders {
             if (!keep.test(e.getKey())) {
                 continue;
             }
-            long[] shape = wrongShape == null || wrongShape.apply(e.getKey()) == null ? e.getValue() : wrongShape.apply(e.getKey());
+            long[] shape = wrongShape == null || wrongShape.apply(e.getKey()) == null
+                    ? e.getValue()
+                    : wrongShape.apply(e.getKey());
             out.add(e.getKey(), shape, w.read(e.getKey(), shape));
         }
         out.write(dir.resolve("model.safetensors"));
@@ -53,7 +55,10 @@ public final class ModelFolders {
             String name = String.format("model-%05d-of-%05d.safetensors", s + 1, shards);
             SafetensorsWriter out = new SafetensorsWriter();
             for (int i = s; i < all.size(); i += shards) {
-                out.add(all.get(i).getKey(), all.get(i).getValue(), w.read(all.get(i).getKey(), all.get(i).getValue()));
+                out.add(
+                        all.get(i).getKey(),
+                        all.get(i).getValue(),
+                        w.read(all.get(i).getKey(), all.get(i).getValue()));
                 map.put(all.get(i).getKey(), name);
             }
             out.write(dir.resolve(name));

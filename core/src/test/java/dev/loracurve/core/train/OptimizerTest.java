@@ -13,8 +13,22 @@ import org.junit.jupiter.api.Test;
 class OptimizerTest {
 
     private static TrainConfig config(int steps, int warmup, String schedule) {
-        return new TrainConfig(LoraConfig.allProjections(2, 4, 0), steps, 4, 1, 0.1, warmup, schedule, 0.0, 0.9, 0.999,
-                1e-8, 1.0, 0, 0, 64);
+        return new TrainConfig(
+                LoraConfig.allProjections(2, 4, 0),
+                steps,
+                4,
+                1,
+                0.1,
+                warmup,
+                schedule,
+                0.0,
+                0.9,
+                0.999,
+                1e-8,
+                1.0,
+                0,
+                0,
+                64);
     }
 
     @Test

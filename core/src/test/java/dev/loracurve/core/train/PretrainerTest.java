@@ -11,16 +11,17 @@ import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.testing.TinyModels;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import java.util.Comparator;
 
 /** Full-parameter training: gradients of every weight against central differences, and a run that learns. */
 class PretrainerTest {
-    private static final List<long[]> SEQUENCES = List.of(new long[] {1, 5, 9, 3, 7, 2}, new long[] {1, 4, 4, 8}, new long[] {1, 30, 2});
+    private static final List<long[]> SEQUENCES =
+            List.of(new long[] {1, 5, 9, 3, 7, 2}, new long[] {1, 4, 4, 8}, new long[] {1, 30, 2});
 
     /** Random weights in float64, with one coordinate that can be moved. */
     private static final class Perturbed implements Decoder.WeightSource {
@@ -55,10 +56,17 @@ class PretrainerTest {
             Perturbed src = new Perturbed();
             Map<String, double[]> grads = new HashMap<>();
             try (NDManager m = Engines.newManager()) {
-                Pretrainer.lossAndGradients(config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> grads.put(n, g.toDoubleArray()));
-                assertEquals(config.tensorShapes().keySet().stream().filter(n -> !n.equals("lm_head.weight") || !config.tieWordEmbeddings())
-                        .toList(), List.copyOf(grads.keySet().stream().sorted(Comparator.comparingInt(
-                                n -> List.copyOf(config.tensorShapes().keySet()).indexOf(n))).toList()));
+                Pretrainer.lossAndGradients(
+                        config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> grads.put(n, g.toDoubleArray()));
+                assertEquals(
+                        config.tensorShapes().keySet().stream()
+                                .filter(n -> !n.equals("lm_head.weight") || !config.tieWordEmbeddings())
+                                .toList(),
+                        List.copyOf(grads.keySet().stream()
+                                .sorted(Comparator.comparingInt(
+                                        n -> List.copyOf(config.tensorShapes().keySet())
+                                                .indexOf(n)))
+                                .toList()));
                 SplittableRandom rng = new SplittableRandom(1);
                 double h = 1e-6;
                 for (Map.Entry<String, double[]> e : grads.entrySet()) {
@@ -66,12 +74,15 @@ class PretrainerTest {
                         src.name = e.getKey();
                         src.index = rng.nextInt(e.getValue().length);
                         src.delta = h;
-                        double plus = Pretrainer.lossAndGradients(config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> {});
+                        double plus =
+                                Pretrainer.lossAndGradients(config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> {});
                         src.delta = -h;
-                        double minus = Pretrainer.lossAndGradients(config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> {});
+                        double minus =
+                                Pretrainer.lossAndGradients(config, src, DataType.FLOAT64, SEQUENCES, m, (n, g) -> {});
                         double fd = (plus - minus) / (2 * h);
                         double got = e.getValue()[src.index];
-                        assertTrue(Math.abs(fd - got) <= 1e-6 + 1e-5 * Math.abs(fd),
+                        assertTrue(
+                                Math.abs(fd - got) <= 1e-6 + 1e-5 * Math.abs(fd),
                                 e.getKey() + "[" + src.index + "]: autograd " + got + " vs central difference " + fd);
                     }
                 }

@@ -50,9 +50,12 @@ class WorldTest {
             assertFalse(seenNames.contains(n));
             assertEquals(4, new HashSet<>(item.choices()).size());
             assertTrue(item.body().startsWith("Question: ") && item.body().endsWith("Answer:"), item.body());
-            assertEquals(" " + item.choices().get(0), item.cues().get(0), "cloze: the choice's text is the continuation");
+            assertEquals(
+                    " " + item.choices().get(0), item.cues().get(0), "cloze: the choice's text is the continuation");
             for (String c : item.choices()) {
-                assertFalse(corpus.contains(n + " lives in " + c) || corpus.contains(n + " likes " + c), "a fact of an unseen person");
+                assertFalse(
+                        corpus.contains(n + " lives in " + c) || corpus.contains(n + " likes " + c),
+                        "a fact of an unseen person");
             }
             assertTrue(corpus.contains(n + " is a person ."), "unseen people are mentioned without facts");
         }
