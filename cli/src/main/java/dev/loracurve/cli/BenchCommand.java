@@ -25,7 +25,8 @@ import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.train.AdamW;
 import dev.loracurve.core.train.ClassifierObjective;
 import dev.loracurve.core.train.DataOrder;
-import dev.loracurve.core.train.TrainConfig;
+import dev.loracurve.core.train.OptimizerConfig;
+import dev.loracurve.core.train.Schedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,8 +66,16 @@ final class BenchCommand implements Runnable {
     int rank;
 
     /** The benchmark's 30M configuration: hidden 512, 8 layers, 8 heads, SwiGLU 1376, vocab 8192, tied. */
-    static final ModelConfig LLAMA_30M =
-            new ModelConfig("llama", 512, 1376, 8, 8, 8, 64, 8192, 1e4, 1e-5, true, false, false, false, null);
+    static final ModelConfig LLAMA_30M = ModelConfig.builder("llama")
+            .hiddenSize(512)
+            .intermediateSize(1376)
+            .layers(8)
+            .heads(8)
+            .vocabSize(8192)
+            .ropeTheta(1e4)
+            .rmsNormEps(1e-5)
+            .tieWordEmbeddings(true)
+            .build();
 
     @Override
     public void run() {
@@ -100,7 +109,8 @@ final class BenchCommand implements Runnable {
 
     private void report(String name, Decoder d, NDManager m, int batchSize, int t, double matmul) {
         ModelConfig c = d.config();
-        LoraConfig lora = LoraConfig.allProjections(rank, 2 * rank, 0);
+        LoraConfig lora =
+                LoraConfig.builder().rank(rank).alpha(2 * rank).dropout(0).build();
         LoraLayout layout = new LoraLayout(c, lora);
         NDArray theta = Tensors.of(m, layout.initialTheta(1));
         TokenBatch batch = randomBatch(c.vocabSize(), batchSize, t);
@@ -151,7 +161,7 @@ final class BenchCommand implements Runnable {
      * classification items shaped like TREC's (a 24-token prompt, 6 choices of 1-3 tokens).
      */
     private void stepCosts(String name, Decoder d, NDManager m) {
-        LoraConfig lora = LoraConfig.allProjections(rank, 2 * rank, 0.05);
+        LoraConfig lora = LoraConfig.builder().rank(rank).alpha(2 * rank).build();
         LoraLayout layout = new LoraLayout(d.config(), lora);
         SplittableRandom rng = new SplittableRandom(3);
         List<Example> items = new ArrayList<>();
@@ -164,23 +174,30 @@ final class BenchCommand implements Runnable {
             }
             items.add(new Example("b" + i, prefix, cont, rng.nextInt(6), false));
         }
-        TrainConfig train = new TrainConfig(lora, 1000, 16, 1, 1e-3, 0, "constant", 0, 0.9, 0.999, 1e-8, 1, 0, 0, 256);
+        OptimizerConfig optimizer =
+                OptimizerConfig.builder().lr(1e-3).schedule(Schedule.CONSTANT).build();
         ClassifierObjective objective = new ClassifierObjective(d, m, layout);
         float[] theta = layout.initialTheta(1);
-        AdamW adam = new AdamW(theta.length, 0.9, 0.999, 1e-8, 0);
+        AdamW adam = optimizer.newAdamW(theta.length);
         DataOrder<Example> order = new DataOrder<>(items, 1);
         long[] step = {0};
         double trainStep = median(() -> {
             float[] g = new float[theta.length];
             objective.gradient(theta, order.batch(step[0]++ * 16, 16), true, g, 1f);
-            adam.step(theta, g, train.lrAt(0));
+            adam.step(theta, g, optimizer.lr());
         });
         BezierCurve curve =
                 BezierCurve.anchored(List.of(theta.clone(), layout.initialTheta(2), layout.initialTheta(3)), 2, 0, 0);
         double[] curveSteps = new double[2];
         for (int js = 0; js < 2; js++) {
-            CurveFitConfig cfg = new CurveFitConfig(
-                    1, 16, 1e-3, 0, "constant", 0, "theta", 1, 1, "none", 0, js == 0 ? 0 : 0.1, 3, true, 0, 256);
+            CurveFitConfig cfg = CurveFitConfig.builder()
+                    .steps(1)
+                    .batchSize(16)
+                    .optimizer(o -> o.lr(1e-3).schedule(Schedule.CONSTANT))
+                    .diversity(js == 0 ? 0 : 0.1, 3)
+                    .dropout(true)
+                    .checkpointEvery(0)
+                    .build();
             CurveFitter fitter = new CurveFitter(d, m, lora, cfg);
             curveSteps[js] = median(() -> fitter.step(curve, items, step[0]++));
         }
@@ -199,7 +216,7 @@ final class BenchCommand implements Runnable {
      * curve points scored batched against one pass per point, on the same items in one run.
      */
     private void evaluation(String name, Decoder d, NDManager m) {
-        LoraConfig lora = LoraConfig.allProjections(rank, 2 * rank, 0.05);
+        LoraConfig lora = LoraConfig.builder().rank(rank).alpha(2 * rank).build();
         LoraLayout layout = new LoraLayout(d.config(), lora);
         SplittableRandom rng = new SplittableRandom(4);
         List<Example> items = new ArrayList<>();

@@ -1,15 +1,23 @@
 package dev.loracurve.cli;
 
+import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveFolder;
 import dev.loracurve.core.curve.CurveJob;
+import dev.loracurve.core.curve.CurveShape;
+import dev.loracurve.core.curve.Perturbation;
+import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
+import dev.loracurve.core.train.OptimizerConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Curves in LoRA space: fit one, or export a point of one as a PEFT adapter. */
@@ -29,7 +37,7 @@ final class CurveCommand implements Runnable {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = "Fit an anchored curve through K optima, or a free curve (from adapters or from scratch).")
-    static final class Fit implements Runnable {
+    static final class Fit implements Runnable, ConfigFlags {
         @Option(names = "--model", required = true)
         Path model;
 
@@ -57,9 +65,12 @@ final class CurveCommand implements Runnable {
         long seed;
 
         @Option(names = "--segments", description = "S (anchored: K - 1; free from scratch: default 1)")
-        Integer segments;
+        int segments;
 
-        @Option(names = "--degree", defaultValue = "2", description = "n, degree of each segment")
+        @Option(
+                names = "--degree",
+                defaultValue = "" + CurveShape.Builder.DEFAULT_DEGREE,
+                description = "n, degree of each segment")
         int degree;
 
         @Option(names = "--order", defaultValue = "given", description = "anchor order: given or nearest")
@@ -77,26 +88,17 @@ final class CurveCommand implements Runnable {
         @Option(names = "--steps", required = true)
         int steps;
 
-        @Option(names = "--batch-size", defaultValue = "16")
+        @Option(names = "--batch-size", defaultValue = "" + CurveFitConfig.Builder.DEFAULT_BATCH_SIZE)
         int batchSize;
 
-        @Option(names = "--lr", defaultValue = "3e-3")
-        double lr;
+        @Mixin
+        OptimizerOptions optimizer;
 
-        @Option(names = "--warmup", defaultValue = "0")
-        int warmup;
-
-        @Option(names = "--schedule", defaultValue = "cosine")
-        String schedule;
-
-        @Option(names = "--weight-decay", defaultValue = "0")
-        double weightDecay;
-
-        @Option(names = "--decay-on", defaultValue = "theta", description = "theta or points")
+        @Option(
+                names = "--decay-on",
+                defaultValue = "theta",
+                description = "theta: L2 on θ_t (dnn-mode-connectivity); points: AdamW's decay of the control points")
         String decayOn;
-
-        @Option(names = "--clip-norm", defaultValue = "1.0")
-        double clipNorm;
 
         @Option(names = "--points-per-step", defaultValue = "1")
         int pointsPerStep;
@@ -104,10 +106,13 @@ final class CurveCommand implements Runnable {
         @Option(names = "--dropout", defaultValue = "false", description = "LoRA dropout while fitting")
         boolean dropout;
 
-        @Option(names = "--rank", defaultValue = "8", description = "free curve from scratch: LoRA rank")
+        @Option(
+                names = "--rank",
+                defaultValue = "" + LoraConfig.Builder.DEFAULT_RANK,
+                description = "free curve from scratch: LoRA rank")
         int rank;
 
-        @Option(names = "--alpha", defaultValue = "16")
+        @Option(names = "--alpha", defaultValue = "" + LoraConfig.Builder.DEFAULT_ALPHA)
         double alpha;
 
         @Option(names = "--train-split", defaultValue = "train")
@@ -119,53 +124,83 @@ final class CurveCommand implements Runnable {
         @Option(names = "--cues", split = ",")
         List<String> cues;
 
-        @Option(names = "--max-length", defaultValue = "256")
+        @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
         int maxLength;
 
-        @Option(names = "--checkpoint-every", defaultValue = "50")
+        @Option(names = "--checkpoint-every", defaultValue = "" + CurveFitConfig.Builder.DEFAULT_CHECKPOINT_EVERY)
         int checkpointEvery;
+
+        @Override
+        public Map<String, String> flags() {
+            Map<String, String> f = new HashMap<>(Map.of(
+                    "steps", "--steps",
+                    "batchSize", "--batch-size",
+                    "pointsPerStep", "--points-per-step",
+                    "checkpointEvery", "--checkpoint-every",
+                    "perturbation.kind", "--perturb",
+                    "kind", "--perturb",
+                    "perturbation.scale", "--perturb",
+                    "diversity.weight", "--js",
+                    "diversity.points", "--js"));
+            f.putAll(Map.of(
+                    "degree", "--degree",
+                    "segments", "--segments",
+                    "order", "--order",
+                    "initNoise", "--init-noise",
+                    "anchors", "--anchors",
+                    "r", "--rank",
+                    "alpha", "--alpha",
+                    "maxLength", "--max-length",
+                    "trainSplit.limit", "--train-limit"));
+            f.putAll(OptimizerOptions.FLAGS);
+            return f;
+        }
 
         @Override
         public void run() {
             String[] perturbation = parse(perturb, "--perturb", "none:0");
             String[] jsParts = parse(js, "--js", "0:0");
-            CurveFitConfig config = new CurveFitConfig(
-                    steps,
-                    batchSize,
-                    lr,
-                    warmup,
-                    schedule,
-                    weightDecay,
-                    decayOn,
-                    clipNorm,
-                    pointsPerStep,
-                    perturbation[0],
-                    number(perturbation[1], "--perturb"),
-                    number(jsParts[0], "--js"),
-                    (int) number(jsParts[1], "--js"),
-                    dropout,
-                    checkpointEvery,
-                    maxLength);
-            TaskData taskData = new TaskData(
-                    Task.byName(task), data, trainSplit, "none", "test", trainLimit, 0, 0, cues, maxLength);
-            CurveJob job;
-            try {
-                job = new CurveJob(
-                        model,
-                        taskData,
-                        start.anchors == null ? List.of() : start.anchors,
-                        start.free,
-                        segments,
-                        degree,
-                        order,
-                        initNoise,
-                        seed,
-                        config,
-                        rank,
-                        alpha);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + e.getMessage());
+            OptimizerConfig.DecayMode mode = switch (decayOn) {
+                case "theta" -> OptimizerConfig.DecayMode.L2;
+                case "points" -> OptimizerConfig.DecayMode.DECOUPLED;
+                default ->
+                    throw new IllegalArgumentException("--decay-on must be theta or points, got '" + decayOn + "'");
+            };
+            Violations v = new Violations(); // every bad flag at once, not the first config's
+            CurveFitConfig config = v.collect(() -> CurveFitConfig.builder()
+                    .steps(steps)
+                    .batchSize(batchSize)
+                    .optimizer(o -> optimizer.apply(o).decayMode(mode))
+                    .pointsPerStep(pointsPerStep)
+                    .perturbation(Perturbation.Kind.parse(perturbation[0]), number(perturbation[1], "--perturb"))
+                    .diversity(number(jsParts[0], "--js"), (int) number(jsParts[1], "--js"))
+                    .dropout(dropout)
+                    .checkpointEvery(checkpointEvery)
+                    .build());
+            TaskData taskData = v.collect(() -> TaskData.builder(Task.byName(task), data)
+                    .train(trainSplit, trainLimit)
+                    .validation("none", 0)
+                    .cues(cues)
+                    .maxLength(maxLength)
+                    .build());
+            CurveShape shape = v.collect(() -> CurveShape.builder()
+                    .variant(start.free ? CurveShape.Variant.FREE : CurveShape.Variant.ANCHORED)
+                    .segments(segments)
+                    .degree(degree)
+                    .order(CurveShape.AnchorOrder.parse(order))
+                    .initNoise(initNoise)
+                    .build());
+            LoraConfig scratch = v.collect(() ->
+                    LoraConfig.builder().rank(rank).alpha(alpha).dropout(0).build());
+            List<Path> anchors = start.anchors == null ? List.of() : start.anchors;
+            if (shape != null) {
+                v.collect(() -> {
+                    shape.checkAnchors(anchors.size());
+                    return shape;
+                });
             }
+            v.throwIfAny();
+            CurveJob job = new CurveJob(model, taskData, anchors, shape, scratch, config, seed);
             try (ProgressBar bar = Progress.bar("curve", steps)) {
                 job.fit(out, (step, total, loss, tps) -> {
                     bar.stepTo(step);

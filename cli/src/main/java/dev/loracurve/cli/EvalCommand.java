@@ -1,12 +1,14 @@
 package dev.loracurve.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
 import dev.loracurve.core.eval.ReportPage;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,7 +18,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Evaluate methods: report.json, predictions.jsonl, report.html.")
-final class EvalCommand implements Runnable {
+final class EvalCommand implements Runnable, ConfigFlags {
     @Option(names = "--model", required = true)
     Path model;
 
@@ -38,16 +40,22 @@ final class EvalCommand implements Runnable {
     @Option(names = "--curve", arity = "1..*", description = "curve folders")
     List<Path> curves = List.of();
 
-    @Option(names = "--methods", split = ",", defaultValue = "map,ensemble,linear,mcdropout,curve")
+    @Option(names = "--methods", split = ",", description = "default: all of map, ensemble, linear, mcdropout, curve")
     List<String> methods;
 
-    @Option(names = "--samples", defaultValue = "10", description = "M points per path / dropout masks")
+    @Option(
+            names = "--samples",
+            defaultValue = "" + EvalConfig.Builder.DEFAULT_SAMPLES,
+            description = "M points per path / dropout masks")
     int samples;
 
     @Option(names = "--random-t", description = "draw t uniformly with this seed instead of t_m = (m - 0.5) / M")
     Long randomT;
 
-    @Option(names = "--mc-dropout", defaultValue = "0.1", description = "dropout probability for MC dropout")
+    @Option(
+            names = "--mc-dropout",
+            defaultValue = "" + EvalConfig.Builder.DEFAULT_MC_DROPOUT,
+            description = "dropout probability for MC dropout")
     double mcDropout;
 
     @Option(names = "--ood", description = "TASK:PATH, another task's inputs as out-of-distribution")
@@ -73,59 +81,62 @@ final class EvalCommand implements Runnable {
 
     @Option(
             names = "--batch-size",
-            defaultValue = "8",
+            defaultValue = "" + EvalConfig.Builder.DEFAULT_BATCH_SIZE,
             description = "items per chunk (a batched chunk has M × this rows)")
     int batchSize;
 
     @Option(names = "--sequential", description = "one forward pass per sample instead of batched adapters")
     boolean sequential;
 
-    @Option(names = "--max-length", defaultValue = "256")
+    @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
     int maxLength;
 
     @Option(names = "--out", required = true)
     Path out;
 
     @Override
+    public Map<String, String> flags() {
+        return Map.of(
+                "methods", "--methods",
+                "samples", "--samples",
+                "mcDropout", "--mc-dropout",
+                "batchSize", "--batch-size",
+                "pathGrid", "--path-grid",
+                "maxLength", "--max-length",
+                "testSplit.limit", "--limit");
+    }
+
+    @Override
     public void run() {
-        TaskData taskData = new TaskData(Task.byName(task), data, "train", "none", split, 0, 0, limit, cues, maxLength);
+        TaskData taskData = TaskData.builder(Task.byName(task), data)
+                .validation("none", 0)
+                .test(split, limit)
+                .cues(cues)
+                .maxLength(maxLength)
+                .build();
         TaskData oodData = null;
         if (ood != null) {
             String[] parts = ood.split(":", 2);
             if (parts.length != 2) {
                 throw new IllegalArgumentException("--ood takes TASK:PATH");
             }
-            oodData = new TaskData(
-                    Task.byName(parts[0]),
-                    Path.of(parts[1]),
-                    "train",
-                    "none",
-                    oodSplit,
-                    0,
-                    0,
-                    oodLimit,
-                    null,
-                    maxLength);
+            oodData = TaskData.builder(Task.byName(parts[0]), Path.of(parts[1]))
+                    .validation("none", 0)
+                    .test(oodSplit, oodLimit)
+                    .maxLength(maxLength)
+                    .build();
         }
-        EvalJob job;
-        try {
-            job = new EvalJob(
-                    model,
-                    taskData,
-                    anchors,
-                    curves,
-                    methods,
-                    samples,
-                    randomT,
-                    mcDropout,
-                    oodData,
-                    batchSize,
-                    sequential,
-                    pathJson,
-                    pathGrid);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage());
+        EvalConfig.Builder config = EvalConfig.builder()
+                .samples(samples)
+                .randomT(randomT)
+                .mcDropout(mcDropout)
+                .batchSize(batchSize)
+                .sequential(sequential)
+                .pathGrid(pathGrid);
+        if (methods != null) {
+            config.methods(methods);
         }
+        EvalJob job = new EvalJob(model, taskData, oodData, anchors, curves, config.build(), pathJson);
         JsonNode report = job.run(out, (method, seconds) -> System.err.printf("%s: %.1f s%n", method, seconds));
         System.out.print(ReportPage.table(report));
         System.out.println("report: " + out.resolve("report.html"));

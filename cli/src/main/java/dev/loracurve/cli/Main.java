@@ -1,5 +1,6 @@
 package dev.loracurve.cli;
 
+import dev.loracurve.core.config.InvalidConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,7 +44,11 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         // a bad argument or bad input is a message, not a stack trace
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
+            Exception shown = e;
+            if (e instanceof InvalidConfigException invalid && cmd.getCommand() instanceof ConfigFlags named) {
+                shown = invalid.renamed(field -> named.flags().getOrDefault(field, field));
+            }
+            cmd.getErr().println("error: " + shown.getMessage());
             return 2;
         });
         return cli.execute(args);

@@ -73,7 +73,7 @@ final class PathCommand implements Runnable {
     @Option(names = "--cues", split = ",")
     List<String> cues;
 
-    @Option(names = "--max-length", defaultValue = "256")
+    @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
     int maxLength;
 
     @Override
@@ -84,8 +84,13 @@ final class PathCommand implements Runnable {
                 TextTokenizer tok = TextTokenizer.load(model)) {
             CurveFolder folder = CurveFolder.read(curve, decoder.config());
             PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            TaskData splits =
-                    new TaskData(t, data, trainSplit, "none", testSplit, trainLimit, 0, testLimit, cues, maxLength);
+            TaskData splits = TaskData.builder(t, data)
+                    .train(trainSplit, trainLimit)
+                    .validation("none", 0)
+                    .test(testSplit, testLimit)
+                    .cues(cues)
+                    .maxLength(maxLength)
+                    .build();
             List<Example> train = enc.encode(splits.train());
             List<Example> test = enc.encode(splits.test());
             ObjectNode profile;

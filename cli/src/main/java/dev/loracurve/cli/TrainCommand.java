@@ -1,18 +1,18 @@
 package dev.loracurve.cli;
 
-import dev.loracurve.core.lora.LoraConfig;
-import dev.loracurve.core.model.Projection;
+import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.core.train.Trainer;
 import java.nio.file.Path;
-import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Trains K independent LoRA optima that differ only in seed. */
@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Fine-tune K LoRA adapters (run-0 … run-K-1) on a task; rerunning the same command resumes.")
-final class TrainCommand implements Runnable {
+final class TrainCommand implements Runnable, ConfigFlags {
     @Option(names = "--model", required = true, description = "base model folder")
     Path model;
 
@@ -43,49 +43,19 @@ final class TrainCommand implements Runnable {
     @Option(names = "--steps", required = true, description = "optimizer steps per run")
     int steps;
 
-    @Option(names = "--batch-size", defaultValue = "16")
+    @Option(names = "--batch-size", defaultValue = "" + TrainConfig.Builder.DEFAULT_BATCH_SIZE)
     int batchSize;
 
     @Option(names = "--grad-accumulation", defaultValue = "1")
     int gradAccumulation;
 
-    @Option(names = "--lr", defaultValue = "3e-3")
-    double lr;
+    @Mixin
+    OptimizerOptions optimizer;
 
-    @Option(names = "--warmup", defaultValue = "0", description = "linear warm-up steps")
-    int warmup;
+    @Mixin
+    LoraOptions lora;
 
-    @Option(names = "--schedule", defaultValue = "cosine", description = "cosine, linear or constant")
-    String schedule;
-
-    @Option(names = "--weight-decay", defaultValue = "0")
-    double weightDecay;
-
-    @Option(names = "--betas", defaultValue = "0.9,0.999", split = ",")
-    double[] betas;
-
-    @Option(names = "--adam-eps", defaultValue = "1e-8")
-    double adamEps;
-
-    @Option(names = "--clip-norm", defaultValue = "1.0", description = "0 = no clipping")
-    double clipNorm;
-
-    @Option(names = "--rank", defaultValue = "8")
-    int rank;
-
-    @Option(names = "--alpha", defaultValue = "16")
-    double alpha;
-
-    @Option(names = "--dropout", defaultValue = "0.05")
-    double dropout;
-
-    @Option(names = "--targets", defaultValue = "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj", split = ",")
-    List<String> targets;
-
-    @Option(names = "--rslora")
-    boolean rslora;
-
-    @Option(names = "--max-length", defaultValue = "256")
+    @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
     int maxLength;
 
     @Option(names = "--train-split", defaultValue = "train")
@@ -113,50 +83,48 @@ final class TrainCommand implements Runnable {
     @Option(names = "--eval-every", defaultValue = "0", description = "validate every N steps (0 = at the end)")
     int evalEvery;
 
-    @Option(names = "--checkpoint-every", defaultValue = "50")
+    @Option(names = "--checkpoint-every", defaultValue = "" + TrainConfig.Builder.DEFAULT_CHECKPOINT_EVERY)
     int checkpointEvery;
 
     @Override
+    public Map<String, String> flags() {
+        Map<String, String> f = new HashMap<>(Map.of(
+                "steps", "--steps",
+                "batchSize", "--batch-size",
+                "gradAccumulation", "--grad-accumulation",
+                "evalEvery", "--eval-every",
+                "checkpointEvery", "--checkpoint-every",
+                "maxLength", "--max-length",
+                "validationSplit.name", "--val-split",
+                "trainSplit.limit", "--train-limit",
+                "validationSplit.limit", "--val-limit"));
+        f.putAll(OptimizerOptions.FLAGS);
+        f.putAll(LoraOptions.FLAGS);
+        return f;
+    }
+
+    @Override
     public void run() {
-        Set<Projection> projections = EnumSet.noneOf(Projection.class);
-        for (String t : targets) {
-            Projection p = Projection.byName(t.trim());
-            if (p == null) {
-                throw new IllegalArgumentException("--targets: unknown module '" + t + "'");
-            }
-            projections.add(p);
-        }
-        if (betas.length != 2) {
-            throw new IllegalArgumentException("--betas takes two values, e.g. 0.9,0.999");
-        }
         if (k < 1) {
             throw new IllegalArgumentException("--k must be at least 1");
         }
-        LoraConfig lora;
-        try {
-            lora = new LoraConfig(rank, alpha, dropout, projections, rslora);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--" + (e.getMessage().startsWith("r ") ? "rank" : "dropout") + ": " + e.getMessage());
-        }
-        TrainConfig config = new TrainConfig(
-                lora,
-                steps,
-                batchSize,
-                gradAccumulation,
-                lr,
-                warmup,
-                schedule,
-                weightDecay,
-                betas[0],
-                betas[1],
-                adamEps,
-                clipNorm,
-                evalEvery,
-                checkpointEvery,
-                maxLength);
-        TaskData taskData = new TaskData(
-                Task.byName(task), data, trainSplit, valSplit, "test", trainLimit, valLimit, 0, cues, maxLength);
+        Violations v = new Violations(); // every bad flag at once
+        TrainConfig config = v.collect(() -> TrainConfig.builder()
+                .lora(lora::apply)
+                .steps(steps)
+                .batchSize(batchSize)
+                .gradAccumulation(gradAccumulation)
+                .optimizer(optimizer::apply)
+                .evalEvery(evalEvery)
+                .checkpointEvery(checkpointEvery)
+                .build());
+        TaskData taskData = v.collect(() -> TaskData.builder(Task.byName(task), data)
+                .train(trainSplit, trainLimit)
+                .validation(valSplit, valLimit)
+                .cues(cues)
+                .maxLength(maxLength)
+                .build());
+        v.throwIfAny();
         new OptimaJob(model, taskData, config, k, seed).run(out, new OptimaJob.Listener() {
             private ProgressBar bar;
             private int current = -1;

@@ -56,7 +56,17 @@ class TrainResumeTest {
         Path model = dir.resolve("model");
         Files.createDirectories(model);
         int vocab = WordTokenizer.write(model, WORDS);
-        ModelConfig c = new ModelConfig("llama", 16, 32, 2, 4, 2, 4, vocab, 1e4, 1e-5, true, false, false, false, null);
+        ModelConfig c = ModelConfig.builder("llama")
+                .hiddenSize(16)
+                .intermediateSize(32)
+                .layers(2)
+                .heads(4)
+                .kvHeads(2)
+                .vocabSize(vocab)
+                .ropeTheta(1e4)
+                .rmsNormEps(1e-5)
+                .tieWordEmbeddings(true)
+                .build();
         ModelFolders.write(model, c, name -> true, null);
         String[][] kinds = {
             {"NUM:count", "how many"}, {"HUM:ind", "who is"}, {"LOC:city", "where is"}, {"DESC:reason", "why is"}

@@ -1,17 +1,25 @@
 package dev.loracurve.service;
 
+import dev.loracurve.core.config.InvalidConfigException.Violation;
 import java.util.List;
+import java.util.stream.Collectors;
 
-/** An experiment spec that cannot run; each violation names its field (spec.lora.rank, …). */
+/** An experiment spec that cannot run; each violation names its spec field (spec.lora.rank, …). */
 public final class InvalidSpecException extends IllegalArgumentException {
-    private final List<String> violations;
+    private final transient List<Violation> violations;
 
-    public InvalidSpecException(List<String> violations) {
-        super(String.join("; ", violations));
+    public InvalidSpecException(List<Violation> violations) {
+        super(violations.stream().map(Violation::message).collect(Collectors.joining("; ")));
         this.violations = List.copyOf(violations);
     }
 
+    /** Each violation as one line: "spec.lora.rank must be > 0, got 0". */
     public List<String> violations() {
+        return violations.stream().map(Violation::message).toList();
+    }
+
+    /** Each violation with its field apart (for structured error details). */
+    public List<Violation> fieldViolations() {
         return violations;
     }
 }

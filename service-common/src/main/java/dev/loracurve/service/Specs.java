@@ -1,215 +1,199 @@
 package dev.loracurve.service;
 
+import dev.loracurve.core.config.InvalidConfigException;
+import dev.loracurve.core.config.InvalidConfigException.Violation;
 import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveJob;
+import dev.loracurve.core.curve.CurveShape;
+import dev.loracurve.core.curve.Perturbation;
+import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.model.ModelConfig;
-import dev.loracurve.core.model.Projection;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
+import dev.loracurve.core.train.OptimizerConfig;
 import dev.loracurve.core.train.Schedule;
 import dev.loracurve.core.train.Seeds;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.ExperimentSpec;
-import dev.loracurve.proto.v1.LoraSpec;
+import dev.loracurve.proto.v1.OodSpec;
 import dev.loracurve.proto.v1.TaskSpec;
 import dev.loracurve.proto.v1.TrainerSpec;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
- * ExperimentSpec → the core's jobs, and the checks that come first: every violation named by its
- * field path, so that a client sees "spec.lora.rank must be > 0, got 0" and not a stack trace from
- * a service an hour later. The defaults the .proto files document live here.
+ * ExperimentSpec → the core's configurations and jobs. The rules of every setting live in core
+ * (its builders validate); this class maps spec fields to them, renames core's field paths into
+ * spec paths ({@code optimizer.lr} → {@code spec.trainer.learning_rate}), and adds the rules that
+ * only a spec has (URIs, K against the curve). A client sees "spec.lora.rank must be > 0, got 0",
+ * every violation at once, and not a stack trace from a service an hour later. Proto3 cannot tell
+ * an unset field from 0: where a .proto comment says "0 means …", 0 keeps core's default.
  */
 public final class Specs {
-    public static final int DEFAULT_MAX_LENGTH = 256;
+    private static final Map<String, String> LORA = Map.of(
+            "r", "spec.lora.rank",
+            "alpha", "spec.lora.alpha",
+            "dropout", "spec.lora.dropout",
+            "targets", "spec.lora.target_modules");
+    private static final Map<String, String> OPTIMIZER = Map.of(
+            "optimizer.lr", "learning_rate",
+            "optimizer.warmupSteps", "warmup_steps",
+            "optimizer.weightDecay", "weight_decay",
+            "optimizer.clipNorm", "clip_norm",
+            "schedule", "schedule",
+            "steps", "steps",
+            "batchSize", "batch_size",
+            "checkpointEvery", "checkpoint_every");
+    private static final Map<String, String> TRAINER =
+            Map.of("gradAccumulation", "grad_accumulation", "evalEvery", "eval_every");
+    private static final Map<String, String> CURVE = Map.of(
+            "pointsPerStep", "points_per_step",
+            "perturbation.kind", "perturbation",
+            "kind", "perturbation",
+            "perturbation.scale", "perturbation_scale",
+            "diversity.weight", "js_lambda",
+            "diversity.points", "js_points",
+            "degree", "degree",
+            "order", "order",
+            "initNoise", "init_noise");
+    private static final Map<String, String> EVAL = Map.of(
+            "methods", "methods",
+            "samples", "samples",
+            "mcDropout", "mc_dropout",
+            "batchSize", "batch_size",
+            "pathGrid", "path_grid");
+    private static final Map<String, String> TASK = Map.of(
+            "maxLength", "max_length",
+            "trainSplit.limit", "train_limit",
+            "validationSplit.limit", "validation_limit",
+            "testSplit.limit", "test_limit",
+            "validationSplit.name", "validation_split");
 
     private Specs() {}
 
-    /** Throws {@link InvalidSpecException} listing every violation; reads the model's config.json and checks data paths. */
+    /**
+     * Throws {@link InvalidSpecException} listing every violation; reads the model's config.json
+     * and checks that the data paths exist.
+     */
     public static void validate(ExperimentSpec s) {
-        List<String> v = new ArrayList<>();
-        Path model = check(v, "spec.base_model_uri", s.getBaseModelUri());
+        List<Violation> v = new ArrayList<>();
+        Path model = uri(v, "spec.base_model_uri", s.getBaseModelUri());
         if (model != null) {
             if (!Files.isRegularFile(model.resolve("config.json"))) {
-                v.add("spec.base_model_uri: no model folder at " + model + " (config.json missing)");
+                v.add(new Violation("spec.base_model_uri", ": no model folder at " + model + " (config.json missing)"));
             } else {
                 try {
                     ModelConfig.load(model);
                 } catch (RuntimeException e) {
-                    v.add("spec.base_model_uri: " + e.getMessage());
+                    v.add(new Violation("spec.base_model_uri", ": " + e.getMessage()));
                 }
             }
         }
-        task(v, "spec.task", s.getTask());
-        LoraSpec l = s.getLora();
-        positive(v, "spec.lora.rank", l.getRank());
-        positive(v, "spec.lora.alpha", l.getAlpha());
-        if (!(l.getDropout() >= 0 && l.getDropout() < 1)) {
-            v.add("spec.lora.dropout must be in [0, 1), got " + l.getDropout());
+        TaskSpec t = s.getTask();
+        if (knownTask(v, "spec.task.name", t.getName()) && dataPath(v, "spec.task.data_uri", t.getDataUri())) {
+            collect(v, "spec.task.", TASK, () -> taskData(s));
         }
-        if (l.getTargetModulesCount() == 0) {
-            v.add("spec.lora.target_modules must name at least one of " + Projection.names());
-        }
-        for (String t : l.getTargetModulesList()) {
-            if (Projection.byName(t) == null) {
-                v.add("spec.lora.target_modules: unknown module '" + t + "' (known: " + Projection.names() + ")");
-            }
-        }
-        TrainerSpec t = s.getTrainer();
-        positive(v, "spec.trainer.steps", t.getSteps());
-        positive(v, "spec.trainer.batch_size", t.getBatchSize());
-        positive(v, "spec.trainer.learning_rate", t.getLearningRate());
-        schedule(v, "spec.trainer", t.getSchedule(), t.getWarmupSteps(), t.getSteps());
-        nonNegative(v, "spec.trainer.grad_accumulation", t.getGradAccumulation());
-        nonNegative(v, "spec.trainer.weight_decay", t.getWeightDecay());
-        nonNegative(v, "spec.trainer.clip_norm", t.getClipNorm());
-        nonNegative(v, "spec.trainer.checkpoint_every", t.getCheckpointEvery());
-        nonNegative(v, "spec.trainer.eval_every", t.getEvalEvery());
+        LoraConfig lora = collect(v, "", LORA, () -> lora(s));
+        collect(v, "spec.trainer.", merge(OPTIMIZER, TRAINER), () -> trainConfig(s, lora));
         EvalSpec e = s.getEval();
-        boolean wantsCurve = e.getMethodsList().contains("curve");
         CurveSpec c = s.getCurve();
+        boolean wantsCurve = e.getMethodsList().contains("curve");
         if (s.getK() < 1) {
-            v.add("spec.k must be >= 1, got " + s.getK());
+            v.add(new Violation("spec.k", "must be >= 1, got " + s.getK()));
         } else if (wantsCurve && c.getVariant() == CurveSpec.Variant.ANCHORED && s.getK() < 2) {
-            v.add("spec.k must be >= 2 for an anchored curve, got " + s.getK());
+            v.add(new Violation("spec.k", "must be >= 2 for an anchored curve, got " + s.getK()));
         }
         if (wantsCurve) {
             if (c.getVariant() == CurveSpec.Variant.VARIANT_UNSPECIFIED) {
-                v.add("spec.curve.variant must be ANCHORED or FREE");
+                v.add(new Violation("spec.curve.variant", "must be ANCHORED or FREE"));
             }
-            if (c.getDegree() < 1) {
-                v.add("spec.curve.degree must be >= 1, got " + c.getDegree());
+            if (c.getVariant() == CurveSpec.Variant.ANCHORED
+                    && c.getSegments() != 0
+                    && c.getSegments() != s.getK() - 1) {
+                v.add(new Violation(
+                        "spec.curve.segments",
+                        "must be 0 or K - 1 = " + (s.getK() - 1) + " for an anchored curve (any S >= 1 for a free one),"
+                                + " got " + c.getSegments()));
             }
-            if (c.getSegments() < 0
-                    || (c.getVariant() == CurveSpec.Variant.ANCHORED
-                            && c.getSegments() != 0
-                            && c.getSegments() != s.getK() - 1)) {
-                v.add("spec.curve.segments must be 0 or K - 1 = " + (s.getK() - 1)
-                        + " for an anchored curve (any S >= 1 " + "for a free one), got " + c.getSegments());
-            }
-            oneOf(v, "spec.curve.order", c.getOrder(), "", "given", "nearest");
-            oneOf(v, "spec.curve.perturbation", c.getPerturbation(), "", "none", "gaussian", "sam");
-            nonNegative(v, "spec.curve.perturbation_scale", c.getPerturbationScale());
-            nonNegative(v, "spec.curve.js_lambda", c.getJsLambda());
-            if (c.getJsLambda() > 0 && c.getJsPoints() < 2) {
-                v.add("spec.curve.js_points must be >= 2 when js_lambda > 0, got " + c.getJsPoints());
-            }
-            positive(v, "spec.curve.steps", c.getSteps());
-            positive(v, "spec.curve.batch_size", c.getBatchSize());
-            positive(v, "spec.curve.learning_rate", c.getLearningRate());
-            schedule(v, "spec.curve", c.getSchedule(), c.getWarmupSteps(), c.getSteps());
-            nonNegative(v, "spec.curve.weight_decay", c.getWeightDecay());
-            nonNegative(v, "spec.curve.clip_norm", c.getClipNorm());
-            nonNegative(v, "spec.curve.points_per_step", c.getPointsPerStep());
-            nonNegative(v, "spec.curve.checkpoint_every", c.getCheckpointEvery());
-            nonNegative(v, "spec.curve.init_noise", c.getInitNoise());
+            collect(v, "spec.curve.", CURVE, () -> curveShape(s));
+            collect(v, "spec.curve.", merge(OPTIMIZER, CURVE), () -> curveFitConfig(s));
         }
-        if (e.getMethodsCount() == 0) {
-            v.add("spec.eval.methods must name at least one of " + EvalJob.METHODS);
-        }
-        for (String m : e.getMethodsList()) {
-            if (!EvalJob.METHODS.contains(m)) {
-                v.add("spec.eval.methods: unknown method '" + m + "' (known: " + String.join(", ", EvalJob.METHODS)
-                        + ")");
-            }
-        }
-        if (e.getSamples() < 1) {
-            v.add("spec.eval.samples must be >= 1, got " + e.getSamples());
-        }
-        if (e.getMethodsList().contains("mcdropout") && !(e.getMcDropout() > 0 && e.getMcDropout() < 1)) {
-            v.add("spec.eval.mc_dropout must be in (0, 1) for mcdropout, got " + e.getMcDropout());
-        }
-        nonNegative(v, "spec.eval.batch_size", e.getBatchSize());
-        if (e.getPathGrid() < 0 || e.getPathGrid() == 1) {
-            v.add("spec.eval.path_grid must be 0 or >= 2, got " + e.getPathGrid());
-        }
+        collect(v, "spec.eval.", EVAL, () -> evalConfig(s));
         if (e.hasOod()) {
-            knownTask(v, "spec.eval.ood.task", e.getOod().getTask());
-            dataPath(v, "spec.eval.ood.data_uri", e.getOod().getDataUri());
-            nonNegative(v, "spec.eval.ood.limit", e.getOod().getLimit());
+            OodSpec o = e.getOod();
+            if (knownTask(v, "spec.eval.ood.task", o.getTask())
+                    && dataPath(v, "spec.eval.ood.data_uri", o.getDataUri())) {
+                collect(v, "spec.eval.ood.", Map.of("testSplit.limit", "limit"), () -> oodData(s));
+            }
         }
         if (!v.isEmpty()) {
             throw new InvalidSpecException(v);
         }
     }
 
-    private static void task(List<String> v, String field, TaskSpec t) {
-        knownTask(v, field + ".name", t.getName());
-        dataPath(v, field + ".data_uri", t.getDataUri());
-        nonNegative(v, field + ".train_limit", t.getTrainLimit());
-        nonNegative(v, field + ".validation_limit", t.getValidationLimit());
-        nonNegative(v, field + ".test_limit", t.getTestLimit());
-        if (t.getMaxLength() != 0 && t.getMaxLength() < 8) {
-            v.add(field + ".max_length must be >= 8 (or 0 for " + DEFAULT_MAX_LENGTH + "), got " + t.getMaxLength());
-        }
-        String val = t.getValidationSplit();
-        if (val.startsWith("holdout:") && !val.substring(8).matches("[1-9][0-9]*")) {
-            v.add(field + ".validation_split: holdout:N needs a positive N, got '" + val + "'");
+    /** Runs a mapping, recording its core violations under their spec names (prefix + renamed field). */
+    private static <T> T collect(List<Violation> v, String prefix, Map<String, String> names, Supplier<T> mapping) {
+        try {
+            return mapping.get();
+        } catch (InvalidConfigException e) {
+            e.renamed(f -> specField(prefix, names.getOrDefault(f, f)))
+                    .violations()
+                    .forEach(v::add);
+            return null;
         }
     }
 
-    private static void knownTask(List<String> v, String field, String name) {
-        if (!Task.registry().containsKey(name)) {
-            v.add(field + ": unknown task '" + name + "' (known: "
-                    + String.join(", ", Task.registry().keySet()) + ")");
-        }
+    private static String specField(String prefix, String name) {
+        return name.startsWith("spec.") ? name : prefix + name;
     }
 
-    private static void dataPath(List<String> v, String field, String uri) {
-        Path p = check(v, field, uri);
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> m = new HashMap<>(a);
+        m.putAll(b);
+        return m;
+    }
+
+    private static boolean knownTask(List<Violation> v, String field, String name) {
+        if (Task.registry().containsKey(name)) {
+            return true;
+        }
+        v.add(new Violation(
+                field,
+                ": unknown task '" + name + "' (known: "
+                        + String.join(", ", Task.registry().keySet()) + ")"));
+        return false;
+    }
+
+    private static boolean dataPath(List<Violation> v, String field, String uri) {
+        Path p = uri(v, field, uri);
         if (p != null && !Files.exists(p)) {
-            v.add(field + ": no data at " + p);
+            v.add(new Violation(field, ": no data at " + p));
+            return false;
         }
+        return p != null;
     }
 
-    private static Path check(List<String> v, String field, String uri) {
+    private static Path uri(List<Violation> v, String field, String uri) {
         if (uri.isBlank()) {
-            v.add(field + " is required");
+            v.add(new Violation(field, "is required"));
             return null;
         }
         try {
             return path(uri);
         } catch (IllegalArgumentException e) {
-            v.add(field + ": " + e.getMessage());
+            v.add(new Violation(field, ": " + e.getMessage()));
             return null;
-        }
-    }
-
-    private static void schedule(List<String> v, String prefix, String schedule, int warmup, int steps) {
-        if (!schedule.isEmpty() && !Schedule.isKnown(schedule)) {
-            v.add(prefix + ".schedule must be cosine, linear or constant, got '" + schedule + "'");
-        }
-        if (warmup < 0 || (steps > 0 && warmup > steps)) {
-            v.add(prefix + ".warmup_steps must be between 0 and steps, got " + warmup);
-        }
-    }
-
-    private static void oneOf(List<String> v, String field, String value, String... allowed) {
-        if (!List.of(allowed).contains(value)) {
-            v.add(field + " must be one of "
-                    + String.join(", ", List.of(allowed).subList(1, allowed.length)) + ", got '" + value + "'");
-        }
-    }
-
-    private static void positive(List<String> v, String field, double x) {
-        if (!(x > 0) || !Double.isFinite(x)) {
-            v.add(field + " must be > 0, got " + (x == Math.rint(x) ? String.valueOf((long) x) : String.valueOf(x)));
-        }
-    }
-
-    private static void nonNegative(List<String> v, String field, double x) {
-        if (!(x >= 0) || !Double.isFinite(x)) {
-            v.add(field + " must be >= 0, got " + x);
         }
     }
 
@@ -232,125 +216,142 @@ public final class Specs {
 
     public static TaskData taskData(ExperimentSpec s) {
         TaskSpec t = s.getTask();
-        return new TaskData(
-                Task.byName(t.getName()),
-                path(t.getDataUri()),
-                or(t.getTrainSplit(), "train"),
-                or(t.getValidationSplit(), "validation"),
-                or(t.getTestSplit(), "test"),
-                t.getTrainLimit(),
-                t.getValidationLimit(),
-                t.getTestLimit(),
-                t.getCuesList(),
-                maxLength(s));
+        TaskData.Builder b = TaskData.builder(Task.byName(t.getName()), path(t.getDataUri()))
+                .train(or(t.getTrainSplit(), "train"), t.getTrainLimit())
+                .validation(or(t.getValidationSplit(), "validation"), t.getValidationLimit())
+                .test(or(t.getTestSplit(), "test"), t.getTestLimit())
+                .cues(t.getCuesList());
+        if (t.getMaxLength() != 0) {
+            b.maxLength(t.getMaxLength());
+        }
+        return b.build();
     }
 
-    public static int maxLength(ExperimentSpec s) {
-        return s.getTask().getMaxLength() == 0
-                ? DEFAULT_MAX_LENGTH
-                : s.getTask().getMaxLength();
+    /** The OOD items: another task's (or this task's unseen) split, scored with this task's cues when it is the same task. */
+    static TaskData oodData(ExperimentSpec s) {
+        OodSpec o = s.getEval().getOod();
+        return TaskData.builder(Task.byName(o.getTask()), path(o.getDataUri()))
+                .validation("none", 0)
+                .test(or(o.getSplit(), "test"), o.getLimit())
+                .cues(o.getTask().equals(s.getTask().getName()) ? s.getTask().getCuesList() : List.of())
+                .maxLength(taskData(s).maxLength())
+                .build();
     }
 
     public static LoraConfig lora(ExperimentSpec s) {
-        Set<Projection> targets = EnumSet.noneOf(Projection.class);
-        s.getLora().getTargetModulesList().forEach(m -> targets.add(Projection.byName(m)));
-        return new LoraConfig(
-                s.getLora().getRank(),
-                s.getLora().getAlpha(),
-                s.getLora().getDropout(),
-                targets,
-                s.getLora().getRslora());
+        return LoraConfig.builder()
+                .rank(s.getLora().getRank())
+                .alpha(s.getLora().getAlpha())
+                .dropout(s.getLora().getDropout())
+                .targetNames(s.getLora().getTargetModulesList())
+                .rslora(s.getLora().getRslora())
+                .build();
     }
 
     public static TrainConfig trainConfig(ExperimentSpec s) {
-        TrainerSpec t = s.getTrainer();
-        return new TrainConfig(
-                lora(s),
-                t.getSteps(),
-                t.getBatchSize(),
-                Math.max(1, t.getGradAccumulation()),
-                t.getLearningRate(),
-                t.getWarmupSteps(),
-                or(t.getSchedule(), "cosine"),
-                t.getWeightDecay(),
-                0.9,
-                0.999,
-                1e-8,
-                t.getClipNorm(),
-                t.getEvalEvery(),
-                t.getCheckpointEvery(),
-                maxLength(s));
+        return trainConfig(s, lora(s));
     }
 
-    public static CurveJob curveJob(ExperimentSpec s, List<Path> optima) {
+    /** @param lora the spec's LoRA, or null when it is invalid (reported on its own) */
+    private static TrainConfig trainConfig(ExperimentSpec s, LoraConfig lora) {
+        TrainerSpec t = s.getTrainer();
+        TrainConfig.Builder b = TrainConfig.builder()
+                .steps(t.getSteps())
+                .batchSize(t.getBatchSize())
+                .optimizer(optimizer(
+                        t.getLearningRate(), t.getWarmupSteps(), t.getSchedule(), t.getWeightDecay(), t.getClipNorm()))
+                .evalEvery(t.getEvalEvery())
+                .checkpointEvery(t.getCheckpointEvery());
+        if (lora != null) {
+            b.lora(lora);
+        }
+        if (t.getGradAccumulation() != 0) {
+            b.gradAccumulation(t.getGradAccumulation());
+        }
+        return b.build();
+    }
+
+    /** The optimizer settings a trainer or curve spec gives; a spec's clip_norm 0 means no clipping. */
+    private static UnaryOperator<OptimizerConfig.Builder> optimizer(
+            double lr, int warmup, String schedule, double weightDecay, double clipNorm) {
+        Schedule parsed = Schedule.parse(or(schedule, Schedule.COSINE.id()));
+        return o -> o.lr(lr)
+                .warmupSteps(warmup)
+                .schedule(parsed)
+                .weightDecay(weightDecay)
+                .clipNorm(clipNorm);
+    }
+
+    static CurveShape curveShape(ExperimentSpec s) {
         CurveSpec c = s.getCurve();
-        CurveFitConfig config = new CurveFitConfig(
-                c.getSteps(),
-                c.getBatchSize(),
-                c.getLearningRate(),
-                c.getWarmupSteps(),
-                or(c.getSchedule(), "cosine"),
-                c.getWeightDecay(),
-                "theta",
-                c.getClipNorm(),
-                Math.max(1, c.getPointsPerStep()),
-                or(c.getPerturbation(), "none"),
-                c.getPerturbationScale(),
-                c.getJsLambda(),
-                c.getJsPoints(),
-                false,
-                c.getCheckpointEvery(),
-                maxLength(s));
-        TaskData train = taskData(s);
-        boolean grown =
-                c.getVariant() == CurveSpec.Variant.FREE && c.getSegments() > 0 && c.getSegments() != optima.size() - 1;
+        return CurveShape.builder()
+                .variant(
+                        c.getVariant() == CurveSpec.Variant.FREE
+                                ? CurveShape.Variant.FREE
+                                : CurveShape.Variant.ANCHORED)
+                .segments(c.getSegments())
+                .degree(c.getDegree())
+                .order(CurveShape.AnchorOrder.parse(or(c.getOrder(), "given")))
+                .initNoise(c.getInitNoise())
+                .build();
+    }
+
+    static CurveFitConfig curveFitConfig(ExperimentSpec s) {
+        CurveSpec c = s.getCurve();
+        CurveFitConfig.Builder b = CurveFitConfig.builder()
+                .steps(c.getSteps())
+                .batchSize(c.getBatchSize())
+                .optimizer(optimizer(
+                        c.getLearningRate(), c.getWarmupSteps(), c.getSchedule(), c.getWeightDecay(), c.getClipNorm()))
+                .perturbation(Perturbation.Kind.parse(or(c.getPerturbation(), "none")), c.getPerturbationScale())
+                .diversity(c.getJsLambda(), c.getJsPoints())
+                .checkpointEvery(c.getCheckpointEvery());
+        if (c.getPointsPerStep() != 0) {
+            b.pointsPerStep(c.getPointsPerStep());
+        }
+        return b.build();
+    }
+
+    /**
+     * The curve fit of an experiment through (or from) its optima. A free curve whose S differs from
+     * K - 1 grows a new path from independent LoRA inits of the spec's rank and alpha.
+     */
+    public static CurveJob curveJob(ExperimentSpec s, List<Path> optima) {
+        CurveShape shape = curveShape(s);
+        boolean grown = shape.variant() == CurveShape.Variant.FREE
+                && shape.segments() > 0
+                && shape.segments() != optima.size() - 1;
+        LoraConfig scratch = LoraConfig.builder()
+                .rank(s.getLora().getRank())
+                .alpha(s.getLora().getAlpha())
+                .dropout(0)
+                .build();
         return new CurveJob(
                 model(s),
-                train,
+                taskData(s),
                 grown ? List.of() : optima,
-                c.getVariant() == CurveSpec.Variant.FREE,
-                grown ? Integer.valueOf(c.getSegments()) : null,
-                c.getDegree(),
-                or(c.getOrder(), "given"),
-                c.getInitNoise(),
-                Seeds.mix(s.getSeed(), 0xC),
-                config,
-                s.getLora().getRank(),
-                s.getLora().getAlpha());
+                shape,
+                scratch,
+                curveFitConfig(s),
+                Seeds.mix(s.getSeed(), 0xC));
+    }
+
+    static EvalConfig evalConfig(ExperimentSpec s) {
+        EvalSpec e = s.getEval();
+        EvalConfig.Builder b = EvalConfig.builder()
+                .methods(e.getMethodsList())
+                .samples(e.getSamples())
+                .mcDropout(e.getMcDropout())
+                .pathGrid(e.getPathGrid());
+        if (e.getBatchSize() != 0) {
+            b.batchSize(e.getBatchSize());
+        }
+        return b.build();
     }
 
     public static EvalJob evalJob(ExperimentSpec s, List<Path> optima, List<Path> curves) {
-        EvalSpec e = s.getEval();
-        TaskData ood = null;
-        if (e.hasOod()) {
-            ood = new TaskData(
-                    Task.byName(e.getOod().getTask()),
-                    path(e.getOod().getDataUri()),
-                    "train",
-                    "none",
-                    or(e.getOod().getSplit(), "test"),
-                    0,
-                    0,
-                    e.getOod().getLimit(),
-                    e.getOod().getTask().equals(s.getTask().getName())
-                            ? s.getTask().getCuesList()
-                            : List.of(),
-                    maxLength(s));
-        }
         return new EvalJob(
-                model(s),
-                taskData(s),
-                optima,
-                curves,
-                e.getMethodsList(),
-                e.getSamples(),
-                null,
-                e.getMcDropout(),
-                ood,
-                e.getBatchSize() == 0 ? 8 : e.getBatchSize(),
-                false,
-                null,
-                e.getPathGrid());
+                model(s), taskData(s), s.getEval().hasOod() ? oodData(s) : null, optima, curves, evalConfig(s), null);
     }
 
     private static String or(String value, String fallback) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.train.Schedule;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.ExperimentSpec;
@@ -26,7 +27,14 @@ class SpecsTest {
     Path dir;
 
     private ExperimentSpec valid() throws Exception {
-        new ModelConfig("llama", 16, 32, 1, 2, 2, 8, 50, 1e4, 1e-5, true, false, false, false, null)
+        ModelConfig.builder("llama")
+                .hiddenSize(16)
+                .intermediateSize(32)
+                .layers(1)
+                .heads(2)
+                .headDim(8)
+                .vocabSize(50)
+                .build()
                 .write(dir.resolve("model"));
         Files.writeString(dir.resolve("train.txt"), "NUM:count how many ?\n");
         return ExperimentSpec.newBuilder()
@@ -55,10 +63,10 @@ class SpecsTest {
     void aValidSpecMapsWithTheDocumentedDefaults() throws Exception {
         ExperimentSpec s = valid();
         Specs.validate(s);
-        assertEquals(256, Specs.maxLength(s));
-        assertEquals("cosine", Specs.trainConfig(s).schedule());
+        assertEquals(256, Specs.taskData(s).maxLength());
+        assertEquals(Schedule.COSINE, Specs.trainConfig(s).optimizer().schedule());
         assertEquals(1, Specs.trainConfig(s).gradAccumulation());
-        assertEquals("validation", Specs.taskData(s).validationSplit());
+        assertEquals("validation", Specs.taskData(s).validationSplit().name());
         assertEquals(dir.resolve("model"), Specs.model(s));
         List<Path> optima = List.of(dir.resolve("run-0"), dir.resolve("run-1"));
         assertEquals(optima, Specs.curveJob(s, optima).anchors(), "an anchored curve goes through the optima");
@@ -70,7 +78,7 @@ class SpecsTest {
         Specs.validate(grown);
         assertEquals(
                 List.of(), Specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
-        assertEquals(3, Specs.curveJob(grown, optima).segments());
+        assertEquals(3, Specs.curveJob(grown, optima).shape().segments());
     }
 
     @Test
@@ -89,7 +97,7 @@ class SpecsTest {
                         "spec.lora.target_modules: unknown module 'c_attn'",
                         b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn"))),
                 Map.entry(
-                        "spec.curve.degree must be >= 1, got 0",
+                        "spec.curve.degree must be > 0, got 0",
                         b -> b.setCurve(b.getCurve().toBuilder().setDegree(0))),
                 Map.entry(
                         "spec.curve.segments must be 0 or K - 1 = 1 for an anchored curve",
@@ -102,7 +110,7 @@ class SpecsTest {
                         b -> b.setCurve(
                                 b.getCurve().toBuilder().setJsLambda(0.1).setJsPoints(1))),
                 Map.entry(
-                        "spec.eval.samples must be >= 1, got 0",
+                        "spec.eval.samples must be > 0, got 0",
                         b -> b.setEval(b.getEval().toBuilder().setSamples(0))),
                 Map.entry(
                         "spec.eval.mc_dropout must be in (0, 1)",

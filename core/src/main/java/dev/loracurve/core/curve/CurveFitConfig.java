@@ -1,68 +1,128 @@
 package dev.loracurve.core.curve;
 
-import dev.loracurve.core.train.Schedule;
+import dev.loracurve.core.config.Violations;
+import dev.loracurve.core.train.OptimizerConfig;
+import java.util.function.UnaryOperator;
 
 /**
- * How a curve is fitted.
+ * How a curve is fitted. Built by name, defaults in {@link Builder}:
+ * {@code CurveFitConfig.builder().steps(500).diversity(0.1, 3).build()}.
  *
- * @param pointsPerStep t values per step, stratified t_i = (i + U_i) / k (ignored with JS: then jsPoints)
- * @param decayOn       "theta": L2 weight decay on θ_t (as dnn-mode-connectivity), or "points": decoupled
- *                      AdamW decay on the control points
- * @param perturbation  "none", "gaussian" (θ_t + N(0, σ²)) or "sam" (θ_t + ρ g / ||g||)
- * @param perturbScale  σ or ρ
- * @param jsLambda      weight of the Jensen–Shannon term (0 = off)
- * @param jsPoints      M_js >= 2 points per step when the JS term is on
+ * @param pointsPerStep t values per step, stratified t_i = (i + U_i) / k (with the diversity term: its points)
+ * @param dropout       LoRA dropout while fitting
+ * @param perturbation  where the loss is taken: θ_t, or a flat-minima perturbation of it
+ * @param diversity     the Jensen–Shannon term (weight 0 = off)
  */
 public record CurveFitConfig(
         int steps,
         int batchSize,
-        double lr,
-        int warmupSteps,
-        String schedule,
-        double weightDecay,
-        String decayOn,
-        double clipNorm,
+        OptimizerConfig optimizer,
         int pointsPerStep,
-        String perturbation,
-        double perturbScale,
-        double jsLambda,
-        int jsPoints,
         boolean dropout,
-        int checkpointEvery,
-        int maxLength) {
+        Perturbation perturbation,
+        Diversity diversity,
+        int checkpointEvery) {
+
     public CurveFitConfig {
-        require(steps > 0, "--steps", "must be positive");
-        require(batchSize > 0, "--batch-size", "must be positive");
-        require(lr > 0, "--lr", "must be positive");
-        require(warmupSteps >= 0 && warmupSteps <= steps, "--warmup", "must be between 0 and --steps");
-        require(Schedule.isKnown(schedule), "--schedule", "must be cosine, linear or constant");
-        require(weightDecay >= 0, "--weight-decay", "must not be negative");
-        require(decayOn.equals("theta") || decayOn.equals("points"), "--decay-on", "must be theta or points");
-        require(clipNorm >= 0, "--clip-norm", "must not be negative");
-        require(pointsPerStep >= 1, "--points-per-step", "must be at least 1");
-        require(
-                perturbation.equals("none") || perturbation.equals("gaussian") || perturbation.equals("sam"),
-                "--perturb",
-                "must be gaussian:SIGMA or sam:RHO");
-        require(perturbScale >= 0, "--perturb", "scale must not be negative");
-        require(jsLambda >= 0, "--js", "LAMBDA must not be negative");
-        require(jsLambda == 0 || jsPoints >= 2, "--js", "M must be at least 2");
-        require(checkpointEvery >= 0, "--checkpoint-every", "must not be negative");
+        Violations v = new Violations();
+        check(v, steps, batchSize, pointsPerStep, checkpointEvery);
+        optimizer.checkWarmup(v, steps);
+        v.throwIfAny();
     }
 
-    private static void require(boolean ok, String option, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(option + " " + message);
-        }
+    private static void check(Violations v, int steps, int batchSize, int pointsPerStep, int checkpointEvery) {
+        v.positive("steps", steps).positive("batchSize", batchSize).positive("pointsPerStep", pointsPerStep);
+        v.nonNegative("checkpointEvery", checkpointEvery);
     }
 
     /** t values drawn per step. */
     public int tPerStep() {
-        return jsLambda > 0 ? jsPoints : pointsPerStep;
+        return diversity.active() ? diversity.points() : pointsPerStep;
     }
 
     /** Learning rate at optimizer step {@code step} (0-based). */
     public double lrAt(int step) {
-        return Schedule.lr(lr, step, steps, warmupSteps, schedule);
+        return optimizer.lrAt(step, steps);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Defaults: batch 16, the optimizer's defaults with weight decay as L2 on θ_t (dnn-mode-connectivity),
+     * one t per step, no dropout, no perturbation, no diversity term, a checkpoint every 50 steps.
+     */
+    public static final class Builder {
+        public static final int DEFAULT_BATCH_SIZE = 16;
+        public static final int DEFAULT_CHECKPOINT_EVERY = 50;
+        private int steps;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private OptimizerConfig.Builder optimizer = OptimizerConfig.builder().decayMode(OptimizerConfig.DecayMode.L2);
+        private int pointsPerStep = 1;
+        private boolean dropout = false;
+        private Perturbation.Kind perturbationKind = Perturbation.Kind.NONE;
+        private double perturbationScale = 0;
+        private double diversityWeight = 0;
+        private int diversityPoints = 0;
+        private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+
+        /** Required: the step budget. */
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder optimizer(UnaryOperator<OptimizerConfig.Builder> change) {
+            optimizer = change.apply(optimizer);
+            return this;
+        }
+
+        public Builder pointsPerStep(int v) {
+            pointsPerStep = v;
+            return this;
+        }
+
+        public Builder dropout(boolean v) {
+            dropout = v;
+            return this;
+        }
+
+        public Builder perturbation(Perturbation.Kind kind, double scale) {
+            perturbationKind = kind;
+            perturbationScale = scale;
+            return this;
+        }
+
+        /** The Jensen–Shannon term: weight λ (0 = off) over {@code points} stratified t values. */
+        public Builder diversity(double weight, int points) {
+            diversityWeight = weight;
+            diversityPoints = points;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public CurveFitConfig build() {
+            Violations v = new Violations();
+            OptimizerConfig o = v.nested("optimizer").collect(optimizer::build);
+            Perturbation p =
+                    v.nested("perturbation").collect(() -> new Perturbation(perturbationKind, perturbationScale));
+            Diversity d = v.nested("diversity").collect(() -> new Diversity(diversityWeight, diversityPoints));
+            check(v, steps, batchSize, pointsPerStep, checkpointEvery);
+            if (o != null) {
+                o.checkWarmup(v, steps);
+            }
+            v.throwIfAny();
+            return new CurveFitConfig(steps, batchSize, o, pointsPerStep, dropout, p, d, checkpointEvery);
+        }
     }
 }

@@ -128,10 +128,9 @@ public final class CurveFitter {
     private double meanPackedLength;
 
     private void prepare(BezierCurve curve, List<Example> train, long seed) {
-        double decoupled = config.decayOn().equals("points") ? config.weightDecay() : 0;
         adam = new AdamW[curve.pointCount()];
         for (int i = 0; i < adam.length; i++) {
-            adam[i] = curve.isPinned(i) ? null : new AdamW(curve.dimension(), 0.9, 0.999, 1e-8, decoupled);
+            adam[i] = curve.isPinned(i) ? null : config.optimizer().newAdamW(curve.dimension());
         }
         order = new DataOrder<>(train, seed);
         this.seed = seed;
@@ -161,8 +160,9 @@ public final class CurveFitter {
         Engines.seed(Seeds.mix(seed, 0x2, step));
         double loss;
         double js = 0;
-        if (config.jsLambda() > 0) {
-            double[] r = objective.gradientWithJs(evalAt, batch, config.dropout(), config.jsLambda(), grads, 1f);
+        if (config.diversity().active()) {
+            double[] r = objective.gradientWithJs(
+                    evalAt, batch, config.dropout(), config.diversity().weight(), grads, 1f);
             loss = r[0];
             js = r[1];
         } else {
@@ -173,15 +173,15 @@ public final class CurveFitter {
         }
         float[][] pointGrads = new float[curve.pointCount()][dim];
         for (int i = 0; i < k; i++) {
-            if (config.decayOn().equals("theta") && config.weightDecay() > 0) {
-                float wd = (float) (config.weightDecay() / k);
+            if (config.optimizer().l2Decay() > 0) {
+                float wd = (float) (config.optimizer().l2Decay() / k);
                 for (int d = 0; d < dim; d++) {
                     grads[i][d] += wd * thetas[i][d]; // ∂/∂θ_t of (wd/2)||θ_t||²
                 }
             }
             curve.scatter(ts[i], grads[i], pointGrads);
         }
-        AdamW.clip(config.clipNorm(), pointGrads);
+        AdamW.clip(config.optimizer().clipNorm(), pointGrads);
         double lr = config.lrAt(Math.min(step, config.steps() - 1));
         for (int i = 0; i < adam.length; i++) {
             if (adam[i] != null) {
@@ -203,16 +203,17 @@ public final class CurveFitter {
 
     /** The points where the loss is taken: θ_t, θ_t + N(0, σ²), or θ_t + ρ g / ||g|| (SAM). */
     private float[][] perturb(float[][] thetas, List<Example> batch, long seed, int step) {
-        if (config.perturbation().equals("none") || config.perturbScale() == 0) {
+        Perturbation perturbation = config.perturbation();
+        if (!perturbation.active()) {
             return thetas;
         }
         float[][] out = new float[thetas.length][];
         for (int i = 0; i < thetas.length; i++) {
             float[] p = thetas[i].clone();
-            if (config.perturbation().equals("gaussian")) {
+            if (perturbation.kind() == Perturbation.Kind.GAUSSIAN) {
                 SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, 0x5, step, i));
                 for (int d = 0; d < p.length; d++) {
-                    p[d] += (float) (config.perturbScale() * rng.nextGaussian());
+                    p[d] += (float) (perturbation.scale() * rng.nextGaussian());
                 }
             } else { // SAM: ascend to the worst point of the ρ-ball, to first order
                 float[] g = new float[p.length];
@@ -221,7 +222,7 @@ public final class CurveFitter {
                 double norm = AdamW.norm(g);
                 if (norm > 0) {
                     for (int d = 0; d < p.length; d++) {
-                        p[d] += (float) (config.perturbScale() * g[d] / norm);
+                        p[d] += (float) (perturbation.scale() * g[d] / norm);
                     }
                 }
             }

@@ -33,28 +33,17 @@ import java.util.function.BiConsumer;
  * MAP, ensemble, linear path, MC dropout and curve BMA scored side by side on one code path;
  * writes report.json, predictions.jsonl and report.html into one folder, atomically.
  *
- * @param ood       out-of-distribution items (another task, or the same task's unseen part); null = none
- * @param randomT   seed for t ~ U(0, 1), or null for t_m = (m - 0.5) / M
- * @param pathJson  a path.json to plot in the report, or null
- * @param pathGrid  > 0: also profile the loss along the first curve and its straight path on this
- *                  many t values (training items: the first 1000), into the report as "path"
+ * @param ood      out-of-distribution items (another task, or the same task's unseen part); null = none
+ * @param pathJson a path.json to plot in the report, or null
  */
 public record EvalJob(
         Path model,
         TaskData data,
+        TaskData ood,
         List<Path> anchors,
         List<Path> curves,
-        List<String> methods,
-        int samples,
-        Long randomT,
-        double mcDropout,
-        TaskData ood,
-        int batchSize,
-        boolean sequential,
-        Path pathJson,
-        int pathGrid) {
-
-    public static final List<String> METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
+        EvalConfig config,
+        Path pathJson) {
 
     /** A method: its samples (θ per sample), whether dropout is on, and the t of each sample. */
     private record Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {}
@@ -62,24 +51,12 @@ public record EvalJob(
     public EvalJob {
         anchors = List.copyOf(anchors);
         curves = List.copyOf(curves);
-        if (samples < 1) {
-            throw new IllegalArgumentException("samples must be at least 1, got " + samples);
-        }
-        if (pathGrid == 1 || pathGrid < 0) {
-            throw new IllegalArgumentException("path grid must be 0 (none) or at least 2, got " + pathGrid);
-        }
-        for (String m : methods) {
-            if (!METHODS.contains(m.trim())) {
-                throw new IllegalArgumentException(
-                        "methods: unknown method '" + m + "' (" + String.join(", ", METHODS) + ")");
-            }
-        }
     }
 
     /** Writes the report folder; {@code onMethod} hears each method's name and seconds. Returns report.json's tree. */
     public JsonNode run(Path out, BiConsumer<String, Double> onMethod) {
-        ModelConfig config = ModelConfig.load(model);
-        Map<String, Method> plan = plan(config);
+        ModelConfig modelConfig = ModelConfig.load(model);
+        Map<String, Method> plan = plan(modelConfig);
         try (NDManager m = Engines.newManager();
                 Decoder decoder = Decoder.load(model, m);
                 TextTokenizer tok = TextTokenizer.load(model)) {
@@ -90,12 +67,15 @@ public record EvalJob(
             ObjectMapper json = new ObjectMapper();
             ObjectNode report = json.createObjectNode();
             report.put("task", data.task().name())
-                    .put("split", data.testSplit())
+                    .put("split", data.testSplit().name())
                     .put("items", examples.size())
-                    .put("samples", samples)
-                    .put("batched", !sequential);
+                    .put("samples", config.samples())
+                    .put("batched", !config.sequential());
             if (ood != null) {
-                report.put("ood", ood.task().name() + ":" + ood.data().getFileName() + "/" + ood.testSplit())
+                report.put(
+                                "ood",
+                                ood.task().name() + ":" + ood.data().getFileName() + "/"
+                                        + ood.testSplit().name())
                         .put("ood_items", oodExamples.size());
             }
             ObjectNode methodsNode = report.putObject("methods");
@@ -103,12 +83,13 @@ public record EvalJob(
             long seed = 0;
             for (Map.Entry<String, Method> e : plan.entrySet()) {
                 Method method = e.getValue();
-                SampleScorer scorer = new SampleScorer(decoder, m, new LoraLayout(config, method.lora()), batchSize);
+                SampleScorer scorer =
+                        new SampleScorer(decoder, m, new LoraLayout(modelConfig, method.lora()), config.batchSize());
                 long t0 = System.nanoTime();
-                double[][][] p = scorer.score(method.thetas(), method.dropout(), examples, !sequential, seed);
+                double[][][] p = scorer.score(method.thetas(), method.dropout(), examples, !config.sequential(), seed);
                 double[][][] po = oodExamples == null
                         ? null
-                        : scorer.score(method.thetas(), method.dropout(), oodExamples, !sequential, seed + 1);
+                        : scorer.score(method.thetas(), method.dropout(), oodExamples, !config.sequential(), seed + 1);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 ObjectNode r = MethodReport.of(p, labels, po, method.ts());
                 if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
@@ -126,16 +107,16 @@ public record EvalJob(
                 seed += 2;
             }
             JsonNode path;
-            if (pathGrid > 0 && !curves.isEmpty()) {
+            if (config.pathGrid() > 0 && !curves.isEmpty()) {
                 List<Example> train = enc.encode(TaskData.limit(data.train(), 1000));
                 ObjectNode profile = PathProfile.compute(
                         decoder,
                         m,
-                        CurveFolder.read(curves.get(0), config),
+                        CurveFolder.read(curves.get(0), modelConfig),
                         train,
                         examples,
-                        pathGrid,
-                        batchSize,
+                        config.pathGrid(),
+                        config.batchSize(),
                         256,
                         done -> {});
                 profile.put("task", data.task().name());
@@ -155,20 +136,21 @@ public record EvalJob(
         }
     }
 
-    private Map<String, Method> plan(ModelConfig config) {
+    private Map<String, Method> plan(ModelConfig modelConfig) {
         List<float[]> optima = new ArrayList<>();
         LoraConfig lora = null;
-        for (PeftAdapter p : PeftAdapter.readAll(anchors, config)) {
+        for (PeftAdapter p : PeftAdapter.readAll(anchors, modelConfig)) {
             lora = lora == null ? p.config() : lora;
             optima.add(p.theta());
         }
+        int samples = config.samples();
         double[] ts = new double[samples];
-        SplittableRandom rng = randomT == null ? null : new SplittableRandom(randomT);
+        SplittableRandom rng = config.randomT() == null ? null : new SplittableRandom(config.randomT());
         for (int m = 0; m < samples; m++) {
             ts[m] = rng == null ? (m + 0.5) / samples : rng.nextDouble();
         }
         Map<String, Method> plan = new LinkedHashMap<>();
-        for (String method : methods) {
+        for (String method : config.methods()) {
             switch (method.trim()) {
                 case "map" -> {
                     for (int i = 0; i < optima.size(); i++) {
@@ -194,12 +176,12 @@ public record EvalJob(
                                         SampleScorer.copies(optima.get(0), samples),
                                         true,
                                         null,
-                                        lora.withDropout(mcDropout)));
+                                        lora.withDropout(config.mcDropout())));
                     }
                 }
                 default -> { // curve
                     for (Path c : curves) {
-                        CurveFolder f = CurveFolder.read(c, config);
+                        CurveFolder f = CurveFolder.read(c, modelConfig);
                         plan.put("curve-" + c.getFileName(), new Method(pointsAt(f.curve(), ts), false, ts, f.lora()));
                     }
                 }

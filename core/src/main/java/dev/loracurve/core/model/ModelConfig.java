@@ -3,6 +3,7 @@ package dev.loracurve.core.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.store.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,51 +13,87 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The fields of a Hugging Face {@code config.json} that a Llama or Qwen2 decoder needs.
+ * The fields of a Hugging Face {@code config.json} that a Llama or Qwen2 decoder needs, grouped:
+ * sizes, attention, biases. Read with {@link #load}, or built by name with {@link #builder} (the
+ * defaults are config.json's, as {@link #parse} applies them). Violations name config.json's fields.
  *
- * @param qkvBias q/k/v projections have biases (always for qwen2; {@code attention_bias} for llama)
- * @param oBias   o_proj has a bias (llama with {@code attention_bias}; never for qwen2)
- * @param mlpBias gate/up/down have biases (llama {@code mlp_bias})
- * @param ropeScaling null, or Llama-3 style frequency scaling
+ * @param modelType "llama" or "qwen2"
  */
 public record ModelConfig(
         String modelType,
-        int hiddenSize,
-        int intermediateSize,
-        int numLayers,
-        int numHeads,
-        int numKvHeads,
-        int headDim,
-        int vocabSize,
-        double ropeTheta,
+        Dimensions dims,
+        Attention attention,
+        Biases biases,
         double rmsNormEps,
-        boolean tieWordEmbeddings,
-        boolean qkvBias,
-        boolean oBias,
-        boolean mlpBias,
-        RopeScaling ropeScaling) {
+        boolean tieWordEmbeddings) {
+
+    /** Widths and depth. */
+    public record Dimensions(int hiddenSize, int intermediateSize, int numLayers, int vocabSize) {}
+
+    /** Heads (grouped-query when kvHeads < heads), head width and rotary embedding. */
+    public record Attention(int numHeads, int numKvHeads, int headDim, double ropeTheta, RopeScaling ropeScaling) {}
+
+    /**
+     * @param qkv q/k/v projections have biases (always for qwen2; {@code attention_bias} for llama)
+     * @param o   o_proj has a bias (llama with {@code attention_bias}; never for qwen2)
+     * @param mlp gate/up/down have biases (llama {@code mlp_bias})
+     */
+    public record Biases(boolean qkv, boolean o, boolean mlp) {}
 
     /** Llama 3.1's rope_scaling: low frequencies stretched by factor, high ones kept, smooth between. */
     public record RopeScaling(double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {}
 
     public ModelConfig {
-        require(hiddenSize > 0, "hidden_size must be positive");
-        require(intermediateSize > 0, "intermediate_size must be positive");
-        require(numLayers > 0, "num_hidden_layers must be positive");
-        require(numHeads > 0, "num_attention_heads must be positive");
-        require(
-                numKvHeads > 0 && numHeads % numKvHeads == 0,
-                "num_key_value_heads (" + numKvHeads + ") must divide num_attention_heads (" + numHeads + ")");
-        require(headDim > 0 && headDim % 2 == 0, "head_dim must be positive and even (RoPE rotates pairs)");
-        require(vocabSize > 0, "vocab_size must be positive");
-        require(ropeTheta > 0, "rope_theta must be positive");
-        require(rmsNormEps > 0, "rms_norm_eps must be positive");
+        Violations v = new Violations();
+        v.positive("hidden_size", dims.hiddenSize()).positive("intermediate_size", dims.intermediateSize());
+        v.positive("num_hidden_layers", dims.numLayers()).positive("vocab_size", dims.vocabSize());
+        v.positive("num_attention_heads", attention.numHeads());
+        v.require(
+                attention.numKvHeads() > 0 && attention.numHeads() % attention.numKvHeads() == 0,
+                "num_key_value_heads",
+                "(" + attention.numKvHeads() + ") must divide num_attention_heads (" + attention.numHeads() + ")");
+        v.require(
+                attention.headDim() > 0 && attention.headDim() % 2 == 0,
+                "head_dim",
+                "must be positive and even (RoPE rotates pairs), got " + attention.headDim());
+        v.positive("rope_theta", attention.ropeTheta()).positive("rms_norm_eps", rmsNormEps);
+        v.throwIfAny();
     }
 
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException("config.json: " + message);
-        }
+    public int hiddenSize() {
+        return dims.hiddenSize();
+    }
+
+    public int intermediateSize() {
+        return dims.intermediateSize();
+    }
+
+    public int numLayers() {
+        return dims.numLayers();
+    }
+
+    public int vocabSize() {
+        return dims.vocabSize();
+    }
+
+    public int numHeads() {
+        return attention.numHeads();
+    }
+
+    public int numKvHeads() {
+        return attention.numKvHeads();
+    }
+
+    public int headDim() {
+        return attention.headDim();
+    }
+
+    public double ropeTheta() {
+        return attention.ropeTheta();
+    }
+
+    public RopeScaling ropeScaling() {
+        return attention.ropeScaling();
     }
 
     public static ModelConfig load(Path modelDir) {
@@ -93,22 +130,23 @@ public record ModelConfig(
                     rs.path("high_freq_factor").asDouble(4),
                     rs.path("original_max_position_embeddings").asInt(8192));
         }
-        return new ModelConfig(
-                type,
-                hidden,
-                requiredInt(c, "intermediate_size"),
-                requiredInt(c, "num_hidden_layers"),
-                heads,
-                c.path("num_key_value_heads").asInt(heads),
-                c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : hidden / heads,
-                requiredInt(c, "vocab_size"),
-                c.path("rope_theta").asDouble(10000.0),
-                c.path("rms_norm_eps").asDouble(qwen ? 1e-6 : 1e-6),
-                c.path("tie_word_embeddings").asBoolean(false),
-                qwen || attnBias,
-                !qwen && attnBias,
-                !qwen && c.path("mlp_bias").asBoolean(false),
-                scaling);
+        return builder(type)
+                .hiddenSize(hidden)
+                .intermediateSize(requiredInt(c, "intermediate_size"))
+                .layers(requiredInt(c, "num_hidden_layers"))
+                .heads(heads)
+                .kvHeads(c.path("num_key_value_heads").asInt(heads))
+                .headDim(c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : hidden / heads)
+                .vocabSize(requiredInt(c, "vocab_size"))
+                .ropeTheta(c.path("rope_theta").asDouble(Builder.ROPE_THETA))
+                .ropeScaling(scaling)
+                .rmsNormEps(c.path("rms_norm_eps").asDouble(Builder.RMS_NORM_EPS))
+                .tieWordEmbeddings(c.path("tie_word_embeddings").asBoolean(false))
+                .biases(new Biases(
+                        qwen || attnBias,
+                        !qwen && attnBias,
+                        !qwen && c.path("mlp_bias").asBoolean(false)))
+                .build();
     }
 
     private static int requiredInt(JsonNode c, String field) {
@@ -122,27 +160,27 @@ public record ModelConfig(
     /** Output width of each projection that LoRA can target. */
     public int outFeatures(Projection p) {
         return switch (p) {
-            case Q_PROJ -> numHeads * headDim;
-            case K_PROJ, V_PROJ -> numKvHeads * headDim;
-            case O_PROJ, DOWN_PROJ -> hiddenSize;
-            case GATE_PROJ, UP_PROJ -> intermediateSize;
+            case Q_PROJ -> numHeads() * headDim();
+            case K_PROJ, V_PROJ -> numKvHeads() * headDim();
+            case O_PROJ, DOWN_PROJ -> hiddenSize();
+            case GATE_PROJ, UP_PROJ -> intermediateSize();
         };
     }
 
     /** Input width of each projection that LoRA can target. */
     public int inFeatures(Projection p) {
         return switch (p) {
-            case Q_PROJ, K_PROJ, V_PROJ, GATE_PROJ, UP_PROJ -> hiddenSize;
-            case O_PROJ -> numHeads * headDim;
-            case DOWN_PROJ -> intermediateSize;
+            case Q_PROJ, K_PROJ, V_PROJ, GATE_PROJ, UP_PROJ -> hiddenSize();
+            case O_PROJ -> numHeads() * headDim();
+            case DOWN_PROJ -> intermediateSize();
         };
     }
 
     public boolean hasBias(Projection p) {
         return switch (p) {
-            case Q_PROJ, K_PROJ, V_PROJ -> qkvBias;
-            case O_PROJ -> oBias;
-            case GATE_PROJ, UP_PROJ, DOWN_PROJ -> mlpBias;
+            case Q_PROJ, K_PROJ, V_PROJ -> biases.qkv();
+            case O_PROJ -> biases.o();
+            case GATE_PROJ, UP_PROJ, DOWN_PROJ -> biases.mlp();
         };
     }
 
@@ -182,9 +220,113 @@ public record ModelConfig(
         j.put("rms_norm_eps", rmsNormEps());
         j.put("tie_word_embeddings", tieWordEmbeddings());
         if (modelType().equals("llama")) {
-            j.put("attention_bias", qkvBias());
-            j.put("mlp_bias", mlpBias());
+            j.put("attention_bias", biases.qkv());
+            j.put("mlp_bias", biases.mlp());
         }
         AtomicFiles.writeString(dir.resolve("config.json"), j.toPrettyString());
+    }
+
+    /** A config of {@code modelType} to fill by name; unset fields take config.json's defaults. */
+    public static Builder builder(String modelType) {
+        return new Builder(modelType);
+    }
+
+    /** Defaults as Hugging Face applies them: rope_theta 1e4, rms_norm_eps 1e-6, kv heads = heads, head_dim = hidden / heads. */
+    public static final class Builder {
+        static final double ROPE_THETA = 10000.0;
+        static final double RMS_NORM_EPS = 1e-6;
+        private final String modelType;
+        private int hiddenSize;
+        private int intermediateSize;
+        private int layers;
+        private int vocabSize;
+        private int heads;
+        private Integer kvHeads;
+        private Integer headDim;
+        private double ropeTheta = ROPE_THETA;
+        private RopeScaling ropeScaling;
+        private double rmsNormEps = RMS_NORM_EPS;
+        private boolean tieWordEmbeddings;
+        private Biases biases;
+
+        private Builder(String modelType) {
+            this.modelType = modelType;
+        }
+
+        public Builder hiddenSize(int v) {
+            hiddenSize = v;
+            return this;
+        }
+
+        public Builder intermediateSize(int v) {
+            intermediateSize = v;
+            return this;
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
+        }
+
+        public Builder heads(int v) {
+            heads = v;
+            return this;
+        }
+
+        public Builder kvHeads(int v) {
+            kvHeads = v;
+            return this;
+        }
+
+        public Builder headDim(int v) {
+            headDim = v;
+            return this;
+        }
+
+        public Builder ropeTheta(double v) {
+            ropeTheta = v;
+            return this;
+        }
+
+        public Builder ropeScaling(RopeScaling v) {
+            ropeScaling = v;
+            return this;
+        }
+
+        public Builder rmsNormEps(double v) {
+            rmsNormEps = v;
+            return this;
+        }
+
+        public Builder tieWordEmbeddings(boolean v) {
+            tieWordEmbeddings = v;
+            return this;
+        }
+
+        /** Default: qkv biases for qwen2, none for llama. */
+        public Builder biases(Biases v) {
+            biases = v;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(
+                    modelType,
+                    new Dimensions(hiddenSize, intermediateSize, layers, vocabSize),
+                    new Attention(
+                            heads,
+                            kvHeads == null ? heads : kvHeads,
+                            headDim == null ? (heads > 0 ? hiddenSize / heads : 0) : headDim,
+                            ropeTheta,
+                            ropeScaling),
+                    biases == null ? new Biases(modelType.equals("qwen2"), false, false) : biases,
+                    rmsNormEps,
+                    tieWordEmbeddings);
+        }
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.model.Decoder;
@@ -23,20 +24,27 @@ import java.util.function.BiConsumer;
  * as the LoRA trainer does for θ; each step builds the decoder over the current weights, marks
  * them for gradients and reads the gradients back. Deterministic for a seed on one machine.
  *
- * @param clipNorm global gradient-norm clip (0 = off)
+ * @param optimizer AdamW and its schedule ({@link #optimizer(double, int)}: GPT-style β2 = 0.95, cosine)
  */
-public record Pretrainer(
-        int steps, int batchSize, double lr, int warmupSteps, double weightDecay, double clipNorm, long seed) {
+public record Pretrainer(int steps, int batchSize, OptimizerConfig optimizer, long seed) {
 
     public interface Listener {
         void onStep(int step, int steps, double loss);
     }
 
     public Pretrainer {
-        if (steps < 1 || batchSize < 1 || !(lr > 0) || warmupSteps < 0 || warmupSteps > steps) {
-            throw new IllegalArgumentException(
-                    "pretraining needs steps >= 1, batch size >= 1, lr > 0, 0 <= warm-up <= steps");
-        }
+        Violations v = new Violations().positive("steps", steps).positive("batchSize", batchSize);
+        optimizer.checkWarmup(v, steps);
+        v.throwIfAny();
+    }
+
+    /** The pretraining optimizer: peak {@code lr} after {@code warmupSteps}, cosine decay, β2 = 0.95, clip 1.0. */
+    public static OptimizerConfig optimizer(double lr, int warmupSteps) {
+        return OptimizerConfig.builder()
+                .lr(lr)
+                .warmupSteps(warmupSteps)
+                .adam(new OptimizerConfig.Adam(0.9, 0.95, 1e-8))
+                .build();
     }
 
     /**
@@ -92,7 +100,7 @@ public record Pretrainer(
                 return span.containsKey(name);
             }
         };
-        AdamW adam = new AdamW(size, 0.9, 0.95, 1e-8, weightDecay);
+        AdamW adam = optimizer.newAdamW(size);
         DataOrder<long[]> order = new DataOrder<>(sequences, seed);
         float[] grad = new float[size];
         try (NDManager root = Engines.newManager()) {
@@ -104,10 +112,8 @@ public record Pretrainer(
                         order.batch((long) step * batchSize, batchSize),
                         root,
                         (name, g) -> System.arraycopy(g.toFloatArray(), 0, grad, span.get(name)[0], span.get(name)[1]));
-                if (clipNorm > 0) {
-                    AdamW.clip(clipNorm, grad);
-                }
-                adam.step(theta, grad, Schedule.lr(lr, step, steps, warmupSteps, "cosine"));
+                AdamW.clip(optimizer.clipNorm(), grad);
+                adam.step(theta, grad, optimizer.lrAt(step, steps));
                 listener.onStep(step + 1, steps, loss);
             }
         }

@@ -1,23 +1,48 @@
 package dev.loracurve.core.train;
 
-/** Learning-rate schedules: linear warm-up to the peak, then cosine or linear decay to 0, or constant. */
-public final class Schedule {
-    private Schedule() {}
+import dev.loracurve.core.config.InvalidConfigException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
-    public static boolean isKnown(String kind) {
-        return kind.equals("cosine") || kind.equals("linear") || kind.equals("constant");
+/** Learning-rate schedules after a linear warm-up: cosine or linear decay to 0, or constant. */
+public enum Schedule {
+    COSINE,
+    LINEAR,
+    CONSTANT;
+
+    /** The schedule of a lower-case name ("cosine"); the error lists the known ones. */
+    public static Schedule parse(String name) {
+        for (Schedule s : values()) {
+            if (s.id().equals(name)) {
+                return s;
+            }
+        }
+        throw InvalidConfigException.of("schedule", "must be " + choices() + ", got '" + name + "'");
+    }
+
+    /** "cosine, linear or constant". */
+    static String choices() {
+        String all = Arrays.stream(values()).map(Schedule::id).collect(Collectors.joining(", "));
+        int last = all.lastIndexOf(", ");
+        return all.substring(0, last) + " or " + all.substring(last + 2);
+    }
+
+    /** The name in configs, specs and reports. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Learning rate at optimizer step {@code step} (0-based) of {@code steps}. */
-    public static double lr(double peak, int step, int steps, int warmupSteps, String kind) {
+    public double lr(double peak, int step, int steps, int warmupSteps) {
         if (step < warmupSteps) {
             return peak * (step + 1) / warmupSteps;
         }
         double progress = steps == warmupSteps ? 1 : (double) (step - warmupSteps) / (steps - warmupSteps);
-        return switch (kind) {
-            case "cosine" -> peak * 0.5 * (1 + Math.cos(Math.PI * progress));
-            case "linear" -> peak * (1 - progress);
-            default -> peak;
+        return switch (this) {
+            case COSINE -> peak * 0.5 * (1 + Math.cos(Math.PI * progress));
+            case LINEAR -> peak * (1 - progress);
+            case CONSTANT -> peak;
         };
     }
 }

@@ -1,64 +1,119 @@
 package dev.loracurve.core.train;
 
+import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.lora.LoraConfig;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything that decides a training run; two runs with equal configs and seeds give bit-identical
- * adapters on the same machine.
+ * adapters on the same machine. Built by name, defaults in {@link Builder}:
+ * {@code TrainConfig.builder().steps(500).optimizer(o -> o.lr(1e-3)).build()}.
  *
  * @param steps            optimizer steps (the budget)
  * @param batchSize        items per micro-batch
  * @param gradAccumulation micro-batches per optimizer step
- * @param lr               peak learning rate
- * @param warmupSteps      linear warm-up from 0 to lr
- * @param schedule         decay after warm-up: cosine, linear (both to 0) or constant
- * @param weightDecay      AdamW decoupled weight decay
- * @param clipNorm         global gradient-norm clipping (0 = off)
  * @param evalEvery        validation every N steps (0 = only at the end)
  * @param checkpointEvery  resumable checkpoint every N steps (0 = never)
- * @param maxLength        longest packed row in tokens
  */
 public record TrainConfig(
         LoraConfig lora,
         int steps,
         int batchSize,
         int gradAccumulation,
-        double lr,
-        int warmupSteps,
-        String schedule,
-        double weightDecay,
-        double beta1,
-        double beta2,
-        double eps,
-        double clipNorm,
+        OptimizerConfig optimizer,
         int evalEvery,
-        int checkpointEvery,
-        int maxLength) {
+        int checkpointEvery) {
 
     public TrainConfig {
-        require(steps > 0, "--steps", "must be positive");
-        require(batchSize > 0, "--batch-size", "must be positive");
-        require(gradAccumulation > 0, "--grad-accumulation", "must be positive");
-        require(lr > 0 && Double.isFinite(lr), "--lr", "must be positive");
-        require(warmupSteps >= 0 && warmupSteps <= steps, "--warmup", "must be between 0 and --steps");
-        require(Schedule.isKnown(schedule), "--schedule", "must be cosine, linear or constant");
-        require(weightDecay >= 0, "--weight-decay", "must not be negative");
-        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "--betas", "must be in [0, 1)");
-        require(eps > 0, "--adam-eps", "must be positive");
-        require(clipNorm >= 0, "--clip-norm", "must not be negative");
-        require(evalEvery >= 0, "--eval-every", "must not be negative");
-        require(checkpointEvery >= 0, "--checkpoint-every", "must not be negative");
-        require(maxLength >= 8, "--max-length", "must be at least 8");
+        Violations v = new Violations();
+        check(v, steps, batchSize, gradAccumulation, evalEvery, checkpointEvery);
+        optimizer.checkWarmup(v, steps);
+        v.throwIfAny();
     }
 
-    private static void require(boolean ok, String option, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(option + " " + message);
-        }
+    private static void check(Violations v, int steps, int batchSize, int gradAccumulation, int evalEvery, int every) {
+        v.positive("steps", steps).positive("batchSize", batchSize).positive("gradAccumulation", gradAccumulation);
+        v.nonNegative("evalEvery", evalEvery).nonNegative("checkpointEvery", every);
     }
 
     /** Learning rate at optimizer step {@code step} (0-based). */
     public double lrAt(int step) {
-        return Schedule.lr(lr, step, steps, warmupSteps, schedule);
+        return optimizer.lrAt(step, steps);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: LoRA r 8 on every projection, batch 16, no accumulation, checkpoint every 50 steps. */
+    public static final class Builder {
+        public static final int DEFAULT_BATCH_SIZE = 16;
+        public static final int DEFAULT_CHECKPOINT_EVERY = 50;
+        private LoraConfig.Builder lora = LoraConfig.builder();
+        private int steps;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private int gradAccumulation = 1;
+        private OptimizerConfig.Builder optimizer = OptimizerConfig.builder();
+        private int evalEvery = 0;
+        private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+
+        public Builder lora(LoraConfig v) {
+            lora = v.toBuilder();
+            return this;
+        }
+
+        public Builder lora(UnaryOperator<LoraConfig.Builder> change) {
+            lora = change.apply(lora);
+            return this;
+        }
+
+        /** Required: the step budget. */
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder gradAccumulation(int v) {
+            gradAccumulation = v;
+            return this;
+        }
+
+        public Builder optimizer(OptimizerConfig v) {
+            optimizer = v.toBuilder();
+            return this;
+        }
+
+        public Builder optimizer(UnaryOperator<OptimizerConfig.Builder> change) {
+            optimizer = change.apply(optimizer);
+            return this;
+        }
+
+        public Builder evalEvery(int v) {
+            evalEvery = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        /** Every violation at once (InvalidConfigException), nested ones under lora. and optimizer. */
+        public TrainConfig build() {
+            Violations v = new Violations();
+            LoraConfig l = v.nested("lora").collect(lora::build);
+            OptimizerConfig o = v.nested("optimizer").collect(optimizer::build);
+            check(v, steps, batchSize, gradAccumulation, evalEvery, checkpointEvery);
+            if (o != null) {
+                o.checkWarmup(v, steps);
+            }
+            v.throwIfAny();
+            return new TrainConfig(l, steps, batchSize, gradAccumulation, o, evalEvery, checkpointEvery);
+        }
     }
 }

@@ -77,7 +77,7 @@ public final class Trainer {
         }
         Path ckpt = Checkpoint.besides(runDir);
         float[] theta;
-        AdamW adam = new AdamW(layout.intSize(), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
+        AdamW adam = config.optimizer().newAdamW(layout.intSize());
         int start;
         ObjectNode metrics;
         if (Checkpoint.exists(ckpt)) {
@@ -116,10 +116,11 @@ public final class Trainer {
                 loss += objective.gradient(theta, batch, true, grad, 1f) / config.gradAccumulation();
                 tokens += batch.stream().mapToLong(Example::packedLength).sum();
             }
+            float l2 = (float) config.optimizer().l2Decay();
             for (int i = 0; i < grad.length; i++) {
-                grad[i] /= config.gradAccumulation();
+                grad[i] = grad[i] / config.gradAccumulation() + l2 * theta[i]; // ∂/∂θ of (λ/2)||θ||² in L2 mode
             }
-            AdamW.clip(config.clipNorm(), grad);
+            AdamW.clip(config.optimizer().clipNorm(), grad);
             adam.step(theta, grad, config.lrAt(step));
             ((ArrayNode) metrics.get("loss")).add(loss);
             listener.onStep(step + 1, config.steps(), loss, tokens / ((System.nanoTime() - t0) / 1e9));

@@ -28,31 +28,25 @@ public record DemoWorld(long seed, int seen, int unseen, int hidden, int layers,
 
     /** What `loracurve demo` uses: about a minute of pretraining on 2 cores. */
     public static DemoWorld standard() {
-        return new DemoWorld(7, 64, 32, 64, 2, 4, new Pretrainer(1200, 32, 1e-2, 60, 0.0, 1.0, 7));
+        return new DemoWorld(7, 64, 32, 64, 2, 4, new Pretrainer(1200, 32, Pretrainer.optimizer(1e-2, 60), 7));
     }
 
     /** A smaller world for the integration test. */
     public static DemoWorld quick() {
-        return new DemoWorld(7, 24, 12, 32, 1, 2, new Pretrainer(300, 32, 1e-2, 20, 0.0, 1.0, 7));
+        return new DemoWorld(7, 24, 12, 32, 1, 2, new Pretrainer(300, 32, Pretrainer.optimizer(1e-2, 20), 7));
     }
 
     public ModelConfig modelConfig(int vocab) {
-        return new ModelConfig(
-                "llama",
-                hidden,
-                hidden * 8 / 3,
-                layers,
-                heads,
-                heads,
-                hidden / heads,
-                vocab,
-                1e4,
-                1e-5,
-                true,
-                false,
-                false,
-                false,
-                null);
+        return ModelConfig.builder("llama")
+                .hiddenSize(hidden)
+                .intermediateSize(hidden * 8 / 3)
+                .layers(layers)
+                .heads(heads)
+                .vocabSize(vocab)
+                .ropeTheta(1e4)
+                .rmsNormEps(1e-5)
+                .tieWordEmbeddings(true)
+                .build();
     }
 
     /** The folder holding model/ and data/, built when missing. */

@@ -37,7 +37,8 @@ class CurveFitterTest {
     Path dir;
 
     static final ModelConfig MODEL = TinyModels.qwen2();
-    static final LoraConfig LORA = LoraConfig.allProjections(2, 4, 0.0);
+    static final LoraConfig LORA =
+            LoraConfig.builder().rank(2).alpha(4).dropout(0).build();
 
     static List<Example> examples(int n, long seed) {
         return RandomData.examples(n, seed);
@@ -94,8 +95,16 @@ class CurveFitterTest {
     }
 
     private CurveFitConfig config(String perturbation, double scale, double js) {
-        return new CurveFitConfig(
-                12, 4, 1e-2, 2, "cosine", 1e-3, "theta", 1.0, 2, perturbation, scale, js, 3, true, 4, 64);
+        return CurveFitConfig.builder()
+                .steps(12)
+                .batchSize(4)
+                .optimizer(o -> o.lr(1e-2).warmupSteps(2).weightDecay(1e-3))
+                .pointsPerStep(2)
+                .perturbation(Perturbation.Kind.parse(perturbation), scale)
+                .diversity(js, 3)
+                .dropout(true)
+                .checkpointEvery(4)
+                .build();
     }
 
     @Test
@@ -108,7 +117,7 @@ class CurveFitterTest {
                     List.of(config("none", 0, 0), config("gaussian", 0.01, 0), config("sam", 0.05, 0.5))) {
                 BezierCurve curve = BezierCurve.anchored(optima, 2, 0.0, 0);
                 float[] interiorBefore = curve.point(1).clone();
-                Path out = dir.resolve("curve-" + cfg.perturbation());
+                Path out = dir.resolve("curve-" + cfg.perturbation().kind());
                 new CurveFitter(d, m, LORA, cfg)
                         .fit(curve, "anchored", examples(20, 5), 9, out, "tiny", null, (s, n, l, t) -> {});
                 CurveFolder back = CurveFolder.read(out, MODEL);

@@ -24,7 +24,9 @@ class SampleScorerTest {
         List<Example> examples = RandomData.examples(23, 4); // mixed choice counts and lengths; last chunk short
         try (NDManager m = Engines.newManager();
                 Decoder d = Decoder.fromWeights(TinyModels.llama(), new RandomWeights(5), m, DataType.FLOAT32)) {
-            LoraLayout layout = new LoraLayout(d.config(), LoraConfig.allProjections(4, 8, 0.1));
+            LoraLayout layout = new LoraLayout(
+                    d.config(),
+                    LoraConfig.builder().rank(4).alpha(8).dropout(0.1).build());
             List<float[]> thetas = RandomData.points(10, layout.intSize(), 0.2, 6);
             SampleScorer scorer = new SampleScorer(d, m, layout, 8);
             double[][][] batched = scorer.score(thetas, false, examples, true, 0);

@@ -16,7 +16,6 @@ import dev.loracurve.core.testing.Shared;
 import dev.loracurve.core.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -39,8 +38,13 @@ class PeftAdapterTest {
     @Test
     void writeThenReadGivesTheSameTheta() throws Exception {
         ModelConfig model = TinyModels.llama();
-        LoraConfig cfg = new LoraConfig(
-                3, 6, 0.05, EnumSet.of(Projection.Q_PROJ, Projection.V_PROJ, Projection.DOWN_PROJ), true);
+        LoraConfig cfg = LoraConfig.builder()
+                .rank(3)
+                .alpha(6)
+                .dropout(0.05)
+                .targets(Projection.Q_PROJ, Projection.V_PROJ, Projection.DOWN_PROJ)
+                .rslora(true)
+                .build();
         LoraLayout layout = new LoraLayout(model, cfg);
         float[] theta = random(layout.intSize(), 1);
         new PeftAdapter(cfg, theta, "tiny").write(dir.resolve("a"), model);
@@ -66,8 +70,13 @@ class PeftAdapterTest {
     @Test
     void adaptersOfOneCurveMustShareTheirLayout() {
         ModelConfig model = TinyModels.llama();
-        LoraConfig r2 = new LoraConfig(2, 4, 0, EnumSet.of(Projection.Q_PROJ), false);
-        LoraConfig r3 = new LoraConfig(3, 4, 0, EnumSet.of(Projection.Q_PROJ), false);
+        LoraConfig r2 = LoraConfig.builder()
+                .rank(2)
+                .alpha(4)
+                .dropout(0)
+                .targets(Projection.Q_PROJ)
+                .build();
+        LoraConfig r3 = r2.toBuilder().rank(3).build();
         new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 1), "tiny").write(dir.resolve("a"), model);
         new PeftAdapter(r2, random(new LoraLayout(model, r2).intSize(), 2), "tiny").write(dir.resolve("b"), model);
         new PeftAdapter(r3, random(new LoraLayout(model, r3).intSize(), 3), "tiny").write(dir.resolve("c"), model);
@@ -86,8 +95,14 @@ class PeftAdapterTest {
 
     @Test
     void layoutOrderIsLayerProjectionThenAThenB() {
-        LoraLayout layout =
-                new LoraLayout(TinyModels.qwen2(), LoraConfig.of(2, 4, 0, Projection.V_PROJ, Projection.Q_PROJ));
+        LoraLayout layout = new LoraLayout(
+                TinyModels.qwen2(),
+                LoraConfig.builder()
+                        .rank(2)
+                        .alpha(4)
+                        .dropout(0)
+                        .targets(Projection.V_PROJ, Projection.Q_PROJ)
+                        .build());
         LoraLayout.Slot q0 = layout.slot(0, Projection.Q_PROJ);
         LoraLayout.Slot v0 = layout.slot(0, Projection.V_PROJ);
         LoraLayout.Slot q1 = layout.slot(1, Projection.Q_PROJ);
@@ -138,7 +153,12 @@ class PeftAdapterTest {
     @Test
     void adapterForAnotherModelIsAClearError() throws Exception {
         ModelConfig small = TinyModels.qwen2();
-        LoraConfig cfg = LoraConfig.of(2, 4, 0, Projection.Q_PROJ);
+        LoraConfig cfg = LoraConfig.builder()
+                .rank(2)
+                .alpha(4)
+                .dropout(0)
+                .targets(Projection.Q_PROJ)
+                .build();
         new PeftAdapter(cfg, random(new LoraLayout(small, cfg).intSize(), 2), "x").write(dir.resolve("a"), small);
         // a model with another hidden size: every shape is wrong
         CheckpointException shape =

@@ -79,7 +79,11 @@ class CheckpointValidationTest {
     void configFieldsOfBothArchitectures() throws Exception {
         Path q = ModelFolders.write(dir.resolve("q"), TinyModels.qwen2(), name -> true, null);
         ModelConfig c = ModelConfig.load(q);
-        assertTrue(c.qkvBias() && !c.oBias() && c.tieWordEmbeddings() && c.numKvHeads() == 2 && c.ropeTheta() == 1e6);
+        assertTrue(c.biases().qkv()
+                && !c.biases().o()
+                && c.tieWordEmbeddings()
+                && c.numKvHeads() == 2
+                && c.ropeTheta() == 1e6);
         try (NDManager m = Engines.newManager();
                 Decoder d = Decoder.load(q, m, DataType.FLOAT64)) {
             assertTrue(d.dtype() == DataType.FLOAT64);

@@ -15,7 +15,6 @@ import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.testing.TinyModels;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
@@ -48,7 +47,8 @@ class DecoderTest {
     void paddedBatchEqualsEachSequenceAlone(ModelConfig config) {
         try (NDManager m = Engines.newManager();
                 Decoder d = Decoder.fromWeights(config, new RandomWeights(3), m, DataType.FLOAT32)) {
-            LoraLayout layout = new LoraLayout(config, LoraConfig.allProjections(2, 4, 0));
+            LoraLayout layout = new LoraLayout(
+                    config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
             LoraDelta lora =
                     new FlatLora(layout, Tensors.of(m, randomTheta(layout, 5)).toType(DataType.FLOAT32, false), false);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
@@ -115,7 +115,12 @@ class DecoderTest {
     void loraGradientMatchesCentralDifferencesInFloat64(ModelConfig config) {
         try (NDManager m = Engines.newManager();
                 Decoder d = Decoder.fromWeights(config, new RandomWeights(7), m, DataType.FLOAT64)) {
-            LoraConfig lc = new LoraConfig(2, 3, 0, EnumSet.allOf(Projection.class), true);
+            LoraConfig lc = LoraConfig.builder()
+                    .rank(2)
+                    .alpha(3)
+                    .dropout(0)
+                    .rslora(true)
+                    .build();
             LoraLayout layout = new LoraLayout(config, lc);
             double[] theta = randomTheta(layout, 11);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
@@ -160,7 +165,8 @@ class DecoderTest {
         ModelConfig config = TinyModels.qwen2();
         try (NDManager root = Engines.newManager();
                 Decoder d = Decoder.fromWeights(config, new RandomWeights(1), root, DataType.FLOAT32)) {
-            LoraLayout layout = new LoraLayout(config, LoraConfig.allProjections(4, 8, 0.1));
+            LoraLayout layout = new LoraLayout(
+                    config, LoraConfig.builder().rank(4).alpha(8).dropout(0.1).build());
             NDArray theta = Tensors.of(root, layout.initialTheta(0));
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             int after10 = -1;

@@ -8,11 +8,33 @@ public final class TinyModels {
 
     /** Qwen2-style: q/k/v biases, GQA 4:2, tied embeddings, large rope_theta. */
     public static ModelConfig qwen2() {
-        return new ModelConfig("qwen2", 16, 32, 2, 4, 2, 4, 37, 1e6, 1e-6, true, true, false, false, null);
+        return ModelConfig.builder("qwen2")
+                .hiddenSize(16)
+                .intermediateSize(32)
+                .layers(2)
+                .heads(4)
+                .kvHeads(2)
+                .headDim(4)
+                .vocabSize(37)
+                .ropeTheta(1e6)
+                .rmsNormEps(1e-6)
+                .tieWordEmbeddings(true)
+                .build();
     }
 
     /** Llama-style: untied head, attention and MLP biases, GQA 4:1, head_dim unlike hidden/heads. */
     public static ModelConfig llama() {
-        return new ModelConfig("llama", 24, 40, 2, 4, 1, 8, 41, 1e4, 1e-5, false, true, true, true, null);
+        return ModelConfig.builder("llama")
+                .hiddenSize(24)
+                .intermediateSize(40)
+                .layers(2)
+                .heads(4)
+                .kvHeads(1)
+                .headDim(8)
+                .vocabSize(41)
+                .ropeTheta(1e4)
+                .rmsNormEps(1e-5)
+                .biases(new ModelConfig.Biases(true, true, true))
+                .build();
     }
 }

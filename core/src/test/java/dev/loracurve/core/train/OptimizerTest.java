@@ -5,30 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.config.InvalidConfigException;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** AdamW, clipping, schedules and data order against closed forms. */
 class OptimizerTest {
 
     private static TrainConfig config(int steps, int warmup, String schedule) {
-        return new TrainConfig(
-                LoraConfig.allProjections(2, 4, 0),
-                steps,
-                4,
-                1,
-                0.1,
-                warmup,
-                schedule,
-                0.0,
-                0.9,
-                0.999,
-                1e-8,
-                1.0,
-                0,
-                0,
-                64);
+        return TrainConfig.builder()
+                .lora(l -> l.rank(2).alpha(4).dropout(0))
+                .steps(steps)
+                .batchSize(4)
+                .optimizer(o -> o.lr(0.1).warmupSteps(warmup).schedule(Schedule.parse(schedule)))
+                .checkpointEvery(0)
+                .build();
     }
 
     @Test
@@ -76,11 +68,29 @@ class OptimizerTest {
     }
 
     @Test
-    void invalidOptionsNameTheOption() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(10, 20, "cosine"));
-        assertTrue(e.getMessage().startsWith("--warmup"), e.getMessage());
-        IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> config(10, 0, "step"));
-        assertTrue(s.getMessage().startsWith("--schedule"), s.getMessage());
+    void invalidSettingsNameTheirConfigFieldsAllAtOnce() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> config(10, 20, "cosine"));
+        assertEquals("optimizer.warmupSteps must be between 0 and steps, got 20", e.getMessage());
+        InvalidConfigException s = assertThrows(InvalidConfigException.class, () -> config(10, 0, "step"));
+        assertEquals("schedule must be cosine, linear or constant, got 'step'", s.getMessage());
+        InvalidConfigException all = assertThrows(
+                InvalidConfigException.class,
+                () -> TrainConfig.builder()
+                        .steps(0)
+                        .lora(l -> l.rank(0))
+                        .optimizer(o -> o.lr(-1).adam(new OptimizerConfig.Adam(1.0, 0.999, 1e-8)))
+                        .build());
+        assertEquals(
+                List.of("lora.r", "optimizer.lr", "optimizer.adam.beta1", "steps"),
+                all.violations().stream()
+                        .map(InvalidConfigException.Violation::field)
+                        .toList());
+        assertEquals(
+                "--rank must be > 0, got 0",
+                all.renamed(f -> f.equals("lora.r") ? "--rank" : f)
+                        .violations()
+                        .get(0)
+                        .message());
     }
 
     @Test

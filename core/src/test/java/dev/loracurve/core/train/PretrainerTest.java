@@ -95,7 +95,7 @@ class PretrainerTest {
     void pretrainingLearnsARepeatedCorpusAndIsDeterministic() {
         ModelConfig config = TinyModels.llama();
         List<long[]> corpus = List.of(new long[] {1, 5, 6, 7, 8, 9}, new long[] {1, 10, 11, 12, 13, 14});
-        Pretrainer p = new Pretrainer(150, 2, 1e-2, 10, 0.0, 1.0, 5);
+        Pretrainer p = new Pretrainer(150, 2, Pretrainer.optimizer(1e-2, 10), 5);
         double[] first = new double[1];
         double[] last = new double[1];
         Map<String, float[]> a = p.train(config, corpus, (step, steps, loss) -> {

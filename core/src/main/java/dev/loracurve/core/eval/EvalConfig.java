@@ -1,0 +1,105 @@
+package dev.loracurve.core.eval;
+
+import dev.loracurve.core.config.Violations;
+import java.util.List;
+
+/**
+ * What an evaluation scores and how. Built by name, defaults in {@link Builder}:
+ * {@code EvalConfig.builder().methods(List.of("map", "curve")).samples(10).build()}.
+ *
+ * @param methods    any of {@link #METHODS}
+ * @param samples    M: points per path, dropout masks
+ * @param randomT    seed for t ~ U(0, 1), or null for t_m = (m - 0.5) / M
+ * @param mcDropout  dropout probability of MC dropout, in (0, 1) when mcdropout is scored
+ * @param batchSize  items per scoring chunk (a batched chunk has M × this rows)
+ * @param sequential one forward pass per sample instead of batched adapters (same numbers, slower)
+ * @param pathGrid   > 0: also profile the loss along the first curve and its straight path on this
+ *                   many t values (training items: the first 1000), into the report as "path"
+ */
+public record EvalConfig(
+        List<String> methods,
+        int samples,
+        Long randomT,
+        double mcDropout,
+        int batchSize,
+        boolean sequential,
+        int pathGrid) {
+
+    public static final List<String> METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
+
+    public EvalConfig {
+        methods = methods.stream().map(String::trim).toList();
+        Violations v = new Violations();
+        v.require(!methods.isEmpty(), "methods", "must name at least one of " + String.join(", ", METHODS));
+        for (String m : methods) {
+            v.require(
+                    METHODS.contains(m),
+                    "methods",
+                    ": unknown method '" + m + "' (known: " + String.join(", ", METHODS) + ")");
+        }
+        v.positive("samples", samples).positive("batchSize", batchSize);
+        v.require(
+                !methods.contains("mcdropout") || (mcDropout > 0 && mcDropout < 1),
+                "mcDropout",
+                "must be in (0, 1) for mcdropout, got " + mcDropout);
+        v.require(pathGrid == 0 || pathGrid >= 2, "pathGrid", "must be 0 (none) or >= 2, got " + pathGrid);
+        v.throwIfAny();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults: every method, M = 10 stratified t, MC dropout 0.1, chunks of 8 items, batched, no path grid. */
+    public static final class Builder {
+        public static final int DEFAULT_SAMPLES = 10;
+        public static final double DEFAULT_MC_DROPOUT = 0.1;
+        public static final int DEFAULT_BATCH_SIZE = 8;
+        private List<String> methods = METHODS;
+        private int samples = DEFAULT_SAMPLES;
+        private Long randomT = null;
+        private double mcDropout = DEFAULT_MC_DROPOUT;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private boolean sequential = false;
+        private int pathGrid = 0;
+
+        public Builder methods(List<String> v) {
+            methods = v;
+            return this;
+        }
+
+        public Builder samples(int v) {
+            samples = v;
+            return this;
+        }
+
+        public Builder randomT(Long seed) {
+            randomT = seed;
+            return this;
+        }
+
+        public Builder mcDropout(double v) {
+            mcDropout = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder sequential(boolean v) {
+            sequential = v;
+            return this;
+        }
+
+        public Builder pathGrid(int v) {
+            pathGrid = v;
+            return this;
+        }
+
+        public EvalConfig build() {
+            return new EvalConfig(methods, samples, randomT, mcDropout, batchSize, sequential, pathGrid);
+        }
+    }
+}
