@@ -8,6 +8,7 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
@@ -36,7 +37,7 @@ import org.eclipse.microprofile.health.Readiness;
  * when all K optima of an experiment are in, fits the curve (the core's resumable CurveJob) and
  * announces it with CurveReady. An experiment that evaluates no curve passes straight through.
  */
-@Singleton // no client proxy: the gRPC classes read its fields
+@Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
 public class CurveStage implements HealthCheck {
@@ -49,7 +50,7 @@ public class CurveStage implements HealthCheck {
     @Inject
     MeterRegistry registry;
 
-    StageRuntime rt;
+    private StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
         rt = StageRuntime.startStage(
@@ -65,6 +66,11 @@ public class CurveStage implements HealthCheck {
 
     void stop(@Observes ShutdownEvent ev) {
         rt.close();
+    }
+
+    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
+    JobRunner jobs() {
+        return rt.jobs;
     }
 
     private void onEvent(Event e) {

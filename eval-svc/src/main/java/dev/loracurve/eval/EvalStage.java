@@ -9,6 +9,7 @@ import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
@@ -34,7 +35,7 @@ import org.eclipse.microprofile.health.Readiness;
  * The evaluation stage: on CurveReady, scores the spec's methods (the core's EvalJob) into
  * report.json / report.html / predictions.jsonl and announces them with EvalCompleted.
  */
-@Singleton // no client proxy: the gRPC classes read its fields
+@Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
 public class EvalStage implements HealthCheck {
@@ -47,7 +48,7 @@ public class EvalStage implements HealthCheck {
     @Inject
     MeterRegistry registry;
 
-    StageRuntime rt;
+    private StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
         rt = StageRuntime.startStage(
@@ -56,6 +57,11 @@ public class EvalStage implements HealthCheck {
 
     void stop(@Observes ShutdownEvent ev) {
         rt.close();
+    }
+
+    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
+    JobRunner jobs() {
+        return rt.jobs;
     }
 
     private void onEvent(Event e) {

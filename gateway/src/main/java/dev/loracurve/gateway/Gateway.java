@@ -9,6 +9,7 @@ import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentCancelled;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
+import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.Stage;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -46,7 +48,7 @@ import org.eclipse.microprofile.health.Readiness;
  * follows each through the events of every stage. Stages only move forward, so events that
  * arrive out of order across topics cannot move an experiment back.
  */
-@Singleton // no client proxy: the gRPC classes read its fields
+@Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
 public class Gateway implements HealthCheck {
@@ -59,8 +61,8 @@ public class Gateway implements HealthCheck {
     @Inject
     MeterRegistry registry;
 
-    StageRuntime rt;
-    Experiments experiments;
+    private StageRuntime rt;
+    private Experiments experiments;
 
     void start(@Observes StartupEvent ev) {
         rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
@@ -117,6 +119,23 @@ public class Gateway implements HealthCheck {
                 id + "/cancelled",
                 ExperimentCancelled.newBuilder().setExperimentId(id).build());
         return out;
+    }
+
+    Experiment get(String id) {
+        return experiments.get(id);
+    }
+
+    List<Experiment> list() {
+        return experiments.list();
+    }
+
+    /** Sends the experiment now, then each change until it ends; false when it had ended. */
+    boolean watch(String id, Consumer<ExperimentUpdate> watcher) {
+        return experiments.watch(id, watcher);
+    }
+
+    void unwatch(String id, Consumer<ExperimentUpdate> watcher) {
+        experiments.unwatch(id, watcher);
     }
 
     Report report(String id) {

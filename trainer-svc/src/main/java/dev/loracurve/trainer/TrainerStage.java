@@ -9,6 +9,7 @@ import dev.loracurve.proto.v1.ExperimentSubmitted;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
@@ -32,7 +33,7 @@ import org.eclipse.microprofile.health.Readiness;
  * The trainer stage: on ExperimentSubmitted, trains the experiment's K optima (the core's
  * resumable OptimaJob) and announces each with CheckpointAvailable as soon as it is written.
  */
-@Singleton // no client proxy: the gRPC classes read its fields
+@Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
 public class TrainerStage implements HealthCheck {
@@ -45,7 +46,7 @@ public class TrainerStage implements HealthCheck {
     @Inject
     MeterRegistry registry;
 
-    StageRuntime rt;
+    private StageRuntime rt;
 
     void start(@Observes StartupEvent ev) {
         rt = StageRuntime.startStage(
@@ -61,6 +62,11 @@ public class TrainerStage implements HealthCheck {
 
     void stop(@Observes ShutdownEvent ev) {
         rt.close();
+    }
+
+    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
+    JobRunner jobs() {
+        return rt.jobs;
     }
 
     private void onEvent(Event e) {

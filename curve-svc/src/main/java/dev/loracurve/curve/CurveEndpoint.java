@@ -18,7 +18,7 @@ import jakarta.inject.Inject;
 /** CurveService: validates, hands the work to the stage, maps errors to status codes. */
 @GrpcService
 @Blocking
-public class CurveGrpc extends CurveServiceGrpc.CurveServiceImplBase {
+public class CurveEndpoint extends CurveServiceGrpc.CurveServiceImplBase {
     @Inject
     CurveStage stage;
 
@@ -28,26 +28,26 @@ public class CurveGrpc extends CurveServiceGrpc.CurveServiceImplBase {
                 out,
                 r.getExperimentId(),
                 () -> stage.fit(r.getExperimentId(), r.getSpec(), r.getOptimaList()),
-                stage.rt.jobs);
+                stage.jobs());
     }
 
     @Override
     public void getJob(GetJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.get(stage.rt.jobs, r.getJobId(), out);
+        GrpcJobs.get(stage.jobs(), r.getJobId(), out);
     }
 
     @Override
     public void listJobs(ListJobsRequest r, StreamObserver<ListJobsResponse> out) {
-        GrpcJobs.list(stage.rt.jobs, r.getExperimentId(), out);
+        GrpcJobs.list(stage.jobs(), r.getExperimentId(), out);
     }
 
     @Override
     public void cancelJob(CancelJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.cancel(stage.rt.jobs, r.getJobId(), out);
+        GrpcJobs.cancel(stage.jobs(), r.getJobId(), out);
     }
 
     @Override
     public void watchJob(WatchJobRequest r, StreamObserver<Progress> out) {
-        GrpcJobs.watch(stage.rt.jobs, r.getJobId(), out);
+        GrpcJobs.watch(stage.jobs(), r.getJobId(), out);
     }
 }

@@ -18,32 +18,32 @@ import jakarta.inject.Inject;
 /** TrainerService: validates, hands the work to the stage, maps errors to status codes. */
 @GrpcService
 @Blocking
-public class TrainerGrpc extends TrainerServiceGrpc.TrainerServiceImplBase {
+public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
     @Inject
     TrainerStage stage;
 
     @Override
     public void startTraining(StartTrainingRequest r, StreamObserver<Job> out) {
-        GrpcJobs.start(out, r.getExperimentId(), () -> stage.train(r.getExperimentId(), r.getSpec()), stage.rt.jobs);
+        GrpcJobs.start(out, r.getExperimentId(), () -> stage.train(r.getExperimentId(), r.getSpec()), stage.jobs());
     }
 
     @Override
     public void getJob(GetJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.get(stage.rt.jobs, r.getJobId(), out);
+        GrpcJobs.get(stage.jobs(), r.getJobId(), out);
     }
 
     @Override
     public void listJobs(ListJobsRequest r, StreamObserver<ListJobsResponse> out) {
-        GrpcJobs.list(stage.rt.jobs, r.getExperimentId(), out);
+        GrpcJobs.list(stage.jobs(), r.getExperimentId(), out);
     }
 
     @Override
     public void cancelJob(CancelJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.cancel(stage.rt.jobs, r.getJobId(), out);
+        GrpcJobs.cancel(stage.jobs(), r.getJobId(), out);
     }
 
     @Override
     public void watchJob(WatchJobRequest r, StreamObserver<Progress> out) {
-        GrpcJobs.watch(stage.rt.jobs, r.getJobId(), out);
+        GrpcJobs.watch(stage.jobs(), r.getJobId(), out);
     }
 }

@@ -21,7 +21,7 @@ import jakarta.inject.Inject;
 /** The public Experiment API: validates, calls the gateway, maps errors to status codes. */
 @GrpcService
 @Blocking
-public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplBase {
+public class ExperimentEndpoint extends ExperimentServiceGrpc.ExperimentServiceImplBase {
     @Inject
     Gateway gateway;
 
@@ -32,7 +32,7 @@ public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplB
 
     @Override
     public void getExperiment(GetExperimentRequest r, StreamObserver<Experiment> out) {
-        GrpcJobs.unary(out, () -> gateway.experiments.get(r.getExperimentId()));
+        GrpcJobs.unary(out, () -> gateway.get(r.getExperimentId()));
     }
 
     @Override
@@ -40,7 +40,7 @@ public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplB
         GrpcJobs.unary(
                 out,
                 () -> ListExperimentsResponse.newBuilder()
-                        .addAllExperiments(gateway.experiments.list())
+                        .addAllExperiments(gateway.list())
                         .build());
     }
 
@@ -60,7 +60,7 @@ public class ExperimentGrpc extends ExperimentServiceGrpc.ExperimentServiceImplB
         GrpcJobs.stream(
                 out,
                 u -> JobRunner.terminal(u.getExperiment().getState()),
-                w -> gateway.experiments.watch(id, w),
-                w -> gateway.experiments.unwatch(id, w));
+                w -> gateway.watch(id, w),
+                w -> gateway.unwatch(id, w));
     }
 }
