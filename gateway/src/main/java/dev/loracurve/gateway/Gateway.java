@@ -111,14 +111,19 @@ public class Gateway implements HealthCheck {
             throw new IllegalStateException("experiment " + id + " already ended: " + e.getState());
         }
         AtomicFiles.writeString(rt.cancelMarker(id), "cancelled by a client\n"); // every stage checks this
-        Experiment out = experiments.update(
-                id, x -> x.toBuilder().setState(State.CANCELLED).build(), null);
+        // every gateway instance (this one included) applies the cancel from the event, so that
+        // the watchers of each hear it; the reply already shows it
         rt.bus.publish(
                 Topics.EXPERIMENTS,
                 id,
                 id + "/cancelled",
                 ExperimentCancelled.newBuilder().setExperimentId(id).build());
-        return out;
+        return markCancelled(id);
+    }
+
+    private Experiment markCancelled(String id) {
+        return experiments.update(
+                id, x -> x.toBuilder().setState(State.CANCELLED).build(), null);
     }
 
     Experiment get(String id) {
@@ -162,7 +167,9 @@ public class Gateway implements HealthCheck {
         if (id == null || !experiments.exists(id)) {
             return; // a stage called directly, not through the gateway
         }
-        if (e.is(StageProgress.class)) {
+        if (e.is(ExperimentCancelled.class)) {
+            markCancelled(id);
+        } else if (e.is(StageProgress.class)) {
             Progress p = e.parse(StageProgress.parser()).getProgress();
             experiments.update(
                     id,
