@@ -3,9 +3,9 @@ package dev.loracurve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
-import dev.loracurve.core.eval.ReportPage;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
+import dev.loracurve.report.ReportPage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +137,8 @@ final class EvalCommand implements Runnable, ConfigFlags {
             config.methods(methods);
         }
         EvalJob job = new EvalJob(model, taskData, oodData, anchors, curves, config.build(), pathJson);
-        JsonNode report = job.run(out, (method, seconds) -> System.err.printf("%s: %.1f s%n", method, seconds));
+        JsonNode report = job.run(
+                out, (method, seconds) -> System.err.printf("%s: %.1f s%n", method, seconds), ReportPage::write);
         System.out.print(ReportPage.table(report));
         System.out.println("report: " + out.resolve("report.html"));
     }

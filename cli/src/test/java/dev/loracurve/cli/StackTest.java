@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
@@ -94,6 +95,7 @@ class StackTest {
     static Path dir;
 
     static Stack stack;
+    static LocalBroker broker;
     static ExperimentClient client;
     static ExperimentSpec spec;
     static Experiment reference;
@@ -104,7 +106,7 @@ class StackTest {
         Files.createDirectories(dir.resolve("data"));
         Path model = TrainResumeTest.world(dir);
         stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts());
-        stack.startBrokerInProcess();
+        broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.gatewayTarget());
         spec = ExperimentSpec.newBuilder()
@@ -152,6 +154,9 @@ class StackTest {
         }
         if (stack != null) {
             stack.close();
+            if (broker != null) {
+                broker.close();
+            }
             // the services' logs outlive the temporary folder, for whoever reads a failure
             Path keep = Path.of("target", "stack-test-logs");
             Files.createDirectories(keep);

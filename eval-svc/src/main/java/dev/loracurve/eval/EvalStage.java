@@ -8,6 +8,7 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.report.ReportPage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
@@ -79,10 +80,14 @@ public class EvalStage implements HealthCheck {
         return rt.jobs.submit(experimentId, ctx -> {
             List<Path> anchors = rt.verified(optima);
             List<Path> curves = curve == null ? List.of() : rt.verified(List.of(curve));
-            JsonNode report = Specs.evalJob(spec, anchors, curves).run(out, (method, seconds) -> {
-                ctx.checkCancelled();
-                ctx.note(String.format("%s scored in %.1f s", method, seconds));
-            });
+            JsonNode report = Specs.evalJob(spec, anchors, curves)
+                    .run(
+                            out,
+                            (method, seconds) -> {
+                                ctx.checkCancelled();
+                                ctx.note(String.format("%s scored in %.1f s", method, seconds));
+                            },
+                            ReportPage::write);
             Artifact json = rt.artifact(out.resolve("report.json"));
             ctx.output(json);
             rt.publishOnce(

@@ -1,4 +1,4 @@
-package dev.loracurve.cli.stack;
+package dev.loracurve.broker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.loracurve.core.eval;
+package dev.loracurve.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;

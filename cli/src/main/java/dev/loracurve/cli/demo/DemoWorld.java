@@ -1,4 +1,4 @@
-package dev.loracurve.core.world;
+package dev.loracurve.cli.demo;
 
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.TextTokenizer;

@@ -1,4 +1,4 @@
-package dev.loracurve.core.world;
+package dev.loracurve.cli.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

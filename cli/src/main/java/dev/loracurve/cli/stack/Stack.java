@@ -42,7 +42,6 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Long> started = new LinkedHashMap<>();
 
     private final Map<String, Process> children = new LinkedHashMap<>();
-    private LocalBroker inProcessBroker;
 
     private Stack(Path home, Path dir, Map<String, Integer> ports) {
         this.home = home;
@@ -135,22 +134,25 @@ public final class Stack implements AutoCloseable {
         return "127.0.0.1:" + port("gateway");
     }
 
-    /** Starts the broker inside this JVM (tests). */
-    public void startBrokerInProcess() {
-        inProcessBroker = LocalBroker.start(dir.resolve("kafka"), port(KAFKA), port("kafka-controller"));
+    /** The broker's data folder. */
+    public Path brokerDir() {
+        return dir.resolve("kafka");
     }
 
-    /** Starts the broker as its own process and waits until it answers. */
+    /** Starts the broker as its own process (the local-broker module's jar) and waits until it answers. */
     public void startBroker() {
-        List<String> cmd = new ArrayList<>(List.of(
+        Path jar = home.resolve("local-broker/target/loracurve-local-broker.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
+        }
+        List<String> cmd = List.of(
                 java(),
                 "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                LocalBroker.class.getName(),
-                dir.resolve("kafka").toString(),
+                "-jar",
+                jar.toString(),
+                brokerDir().toString(),
                 String.valueOf(port(KAFKA)),
-                String.valueOf(port("kafka-controller"))));
+                String.valueOf(port("kafka-controller")));
         spawn(KAFKA, cmd, Map.of());
         awaitReady(KAFKA, Duration.ofSeconds(60));
     }
@@ -355,12 +357,9 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** Stops what this JVM started: child processes and an in-process broker. */
+    /** Stops what this JVM started. */
     @Override
     public void close() {
         down();
-        if (inProcessBroker != null) {
-            inProcessBroker.close();
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.loracurve.core.world;
+package dev.loracurve.cli.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

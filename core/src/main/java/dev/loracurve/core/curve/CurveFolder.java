@@ -136,9 +136,4 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
             throw new CheckpointException(file, null, "cannot read curve: " + e.getMessage(), e);
         }
     }
-
-    /** The PEFT adapter of φ(t). */
-    public PeftAdapter pointAt(double t) {
-        return new PeftAdapter(lora, curve.at(t), baseModel);
-    }
 }

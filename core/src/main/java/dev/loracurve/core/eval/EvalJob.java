@@ -45,6 +45,14 @@ public record EvalJob(
         EvalConfig config,
         Path pathJson) {
 
+    /** Renders report.json (and the path profile, or null) as a page; the report module's ReportPage is one. */
+    @FunctionalInterface
+    public interface Page {
+        Page NONE = (html, report, path) -> {};
+
+        void write(Path html, JsonNode report, JsonNode path);
+    }
+
     /** A method: its samples (θ per sample), whether dropout is on, and the t of each sample. */
     private record Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {}
 
@@ -53,8 +61,11 @@ public record EvalJob(
         curves = List.copyOf(curves);
     }
 
-    /** Writes the report folder; {@code onMethod} hears each method's name and seconds. Returns report.json's tree. */
-    public JsonNode run(Path out, BiConsumer<String, Double> onMethod) {
+    /**
+     * Writes the report folder (report.json, predictions.jsonl and, through {@code page},
+     * report.html); {@code onMethod} hears each method's name and seconds. Returns report.json's tree.
+     */
+    public JsonNode run(Path out, BiConsumer<String, Double> onMethod, Page page) {
         ModelConfig modelConfig = ModelConfig.load(model);
         Map<String, Method> plan = plan(modelConfig);
         try (NDManager m = Engines.newManager();
@@ -128,7 +139,7 @@ public record EvalJob(
             AtomicFiles.writeDirectory(out, dir -> {
                 Files.writeString(dir.resolve("report.json"), report.toPrettyString());
                 Files.writeString(dir.resolve("predictions.jsonl"), predictions(examples, probs, json));
-                ReportPage.write(dir.resolve("report.html"), report, path);
+                page.write(dir.resolve("report.html"), report, path);
             });
             return report;
         } catch (IOException e) {
