@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.testing.TinyWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,7 @@ class PipelineTest {
     @Test
     void commandsChainIntoAReport() throws Exception {
         Files.createDirectories(dir.resolve("data"));
-        Path model = TrainResumeTest.world(dir);
+        Path model = TinyWorld.write(dir);
         String data = dir.resolve("data").toString();
         Path runs = dir.resolve("runs");
         ok(

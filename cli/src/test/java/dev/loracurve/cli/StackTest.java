@@ -11,6 +11,7 @@ import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
+import dev.loracurve.core.testing.TinyWorld;
 import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalServiceGrpc;
@@ -39,6 +40,7 @@ import dev.loracurve.proto.v1.WatchExperimentRequest;
 import dev.loracurve.service.EventBus;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Topics;
+import dev.loracurve.service.testing.EventLog;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -65,18 +67,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,7 +100,7 @@ class StackTest {
     @BeforeAll
     static void up() throws Exception {
         Files.createDirectories(dir.resolve("data"));
-        Path model = TrainResumeTest.world(dir);
+        Path model = TinyWorld.write(dir);
         stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts());
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
         stack.startServices(Duration.ofSeconds(120));
@@ -658,35 +654,6 @@ class StackTest {
 
     /** "type id" → how many times it is on the topics, for one experiment. */
     private static Map<String, Integer> events(String experimentId) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c =
-                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(Topics.ALL);
-            long idle = System.nanoTime();
-            while (System.nanoTime() - idle < 3_000_000_000L) {
-                var records = c.poll(Duration.ofMillis(200));
-                if (!records.isEmpty()) {
-                    idle = System.nanoTime();
-                }
-                for (var r : records) {
-                    if (!experimentId.equals(r.key())) {
-                        continue;
-                    }
-                    assertEquals("1.0", header(r, EventBus.CE_SPECVERSION));
-                    assertFalse(header(r, EventBus.CE_SOURCE).isEmpty());
-                    counts.merge(header(r, EventBus.CE_TYPE) + " " + header(r, EventBus.CE_ID), 1, Integer::sum);
-                }
-            }
-        }
-        return counts;
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+        return EventLog.count(stack.bootstrapServers(), experimentId, Duration.ofSeconds(3));
     }
 }

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.core.lora.PeftAdapter;
-import dev.loracurve.core.model.ModelConfig;
-import dev.loracurve.core.model.WordTokenizer;
-import dev.loracurve.core.testing.ModelFolders;
+import dev.loracurve.core.testing.TinyWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,63 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainResumeTest {
     @TempDir
     Path dir;
-
-    static final List<String> WORDS = List.of(
-            "Question",
-            ":",
-            "Type",
-            "?",
-            "abbreviation",
-            "description",
-            "thing",
-            "human",
-            "location",
-            "number",
-            "how",
-            "many",
-            "who",
-            "where",
-            "what",
-            "is",
-            "the",
-            "city",
-            "man",
-            "mean",
-            "why",
-            "far");
-
-    /** A tiny random Llama with a word tokenizer, and TREC-format train and test files. */
-    static Path world(Path dir) throws Exception {
-        Path model = dir.resolve("model");
-        Files.createDirectories(model);
-        int vocab = WordTokenizer.write(model, WORDS);
-        ModelConfig c = ModelConfig.builder("llama")
-                .hiddenSize(16)
-                .intermediateSize(32)
-                .layers(2)
-                .heads(4)
-                .kvHeads(2)
-                .vocabSize(vocab)
-                .ropeTheta(1e4)
-                .rmsNormEps(1e-5)
-                .tieWordEmbeddings(true)
-                .build();
-        ModelFolders.write(model, c, name -> true, null);
-        String[][] kinds = {
-            {"NUM:count", "how many"}, {"HUM:ind", "who is"}, {"LOC:city", "where is"}, {"DESC:reason", "why is"}
-        };
-        SplittableRandom rng = new SplittableRandom(5);
-        for (String split : List.of("train", "test")) {
-            List<String> lines = new ArrayList<>();
-            for (int i = 0; i < (split.equals("train") ? 64 : 16); i++) {
-                String[] k = kinds[rng.nextInt(kinds.length)];
-                lines.add(k[0] + " " + k[1] + " the "
-                        + List.of("city", "man", "thing").get(rng.nextInt(3)) + " ?");
-            }
-            Files.write(dir.resolve("data").resolve(split + ".txt"), lines);
-        }
-        return model;
-    }
 
     private List<String> command(Path model, Path out) {
         return List.of(
@@ -122,7 +62,7 @@ class TrainResumeTest {
     @Test
     void killedAndRestartedRunEndsBitIdentical() throws Exception {
         Files.createDirectories(dir.resolve("data"));
-        Path model = world(dir);
+        Path model = TinyWorld.write(dir);
         Path reference = dir.resolve("reference");
         assertEquals(0, Main.run(command(model, reference).toArray(String[]::new)));
         Path again = dir.resolve("again");

@@ -1,0 +1,49 @@
+package dev.loracurve.service.testing;
+
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.service.JobRunner;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.function.Executable;
+
+/** Client-side helpers of the services' tests: a plaintext channel, status assertions, a watch to the end. */
+public final class Channels {
+    private Channels() {}
+
+    public static ManagedChannel open(String target) {
+        return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    }
+
+    public static void close(ManagedChannel channel) throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Asserts that {@code call} fails with {@code code} and a description containing {@code text}; returns it. */
+    public static StatusRuntimeException assertStatus(Status.Code code, String text, Executable call) {
+        StatusRuntimeException e = Assertions.assertThrows(StatusRuntimeException.class, call);
+        Assertions.assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+        String description = e.getStatus().getDescription();
+        Assertions.assertTrue(description != null && description.contains(text), text + " not in: " + description);
+        return e;
+    }
+
+    /** Every progress message of a watch until the job ends (the last one has a terminal state). */
+    public static List<Progress> untilTerminal(Iterator<Progress> watch) {
+        List<Progress> all = new ArrayList<>();
+        while (watch.hasNext()) {
+            Progress p = watch.next();
+            all.add(p);
+            if (JobRunner.terminal(p.getState())) {
+                break;
+            }
+        }
+        return all;
+    }
+}

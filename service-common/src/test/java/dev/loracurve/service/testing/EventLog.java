@@ -1,0 +1,60 @@
+package dev.loracurve.service.testing;
+
+import dev.loracurve.service.EventBus;
+import dev.loracurve.service.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads back what was published: how many times each event ("ce_type ce_id") of an experiment is on the topics. */
+public final class EventLog {
+    private EventLog() {}
+
+    /**
+     * Counts the events keyed by {@code experimentId} on every topic, reading until the topics have
+     * been quiet for {@code quiet}; every record must carry the CloudEvents headers.
+     */
+    public static Map<String, Integer> count(String bootstrapServers, String experimentId, Duration quiet) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(Topics.ALL);
+            long idle = System.nanoTime();
+            while (System.nanoTime() - idle < quiet.toNanos()) {
+                var records = c.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    idle = System.nanoTime();
+                }
+                for (var r : records) {
+                    if (!experimentId.equals(r.key())) {
+                        continue;
+                    }
+                    if (!"1.0".equals(header(r, EventBus.CE_SPECVERSION))
+                            || header(r, EventBus.CE_SOURCE).isEmpty()) {
+                        throw new AssertionError(
+                                "event without CloudEvents headers on " + r.topic() + "@" + r.offset());
+                    }
+                    counts.merge(header(r, EventBus.CE_TYPE) + " " + header(r, EventBus.CE_ID), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
