@@ -13,7 +13,6 @@ import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.core.testing.TinyWorld;
 import dev.loracurve.proto.v1.CancelExperimentRequest;
-import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalServiceGrpc;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.Experiment;
@@ -26,21 +25,19 @@ import dev.loracurve.proto.v1.GetReportRequest;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.ListJobsRequest;
-import dev.loracurve.proto.v1.LoraSpec;
 import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StartEvalRequest;
 import dev.loracurve.proto.v1.StartTrainingRequest;
 import dev.loracurve.proto.v1.State;
-import dev.loracurve.proto.v1.TaskSpec;
 import dev.loracurve.proto.v1.TrainerServiceGrpc;
-import dev.loracurve.proto.v1.TrainerSpec;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
 import dev.loracurve.service.EventBus;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.testing.EventLog;
+import dev.loracurve.service.testing.TestSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -105,40 +102,7 @@ class StackTest {
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.gatewayTarget());
-        spec = ExperimentSpec.newBuilder()
-                .setName("stack-test")
-                .setBaseModelUri(model.toUri().toString())
-                .setTask(TaskSpec.newBuilder()
-                        .setName("trec")
-                        .setDataUri(dir.resolve("data").toString())
-                        .setValidationSplit("test")
-                        .setMaxLength(64))
-                .setLora(LoraSpec.newBuilder()
-                        .setRank(2)
-                        .setAlpha(4)
-                        .addTargetModules("q_proj")
-                        .addTargetModules("v_proj"))
-                .setK(3)
-                .setSeed(11)
-                .setTrainer(TrainerSpec.newBuilder()
-                        .setSteps(150)
-                        .setBatchSize(8)
-                        .setLearningRate(3e-3)
-                        .setCheckpointEvery(10))
-                .setCurve(CurveSpec.newBuilder()
-                        .setVariant(CurveSpec.Variant.ANCHORED)
-                        .setDegree(2)
-                        .setSteps(300)
-                        .setBatchSize(8)
-                        .setLearningRate(3e-3)
-                        .setCheckpointEvery(20))
-                .setEval(EvalSpec.newBuilder()
-                        .addMethods("map")
-                        .addMethods("ensemble")
-                        .addMethods("linear")
-                        .addMethods("curve")
-                        .setSamples(3))
-                .build();
+        spec = TestSpecs.threeOptimaAndACurve(dir);
         Experiment created = client.create(spec);
         reference = client.follow(created.getId(), referenceUpdates::add, Duration.ofMinutes(5));
     }
@@ -274,10 +238,10 @@ class StackTest {
                 "spec.lora.target_modules: unknown module 'c_attn'",
                 b -> b.setLora(b.getLora().toBuilder().addTargetModules("c_attn")));
         cases.put(
-                "spec.curve.degree must be >= 1",
+                "spec.curve.degree must be > 0",
                 b -> b.setCurve(b.getCurve().toBuilder().setDegree(0)));
         cases.put(
-                "spec.eval.samples must be >= 1",
+                "spec.eval.samples must be > 0",
                 b -> b.setEval(b.getEval().toBuilder().setSamples(0)));
         cases.put(
                 "spec.task.name: unknown task 'mmlu'",

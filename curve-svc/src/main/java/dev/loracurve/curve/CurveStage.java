@@ -1,5 +1,6 @@
 package dev.loracurve.curve;
 
+import com.google.protobuf.Message;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
@@ -8,16 +9,10 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
-import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
-import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
+import dev.loracurve.service.quarkus.StageBean;
 import jakarta.enterprise.inject.Default;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,9 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -40,40 +32,29 @@ import org.eclipse.microprofile.health.Readiness;
 @Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
-public class CurveStage implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store")
-    Path storeRoot;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @Inject
-    MeterRegistry registry;
-
-    private StageRuntime rt;
-
-    void start(@Observes StartupEvent ev) {
-        rt = StageRuntime.startStage(
-                "curve-svc",
-                Stage.CURVE,
-                storeRoot,
-                bootstrap,
-                registry,
-                Topics.CHECKPOINTS,
-                CheckpointAvailable.class,
-                this::onEvent);
+public class CurveStage extends StageBean {
+    @Override
+    protected String name() {
+        return "curve-svc";
     }
 
-    void stop(@Observes ShutdownEvent ev) {
-        rt.close();
+    @Override
+    protected Stage stage() {
+        return Stage.CURVE;
     }
 
-    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
-    JobRunner jobs() {
-        return rt.jobs;
+    @Override
+    protected String inputTopic() {
+        return Topics.CHECKPOINTS;
     }
 
-    private void onEvent(Event e) {
+    @Override
+    protected Class<? extends Message> inputType() {
+        return CheckpointAvailable.class;
+    }
+
+    @Override
+    protected void onEvent(Event e) {
         if (!e.is(CheckpointAvailable.class)) {
             return;
         }
@@ -122,12 +103,5 @@ public class CurveStage implements HealthCheck {
             }
             rt.publishOnce(Topics.CURVES, experimentId, experimentId + "/curve", ready.build());
         });
-    }
-
-    @Override
-    public HealthCheckResponse call() {
-        return HealthCheckResponse.named("curve-events")
-                .status(rt != null && rt.ready())
-                .build();
     }
 }

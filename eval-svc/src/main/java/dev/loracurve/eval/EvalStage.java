@@ -1,6 +1,7 @@
 package dev.loracurve.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.Message;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CurveReady;
 import dev.loracurve.proto.v1.EvalCompleted;
@@ -10,16 +11,10 @@ import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.report.ReportPage;
 import dev.loracurve.service.Event;
-import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
-import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
+import dev.loracurve.service.quarkus.StageBean;
 import jakarta.enterprise.inject.Default;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +22,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -39,33 +31,29 @@ import org.eclipse.microprofile.health.Readiness;
 @Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
-public class EvalStage implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store")
-    Path storeRoot;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @Inject
-    MeterRegistry registry;
-
-    private StageRuntime rt;
-
-    void start(@Observes StartupEvent ev) {
-        rt = StageRuntime.startStage(
-                "eval-svc", Stage.EVAL, storeRoot, bootstrap, registry, Topics.CURVES, CurveReady.class, this::onEvent);
+public class EvalStage extends StageBean {
+    @Override
+    protected String name() {
+        return "eval-svc";
     }
 
-    void stop(@Observes ShutdownEvent ev) {
-        rt.close();
+    @Override
+    protected Stage stage() {
+        return Stage.EVAL;
     }
 
-    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
-    JobRunner jobs() {
-        return rt.jobs;
+    @Override
+    protected String inputTopic() {
+        return Topics.CURVES;
     }
 
-    private void onEvent(Event e) {
+    @Override
+    protected Class<? extends Message> inputType() {
+        return CurveReady.class;
+    }
+
+    @Override
+    protected void onEvent(Event e) {
         if (e.is(CurveReady.class)) {
             CurveReady c = e.parse(CurveReady.parser());
             evaluate(c.getExperimentId(), c.getSpec(), c.getOptimaList(), c.hasCurve() ? c.getCurve() : null)
@@ -123,12 +111,5 @@ public class EvalStage implements HealthCheck {
                     .build());
         }
         return out;
-    }
-
-    @Override
-    public HealthCheckResponse call() {
-        return HealthCheckResponse.named("eval-events")
-                .status(rt != null && rt.ready())
-                .build();
     }
 }

@@ -20,6 +20,7 @@ import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
+import dev.loracurve.service.quarkus.ServiceSettings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,7 +39,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -52,11 +52,8 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @Default // also injectable without the health qualifier
 public class Gateway implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store")
-    Path storeRoot;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    ServiceSettings settings;
 
     @Inject
     MeterRegistry registry;
@@ -65,7 +62,11 @@ public class Gateway implements HealthCheck {
     private Experiments experiments;
 
     void start(@Observes StartupEvent ev) {
-        rt = new StageRuntime("gateway", null, storeRoot, bootstrap); // runs no jobs; its event handling is idempotent
+        rt = new StageRuntime(
+                "gateway",
+                null,
+                settings.storeRoot(),
+                settings.bootstrapServers()); // runs no jobs; its event handling is idempotent
         experiments = new Experiments(rt.store);
         Gauge.builder(
                         "loracurve.experiments.active",

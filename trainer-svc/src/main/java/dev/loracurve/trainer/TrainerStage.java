@@ -2,6 +2,7 @@ package dev.loracurve.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Message;
 import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.ExperimentSpec;
@@ -9,24 +10,15 @@ import dev.loracurve.proto.v1.ExperimentSubmitted;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
-import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
-import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
+import dev.loracurve.service.quarkus.StageBean;
 import jakarta.enterprise.inject.Default;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -36,40 +28,29 @@ import org.eclipse.microprofile.health.Readiness;
 @Singleton // one instance, built at start-up, that the endpoint calls
 @Readiness
 @Default // also injectable without the health qualifier
-public class TrainerStage implements HealthCheck {
-    @ConfigProperty(name = "loracurve.store")
-    Path storeRoot;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @Inject
-    MeterRegistry registry;
-
-    private StageRuntime rt;
-
-    void start(@Observes StartupEvent ev) {
-        rt = StageRuntime.startStage(
-                "trainer-svc",
-                Stage.TRAIN,
-                storeRoot,
-                bootstrap,
-                registry,
-                Topics.EXPERIMENTS,
-                ExperimentSubmitted.class,
-                this::onEvent);
+public class TrainerStage extends StageBean {
+    @Override
+    protected String name() {
+        return "trainer-svc";
     }
 
-    void stop(@Observes ShutdownEvent ev) {
-        rt.close();
+    @Override
+    protected Stage stage() {
+        return Stage.TRAIN;
     }
 
-    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
-    JobRunner jobs() {
-        return rt.jobs;
+    @Override
+    protected String inputTopic() {
+        return Topics.EXPERIMENTS;
     }
 
-    private void onEvent(Event e) {
+    @Override
+    protected Class<? extends Message> inputType() {
+        return ExperimentSubmitted.class;
+    }
+
+    @Override
+    protected void onEvent(Event e) {
         if (e.is(ExperimentSubmitted.class)) {
             ExperimentSubmitted s = e.parse(ExperimentSubmitted.parser());
             train(s.getExperimentId(), s.getSpec()).join();
@@ -128,12 +109,5 @@ public class TrainerStage implements HealthCheck {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Override
-    public HealthCheckResponse call() {
-        return HealthCheckResponse.named("trainer-events")
-                .status(rt != null && rt.ready())
-                .build();
     }
 }

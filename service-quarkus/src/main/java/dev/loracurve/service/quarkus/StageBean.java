@@ -1,0 +1,71 @@
+package dev.loracurve.service.quarkus;
+
+import com.google.protobuf.Message;
+import dev.loracurve.proto.v1.Stage;
+import dev.loracurve.service.Event;
+import dev.loracurve.service.JobRunner;
+import dev.loracurve.service.StageRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+
+/**
+ * A stage service's bean: at start-up its runtime (store, events, jobs, gauges) consumes the
+ * stage's input events; at shutdown it closes; readiness is the event loop's health. A subclass
+ * names its stage and input and handles the events (annotate it {@code @Singleton @Readiness @Default}).
+ */
+public abstract class StageBean implements HealthCheck {
+    @Inject
+    ServiceSettings settings;
+
+    @Inject
+    MeterRegistry registry;
+
+    protected StageRuntime rt;
+
+    /** The service's name: its consumer group, its events' ce_source. */
+    protected abstract String name();
+
+    protected abstract Stage stage();
+
+    /** The topic this stage consumes. */
+    protected abstract String inputTopic();
+
+    /** The payload type that starts this stage's work; other events on the topic are skipped. */
+    protected abstract Class<? extends Message> inputType();
+
+    /** Handles one input event, blocking until its work is done. */
+    protected abstract void onEvent(Event e) throws Exception;
+
+    void start(@Observes StartupEvent ev) {
+        rt = StageRuntime.startStage(
+                name(),
+                stage(),
+                settings.storeRoot(),
+                settings.bootstrapServers(),
+                registry,
+                inputTopic(),
+                inputType(),
+                this::onEvent);
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        rt.close();
+    }
+
+    /** This stage's jobs: what the endpoint's get, list, cancel and watch read. */
+    public JobRunner jobs() {
+        return rt.jobs;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named(name() + "-events")
+                .status(rt != null && rt.ready())
+                .build();
+    }
+}
