@@ -7,7 +7,6 @@ import dev.loracurve.core.curve.CurveJob;
 import dev.loracurve.core.curve.CurveShape;
 import dev.loracurve.core.curve.Perturbation;
 import dev.loracurve.core.lora.LoraConfig;
-import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.OptimizerConfig;
 import java.nio.file.Path;
@@ -38,14 +37,8 @@ final class CurveCommand implements Runnable {
             sortOptions = false,
             description = "Fit an anchored curve through K optima, or a free curve (from adapters or from scratch).")
     static final class Fit implements Runnable, ConfigFlags {
-        @Option(names = "--model", required = true)
-        Path model;
-
-        @Option(names = "--task", required = true)
-        String task;
-
-        @Option(names = "--data", required = true)
-        Path data;
+        @Mixin
+        TaskOptions taskOptions;
 
         @Option(names = "--out", required = true, description = "curve folder to write")
         Path out;
@@ -121,12 +114,6 @@ final class CurveCommand implements Runnable {
         @Option(names = "--train-limit", defaultValue = "0")
         int trainLimit;
 
-        @Option(names = "--cues", split = ",")
-        List<String> cues;
-
-        @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
-        int maxLength;
-
         @Option(names = "--checkpoint-every", defaultValue = "" + CurveFitConfig.Builder.DEFAULT_CHECKPOINT_EVERY)
         int checkpointEvery;
 
@@ -150,9 +137,9 @@ final class CurveCommand implements Runnable {
                     "anchors", "--anchors",
                     "r", "--rank",
                     "alpha", "--alpha",
-                    "maxLength", "--max-length",
                     "trainSplit.limit", "--train-limit"));
             f.putAll(OptimizerOptions.FLAGS);
+            f.putAll(TaskOptions.FLAGS);
             return f;
         }
 
@@ -177,11 +164,10 @@ final class CurveCommand implements Runnable {
                     .dropout(dropout)
                     .checkpointEvery(checkpointEvery)
                     .build());
-            TaskData taskData = v.collect(() -> TaskData.builder(Task.byName(task), data)
+            TaskData taskData = v.collect(() -> taskOptions
+                    .data()
                     .train(trainSplit, trainLimit)
                     .validation("none", 0)
-                    .cues(cues)
-                    .maxLength(maxLength)
                     .build());
             CurveShape shape = v.collect(() -> CurveShape.builder()
                     .variant(start.free ? CurveShape.Variant.FREE : CurveShape.Variant.ANCHORED)
@@ -200,7 +186,7 @@ final class CurveCommand implements Runnable {
                 });
             }
             v.throwIfAny();
-            CurveJob job = new CurveJob(model, taskData, anchors, shape, scratch, config, seed);
+            CurveJob job = new CurveJob(taskOptions.model, taskData, anchors, shape, scratch, config, seed);
             try (ProgressBar bar = Progress.bar("curve", steps)) {
                 job.fit(out, (step, total, loss, tps) -> {
                     bar.stepTo(step);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Scores MAP, ensemble, linear path, MC dropout and curve BMA side by side on one code path. */
@@ -19,14 +20,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = "Evaluate methods: report.json, predictions.jsonl, report.html.")
 final class EvalCommand implements Runnable, ConfigFlags {
-    @Option(names = "--model", required = true)
-    Path model;
-
-    @Option(names = "--task", required = true)
-    String task;
-
-    @Option(names = "--data", required = true)
-    Path data;
+    @Mixin
+    TaskOptions taskOptions;
 
     @Option(names = "--split", defaultValue = "test")
     String split;
@@ -67,9 +62,6 @@ final class EvalCommand implements Runnable, ConfigFlags {
     @Option(names = "--ood-limit", defaultValue = "0")
     int oodLimit;
 
-    @Option(names = "--cues", split = ",")
-    List<String> cues;
-
     @Option(names = "--path", description = "a path.json to plot in the report")
     Path pathJson;
 
@@ -88,9 +80,6 @@ final class EvalCommand implements Runnable, ConfigFlags {
     @Option(names = "--sequential", description = "one forward pass per sample instead of batched adapters")
     boolean sequential;
 
-    @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
-    int maxLength;
-
     @Option(names = "--out", required = true)
     Path out;
 
@@ -108,12 +97,8 @@ final class EvalCommand implements Runnable, ConfigFlags {
 
     @Override
     public void run() {
-        TaskData taskData = TaskData.builder(Task.byName(task), data)
-                .validation("none", 0)
-                .test(split, limit)
-                .cues(cues)
-                .maxLength(maxLength)
-                .build();
+        TaskData taskData =
+                taskOptions.data().validation("none", 0).test(split, limit).build();
         TaskData oodData = null;
         if (ood != null) {
             String[] parts = ood.split(":", 2);
@@ -123,7 +108,7 @@ final class EvalCommand implements Runnable, ConfigFlags {
             oodData = TaskData.builder(Task.byName(parts[0]), Path.of(parts[1]))
                     .validation("none", 0)
                     .test(oodSplit, oodLimit)
-                    .maxLength(maxLength)
+                    .maxLength(taskOptions.maxLength)
                     .build();
         }
         EvalConfig.Builder config = EvalConfig.builder()
@@ -136,7 +121,7 @@ final class EvalCommand implements Runnable, ConfigFlags {
         if (methods != null) {
             config.methods(methods);
         }
-        EvalJob job = new EvalJob(model, taskData, oodData, anchors, curves, config.build(), pathJson);
+        EvalJob job = new EvalJob(taskOptions.model, taskData, oodData, anchors, curves, config.build(), pathJson);
         JsonNode report = job.run(
                 out, (method, seconds) -> System.err.printf("%s: %.1f s%n", method, seconds), ReportPage::write);
         System.out.print(ReportPage.table(report));

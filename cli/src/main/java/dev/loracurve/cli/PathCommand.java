@@ -11,13 +11,13 @@ import dev.loracurve.core.model.TextTokenizer;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.tasks.PromptEncoder;
-import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.report.Charts;
 import java.nio.file.Path;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Loss and accuracy along a curve and along the straight path through the same anchors. */
@@ -27,14 +27,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = "Path profile: path.json (per-t loss/accuracy, barriers, Lipschitz report) and path.png.")
 final class PathCommand implements Runnable {
-    @Option(names = "--model", required = true)
-    Path model;
-
-    @Option(names = "--task", required = true)
-    String task;
-
-    @Option(names = "--data", required = true)
-    Path data;
+    @Mixin
+    TaskOptions taskOptions;
 
     @Option(names = "--curve", required = true)
     Path curve;
@@ -70,26 +64,18 @@ final class PathCommand implements Runnable {
     @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk; 8 grid points run together")
     int batchSize;
 
-    @Option(names = "--cues", split = ",")
-    List<String> cues;
-
-    @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
-    int maxLength;
-
     @Override
     public void run() {
-        Task t = Task.byName(task);
         try (NDManager m = Engines.newManager();
-                Decoder decoder = Decoder.load(model, m);
-                TextTokenizer tok = TextTokenizer.load(model)) {
+                Decoder decoder = Decoder.load(taskOptions.model, m);
+                TextTokenizer tok = TextTokenizer.load(taskOptions.model)) {
             CurveFolder folder = CurveFolder.read(curve, decoder.config());
-            PromptEncoder enc = new PromptEncoder(tok, maxLength);
-            TaskData splits = TaskData.builder(t, data)
+            PromptEncoder enc = new PromptEncoder(tok, taskOptions.maxLength);
+            TaskData splits = taskOptions
+                    .data()
                     .train(trainSplit, trainLimit)
                     .validation("none", 0)
                     .test(testSplit, testLimit)
-                    .cues(cues)
-                    .maxLength(maxLength)
                     .build();
             List<Example> train = enc.encode(splits.train());
             List<Example> test = enc.encode(splits.test());
@@ -98,7 +84,7 @@ final class PathCommand implements Runnable {
                 profile = PathProfile.compute(
                         decoder, m, folder, train, test, grid, batchSize, gradientLimit, bar::stepTo);
             }
-            profile.put("task", task);
+            profile.put("task", taskOptions.task);
             AtomicFiles.writeString(out.resolve("path.json"), profile.toPrettyString());
             Charts.pathPlot(profile, out.resolve("path.png"));
             print(profile);

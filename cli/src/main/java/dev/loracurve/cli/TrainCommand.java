@@ -1,14 +1,12 @@
 package dev.loracurve.cli;
 
 import dev.loracurve.core.config.Violations;
-import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.core.train.Trainer;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -22,14 +20,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = "Fine-tune K LoRA adapters (run-0 … run-K-1) on a task; rerunning the same command resumes.")
 final class TrainCommand implements Runnable, ConfigFlags {
-    @Option(names = "--model", required = true, description = "base model folder")
-    Path model;
-
-    @Option(names = "--task", required = true)
-    String task;
-
-    @Option(names = "--data", required = true, description = "data file or folder")
-    Path data;
+    @Mixin
+    TaskOptions taskOptions;
 
     @Option(names = "--out", required = true, description = "output folder: run-0, run-1, …")
     Path out;
@@ -55,9 +47,6 @@ final class TrainCommand implements Runnable, ConfigFlags {
     @Mixin
     LoraOptions lora;
 
-    @Option(names = "--max-length", defaultValue = "" + TaskData.DEFAULT_MAX_LENGTH)
-    int maxLength;
-
     @Option(names = "--train-split", defaultValue = "train")
     String trainSplit;
 
@@ -74,12 +63,6 @@ final class TrainCommand implements Runnable, ConfigFlags {
     @Option(names = "--val-limit", defaultValue = "0")
     int valLimit;
 
-    @Option(
-            names = "--cues",
-            split = ",",
-            description = "replace the task's answer cues, one word per class, e.g. sad,happy")
-    List<String> cues;
-
     @Option(names = "--eval-every", defaultValue = "0", description = "validate every N steps (0 = at the end)")
     int evalEvery;
 
@@ -94,12 +77,12 @@ final class TrainCommand implements Runnable, ConfigFlags {
                 "gradAccumulation", "--grad-accumulation",
                 "evalEvery", "--eval-every",
                 "checkpointEvery", "--checkpoint-every",
-                "maxLength", "--max-length",
                 "validationSplit.name", "--val-split",
                 "trainSplit.limit", "--train-limit",
                 "validationSplit.limit", "--val-limit"));
         f.putAll(OptimizerOptions.FLAGS);
         f.putAll(LoraOptions.FLAGS);
+        f.putAll(TaskOptions.FLAGS);
         return f;
     }
 
@@ -118,20 +101,20 @@ final class TrainCommand implements Runnable, ConfigFlags {
                 .evalEvery(evalEvery)
                 .checkpointEvery(checkpointEvery)
                 .build());
-        TaskData taskData = v.collect(() -> TaskData.builder(Task.byName(task), data)
+        TaskData taskData = v.collect(() -> taskOptions
+                .data()
                 .train(trainSplit, trainLimit)
                 .validation(valSplit, valLimit)
-                .cues(cues)
-                .maxLength(maxLength)
                 .build());
         v.throwIfAny();
-        new OptimaJob(model, taskData, config, k, seed).run(out, new OptimaJob.Listener() {
+        new OptimaJob(taskOptions.model, taskData, config, k, seed).run(out, new OptimaJob.Listener() {
             private ProgressBar bar;
             private int current = -1;
 
             @Override
             public void onStart(int trainItems, int validationItems) {
-                System.err.printf("%s: %d training items, %d validation items%n", task, trainItems, validationItems);
+                System.err.printf(
+                        "%s: %d training items, %d validation items%n", taskOptions.task, trainItems, validationItems);
             }
 
             @Override
