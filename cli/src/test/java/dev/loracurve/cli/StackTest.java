@@ -12,6 +12,7 @@ import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.core.testing.TinyWorld;
+import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.EvalServiceGrpc;
 import dev.loracurve.proto.v1.EvalSpec;
@@ -595,25 +596,19 @@ class StackTest {
     }
 
     /** Optima and curve bit-identical to the undisturbed reference run; the same headline metrics. */
-    private static void assertSameArtifacts(Experiment done) throws Exception {
-        Path ref = stack.store().resolve("experiments").resolve(reference.getId());
-        Path got = stack.store().resolve("experiments").resolve(done.getId());
-        for (int i = 0; i < 3; i++) {
-            String weights = "optima/run-" + i + "/adapter_model.safetensors";
-            assertEquals(Sha256.of(ref.resolve(weights)), Sha256.of(got.resolve(weights)), weights);
-        }
-        try (Stream<Path> points = Files.list(ref.resolve("curve"))) {
-            for (Path p : (Iterable<Path>) points.filter(Files::isDirectory)::iterator) {
-                String rel = "curve/" + p.getFileName() + "/adapter_model.safetensors";
-                assertEquals(Sha256.of(ref.resolve(rel)), Sha256.of(got.resolve(rel)), rel);
-            }
-        }
-        ObjectMapper json = new ObjectMapper();
+    /** Every artifact of {@code done} is bit-identical to the undisturbed reference run's: optima, curve, report. */
+    static void assertSameArtifacts(Experiment reference, Experiment done) {
         assertEquals(
-                json.readTree(ref.resolve("curve/curve.json").toFile()).get("metrics"),
-                json.readTree(got.resolve("curve/curve.json").toFile()).get("metrics"),
-                "the same loss at every fitting step");
+                reference.getOptimaList().stream().map(Artifact::getSha256).toList(),
+                done.getOptimaList().stream().map(Artifact::getSha256).toList(),
+                "optima");
+        assertEquals(reference.getCurve().getSha256(), done.getCurve().getSha256(), "curve");
+        assertEquals(reference.getReport().getSha256(), done.getReport().getSha256(), "report.json");
         assertEquals(reference.getMetricsList(), done.getMetricsList());
+    }
+
+    private static void assertSameArtifacts(Experiment done) {
+        assertSameArtifacts(reference, done);
     }
 
     /** "type id" → how many times it is on the topics, for one experiment. */

@@ -55,7 +55,8 @@ public record CurveJob(
             optima.add(adapters.get(i).theta());
             anchorMeta
                     .addObject()
-                    .put("uri", anchors.get(i).toAbsolutePath().toUri().toString())
+                    .put("name", anchors.get(i).getFileName().toString()) // not its location: the
+                    // curve folder is the same wherever its optima were stored
                     .put("sha256", Sha256.of(anchors.get(i).resolve(PeftAdapter.WEIGHTS)));
         }
         if (shape.order() == CurveShape.AnchorOrder.NEAREST && !optima.isEmpty()) {

@@ -111,7 +111,6 @@ public record EvalJob(
                             .put("accuracy", Metrics.accuracy(mean, oodLabels))
                             .put("ece", Metrics.ece(mean, oodLabels));
                 }
-                r.put("seconds", seconds);
                 methodsNode.set(e.getKey(), r);
                 probs.put(e.getKey(), p);
                 onMethod.accept(e.getKey(), seconds);

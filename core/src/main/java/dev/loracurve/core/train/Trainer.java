@@ -135,9 +135,8 @@ public final class Trainer {
                 writeCheckpoint(ckpt, theta, adam, step + 1, metrics);
             }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        metrics.put("train_seconds_last_session", seconds);
-        metrics.put("train_tokens_per_second_last_session", tokens / seconds);
+        // no wall-clock figures in the artifact: a run's folder is a function of its config and seed
+        // (tokens/s reach the listener at every step)
         PeftAdapter adapter = new PeftAdapter(config.lora(), theta, baseModel);
         AtomicFiles.writeDirectory(runDir, dir -> {
             adapter.writeFiles(dir, decoder.config());
