@@ -448,8 +448,8 @@ class StackTest {
             for (Set<Integer> partitions : members) {
                 for (int n = 0; ; n++) {
                     String id = "split-" + n + "-" + partitions.iterator().next();
-                    int partition =
-                            Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % Topics.PARTITIONS;
+                    int partition = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8)))
+                            % Topics.DEFAULT_PARTITIONS;
                     if (partitions.contains(partition)) {
                         ids.add(id);
                         break;

@@ -1,7 +1,9 @@
 package dev.loracurve.curve;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.core.train.Checkpoint;
+import dev.loracurve.core.train.Trainer;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.CurveReady;
@@ -10,17 +12,15 @@ import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.health.Readiness;
 
@@ -33,6 +33,9 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @Default // also injectable without the health qualifier
 public class CurveStage extends StageBean {
+    /** The curve's folder in the experiment's. */
+    private static final String CURVE = "curve";
+
     @Override
     protected String name() {
         return "curve-svc";
@@ -54,52 +57,66 @@ public class CurveStage extends StageBean {
     }
 
     @Override
-    protected void onEvent(Event e) {
+    protected void onEvent(Event e) throws InvalidProtocolBufferException {
         if (!e.is(CheckpointAvailable.class)) {
             return;
         }
         CheckpointAvailable c = e.parse(CheckpointAvailable.parser());
-        Path inputs = rt.store.experiment(c.getExperimentId()).resolve("curve-inputs");
-        AtomicFiles.write(inputs.resolve(c.getIndex() + ".binpb"), ByteBuffer.wrap(c.toByteArray()));
+        String inputs = StageRuntime.experimentKey(c.getExperimentId()) + "/curve-inputs/";
+        rt.store.write(inputs + c.getIndex() + ".binpb", c.toByteArray());
         List<Artifact> optima = new ArrayList<>();
         for (int i = 0; i < c.getK(); i++) {
-            Path f = inputs.resolve(i + ".binpb");
-            if (!Files.exists(f)) {
+            Optional<byte[]> record = rt.store.read(inputs + i + ".binpb");
+            if (record.isEmpty()) {
                 return; // not all optima are in yet
             }
-            try {
-                optima.add(CheckpointAvailable.parseFrom(Files.readAllBytes(f)).getAdapter());
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+            optima.add(CheckpointAvailable.parseFrom(record.get()).getAdapter());
         }
         fit(c.getExperimentId(), c.getSpec(), optima).join();
     }
 
-    /** Queues the fit of an experiment's curve through its optima (from the events or a Start call). */
+    /**
+     * Queues the fit of an experiment's curve through its optima (from the events or a Start call).
+     * The job works in the experiment's folder of the store (a local copy for a remote store, with
+     * the curve or its checkpoint if there is one), pushes each checkpoint and publishes the curve.
+     */
     CompletableFuture<Job> fit(String experimentId, ExperimentSpec spec, List<Artifact> optima) {
         Specs.validate(spec);
         if (optima.size() != spec.getK()) {
             throw new IllegalArgumentException(
                     "optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
         }
-        Path out = rt.store.experiment(experimentId).resolve("curve");
+        String key = StageRuntime.experimentKey(experimentId);
         boolean wanted = spec.getEval().getMethodsList().contains("curve");
         return rt.jobs.submit(experimentId, ctx -> {
-            List<Path> anchors = rt.verified(optima);
+            List<Path> anchors = rt.fetch(optima);
             CurveReady.Builder ready = CurveReady.newBuilder()
                     .setExperimentId(experimentId)
                     .setSpec(spec)
                     .addAllOptima(optima);
             if (wanted) {
-                Specs.curveJob(spec, anchors)
-                        .fit(
-                                out,
-                                (step, total, loss, tokensPerSecond) ->
-                                        ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total)));
-                Artifact curve = rt.artifact(out);
-                ctx.output(curve);
-                ready.setCurve(curve);
+                Path work =
+                        rt.store.workDir(key, child -> child.equals(CURVE) || child.equals(CURVE + Checkpoint.SUFFIX));
+                try {
+                    Path out = work.resolve(CURVE);
+                    Specs.curveJob(spec, anchors).fit(out, new Trainer.Listener() {
+                        @Override
+                        public void onStep(int step, int total, double loss, double tokensPerSecond) {
+                            ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total));
+                        }
+
+                        @Override
+                        public void onCheckpoint(Path checkpoint) {
+                            rt.store.push(key, work, checkpoint.getFileName().toString());
+                        }
+                    });
+                    Artifact curve = rt.store.publish(key + "/" + CURVE, out);
+                    rt.store.delete(key + "/" + CURVE + Checkpoint.SUFFIX); // superseded
+                    ctx.output(curve);
+                    ready.setCurve(curve);
+                } finally {
+                    rt.store.release(key);
+                }
             }
             rt.publishOnce(Topics.CURVES, experimentId, experimentId + "/curve", ready.build());
         });

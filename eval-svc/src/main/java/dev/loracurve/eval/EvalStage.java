@@ -2,6 +2,7 @@ package dev.loracurve.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Message;
+import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CurveReady;
 import dev.loracurve.proto.v1.EvalCompleted;
@@ -12,6 +13,7 @@ import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.report.ReportPage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
 import jakarta.enterprise.inject.Default;
@@ -61,32 +63,45 @@ public class EvalStage extends StageBean {
         }
     }
 
-    /** Queues an experiment's evaluation (from the events or a Start call); curve may be null. */
+    /**
+     * Queues an experiment's evaluation (from the events or a Start call); curve may be null. The
+     * report folder is written locally (the store itself for {@code file://}) and published whole;
+     * the event carries report.json.
+     */
     CompletableFuture<Job> evaluate(String experimentId, ExperimentSpec spec, List<Artifact> optima, Artifact curve) {
         Specs.validate(spec);
-        Path out = rt.store.experiment(experimentId).resolve("eval");
+        String key = StageRuntime.experimentKey(experimentId) + "/eval";
         return rt.jobs.submit(experimentId, ctx -> {
-            List<Path> anchors = rt.verified(optima);
-            List<Path> curves = curve == null ? List.of() : rt.verified(List.of(curve));
-            JsonNode report = Specs.evalJob(spec, anchors, curves)
-                    .run(
-                            out,
-                            (method, seconds) -> {
-                                ctx.checkCancelled();
-                                ctx.note(String.format("%s scored in %.1f s", method, seconds));
-                            },
-                            ReportPage::write);
-            Artifact json = rt.artifact(out.resolve("report.json"));
-            ctx.output(json);
-            rt.publishOnce(
-                    Topics.EVALS,
-                    experimentId,
-                    experimentId + "/eval",
-                    EvalCompleted.newBuilder()
-                            .setExperimentId(experimentId)
-                            .setReport(json)
-                            .addAllMetrics(metrics(report))
-                            .build());
+            List<Path> anchors = rt.fetch(optima);
+            List<Path> curves = curve == null ? List.of() : rt.fetch(List.of(curve));
+            Path out = rt.store.workDir(key, child -> false);
+            try {
+                JsonNode report = Specs.evalJob(spec, anchors, curves)
+                        .run(
+                                out,
+                                (method, seconds) -> {
+                                    ctx.checkCancelled();
+                                    ctx.note(String.format("%s scored in %.1f s", method, seconds));
+                                },
+                                ReportPage::write);
+                rt.store.publish(key, out);
+                Artifact json = Artifact.newBuilder()
+                        .setUri(rt.store.uri(key + "/report.json"))
+                        .setSha256(Sha256.of(out.resolve("report.json")))
+                        .build();
+                ctx.output(json);
+                rt.publishOnce(
+                        Topics.EVALS,
+                        experimentId,
+                        experimentId + "/eval",
+                        EvalCompleted.newBuilder()
+                                .setExperimentId(experimentId)
+                                .setReport(json)
+                                .addAllMetrics(metrics(report))
+                                .build());
+            } finally {
+                rt.store.release(key);
+            }
         });
     }
 

@@ -1,106 +1,110 @@
 package dev.loracurve.gateway;
 
-import dev.loracurve.core.store.ArtifactStore;
-import dev.loracurve.core.store.AtomicFiles;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.service.JobRunner;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.loracurve.service.StageRuntime;
+import dev.loracurve.service.store.Store;
+import dev.loracurve.service.store.StoreException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
- * The gateway's view of experiments: one record per experiment in the store
- * ({@code experiments/<id>/experiment.binpb}, rewritten atomically on each change, so a restarted
- * gateway knows them all), and the watchers of each.
+ * The gateway's view of experiments: one record per experiment in the shared store
+ * ({@code experiments/<id>/experiment.binpb}, rewritten whole on each change), so that any gateway
+ * instance, restarted or not, answers for any experiment; and the watchers of this instance. Every
+ * instance applies every event: the first one writes the change, each one tells its own watchers.
  */
 final class Experiments {
-    private static final String FILE = "experiment.binpb";
-    private final ArtifactStore store;
+    private static final String RECORD = "experiment.binpb";
+    private final Store store;
     private final Map<String, List<Consumer<ExperimentUpdate>>> watchers = new ConcurrentHashMap<>();
 
-    Experiments(ArtifactStore store) {
+    Experiments(Store store) {
         this.store = store;
     }
 
-    synchronized Experiment get(String id) {
-        Path f = file(id);
-        if (!Files.exists(f)) {
-            throw new NoSuchElementException("no experiment '" + id + "'");
-        }
-        try {
-            return Experiment.parseFrom(Files.readAllBytes(f));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static String key(String id) {
+        return StageRuntime.experimentKey(id) + "/" + RECORD;
     }
 
-    synchronized boolean exists(String id) {
-        return Files.exists(file(id));
+    Experiment get(String id) {
+        return find(id).orElseThrow(() -> new NoSuchElementException("no experiment '" + id + "'"));
     }
 
-    synchronized List<Experiment> list() {
-        Path root = store.root().resolve("experiments");
-        List<Experiment> out = new ArrayList<>();
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> dirs = Files.list(root)) {
-                for (Path d : (Iterable<Path>) dirs.sorted()::iterator) {
-                    if (Files.exists(d.resolve(FILE))) {
-                        out.add(get(d.getFileName().toString()));
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    Optional<Experiment> find(String id) {
+        return store.read(key(id)).map(bytes -> {
+            try {
+                return Experiment.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                throw new StoreException("the record of experiment " + id + " is corrupt: " + e.getMessage(), e, false);
             }
+        });
+    }
+
+    boolean exists(String id) {
+        return store.exists(key(id));
+    }
+
+    /** Every experiment, oldest first. */
+    List<Experiment> list() {
+        List<Experiment> out = new ArrayList<>();
+        for (String id : store.children("experiments")) {
+            find(id).ifPresent(out::add);
         }
         out.sort(Comparator.comparingLong(Experiment::getCreatedMs));
         return out;
     }
 
-    synchronized void create(Experiment e) {
-        save(e);
+    void create(Experiment e) {
+        store.write(key(e.getId()), e.toByteArray());
     }
 
-    /** Applies a change, saves it and tells the watchers; a terminal experiment is left as it is. */
-    Experiment update(String id, UnaryOperator<Experiment> change, Progress cause) {
-        Experiment next;
-        synchronized (this) {
-            Experiment now = get(id);
-            if (JobRunner.terminal(now.getState())) {
-                return now;
+    /**
+     * Applies a change (a terminal experiment is left as it is), saves it when it changed anything,
+     * and tells this instance's watchers, also when another instance saved it first.
+     */
+    synchronized Experiment update(String id, UnaryOperator<Experiment> change, Progress cause) {
+        Experiment now = get(id);
+        Experiment next = now;
+        if (!JobRunner.terminal(now.getState())) {
+            Experiment changed = change.apply(now);
+            if (!changed.equals(now)) {
+                next = changed.toBuilder()
+                        .setUpdatedMs(System.currentTimeMillis())
+                        .build();
+                store.write(key(id), next.toByteArray());
             }
-            next = change.apply(now).toBuilder()
-                    .setUpdatedMs(System.currentTimeMillis())
-                    .build();
-            if (next.equals(now)) {
-                return now;
-            }
-            save(next);
+        }
+        notify(id, next, cause);
+        return next;
+    }
+
+    private void notify(String id, Experiment e, Progress cause) {
+        List<Consumer<ExperimentUpdate>> mine = watchers.getOrDefault(id, List.of());
+        if (mine.isEmpty()) {
+            return;
         }
         ExperimentUpdate u = ExperimentUpdate.newBuilder()
-                .setExperiment(next)
-                .setProgress(cause == null ? next.getLastProgress() : cause)
+                .setExperiment(e)
+                .setProgress(cause == null ? e.getLastProgress() : cause)
                 .build();
-        for (Consumer<ExperimentUpdate> w : watchers.getOrDefault(id, List.of())) {
+        for (Consumer<ExperimentUpdate> w : mine) {
             w.accept(u);
         }
-        if (JobRunner.terminal(next.getState())) {
+        if (JobRunner.terminal(e.getState())) {
             watchers.remove(id);
         }
-        return next;
     }
 
     /** Sends the experiment now, then each change until it ends; false when it had ended. */
@@ -116,13 +120,5 @@ final class Experiments {
 
     void unwatch(String id, Consumer<ExperimentUpdate> watcher) {
         watchers.getOrDefault(id, new ArrayList<>()).remove(watcher);
-    }
-
-    private Path file(String id) {
-        return store.experiment(id).resolve(FILE);
-    }
-
-    private void save(Experiment e) {
-        AtomicFiles.write(file(e.getId()), ByteBuffer.wrap(e.toByteArray()));
     }
 }

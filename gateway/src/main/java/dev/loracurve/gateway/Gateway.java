@@ -1,6 +1,5 @@
 package dev.loracurve.gateway;
 
-import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.CurveReady;
@@ -62,11 +61,9 @@ public class Gateway implements HealthCheck {
     private Experiments experiments;
 
     void start(@Observes StartupEvent ev) {
+        // runs no jobs; its event handling is idempotent
         rt = new StageRuntime(
-                "gateway",
-                null,
-                settings.storeRoot(),
-                settings.bootstrapServers()); // runs no jobs; its event handling is idempotent
+                "gateway", null, settings.openStore(), settings.bootstrapServers(), settings.partitions());
         experiments = new Experiments(rt.store);
         Gauge.builder(
                         "loracurve.experiments.active",
@@ -76,7 +73,9 @@ public class Gateway implements HealthCheck {
                                 .count())
                 .description("experiments queued or running")
                 .register(registry);
-        rt.consume("gateway", Topics.ALL, this::onEvent);
+        // every gateway instance follows every event (a group of its own), so that any instance
+        // can stream any experiment to its watchers; applying an event twice changes nothing
+        rt.consume("gateway-" + settings.instance(), Topics.ALL, this::onEvent, false);
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -111,7 +110,7 @@ public class Gateway implements HealthCheck {
         if (JobRunner.terminal(e.getState())) {
             throw new IllegalStateException("experiment " + id + " already ended: " + e.getState());
         }
-        AtomicFiles.writeString(rt.cancelMarker(id), "cancelled by a client\n"); // every stage checks this
+        rt.markCancelled(id); // every stage checks this
         // every gateway instance (this one included) applies the cancel from the event, so that
         // the watchers of each hear it; the reply already shows it
         rt.bus.publish(
@@ -119,10 +118,10 @@ public class Gateway implements HealthCheck {
                 id,
                 id + "/cancelled",
                 ExperimentCancelled.newBuilder().setExperimentId(id).build());
-        return markCancelled(id);
+        return applyCancel(id);
     }
 
-    private Experiment markCancelled(String id) {
+    private Experiment applyCancel(String id) {
         return experiments.update(
                 id, x -> x.toBuilder().setState(State.CANCELLED).build(), null);
     }
@@ -151,12 +150,12 @@ public class Gateway implements HealthCheck {
                     "experiment " + id + " has no report yet (" + e.getState() + ", stage " + e.getStage() + ")");
         }
         Artifact a = e.getReport();
-        Path json = rt.store.verified(a.getUri(), a.getSha256());
+        Path json = rt.store.fetch(a.getUri(), a.getSha256());
         try {
             return Report.newBuilder()
                     .setReportJson(a)
                     .setJson(Files.readString(json, StandardCharsets.UTF_8))
-                    .setHtmlUri(rt.store.uri(json.resolveSibling("report.html")))
+                    .setHtmlUri(rt.store.uri(StageRuntime.experimentKey(id) + "/eval/report.html"))
                     .build();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -169,7 +168,7 @@ public class Gateway implements HealthCheck {
             return; // a stage called directly, not through the gateway
         }
         if (e.is(ExperimentCancelled.class)) {
-            markCancelled(id);
+            applyCancel(id);
         } else if (e.is(StageProgress.class)) {
             Progress p = e.parse(StageProgress.parser()).getProgress();
             experiments.update(

@@ -1,12 +1,8 @@
 package dev.loracurve.service;
 
 import dev.loracurve.core.store.Sha256;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.loracurve.service.store.Store;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -55,7 +51,8 @@ public final class EventConsumer implements AutoCloseable {
     private final List<String> topics;
     private final Predicate<Event> wanted;
     private final Handler handler;
-    private final Path handled;
+    private final Store handled;
+    private final String handledPrefix;
     private final ExecutorService worker;
     private final Thread loop;
     private volatile boolean running = true;
@@ -63,19 +60,18 @@ public final class EventConsumer implements AutoCloseable {
     private volatile boolean busy;
 
     /**
-     * @param group       the consumer group: the stage's name; instances of one stage share it
-     * @param wanted      the events to handle; others are skipped (committed, not recorded)
-     * @param storeRoot   where handled event ids are recorded ({@code .events/<group>/})
-     * @param deduplicate false for a handler that is idempotent by itself (the gateway's state updates)
+     * @param group     the consumer group: the stage's name; instances of one stage share it
+     * @param wanted    the events to handle; others are skipped (committed, not recorded)
+     * @param handledIn where handled event ids are recorded ({@code .events/<group>/}), or null for
+     *                  a handler that is idempotent by itself (the gateway's state updates)
      */
     public EventConsumer(
             String bootstrapServers,
             String group,
             List<String> topics,
             Predicate<Event> wanted,
-            Path storeRoot,
-            Handler handler,
-            boolean deduplicate) {
+            Store handledIn,
+            Handler handler) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -94,7 +90,8 @@ public final class EventConsumer implements AutoCloseable {
         this.topics = topics;
         this.wanted = wanted;
         this.handler = handler;
-        this.handled = deduplicate ? storeRoot.resolve(".events").resolve(group) : null;
+        this.handled = handledIn;
+        this.handledPrefix = ".events/" + group + "/";
         this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, group + "-handler"));
         this.loop = new Thread(this::run, group + "-events");
         loop.setDaemon(true);
@@ -190,26 +187,19 @@ public final class EventConsumer implements AutoCloseable {
         }
     }
 
-    private Path marker(Event e) {
+    private String marker(Event e) {
         String id = e.id().isEmpty() ? e.topic() + "/" + e.partition() + "/" + e.offset() : e.id();
-        return handled.resolve(Sha256.ofBytes(id.getBytes(StandardCharsets.UTF_8)));
+        return handledPrefix + Sha256.ofBytes(id.getBytes(StandardCharsets.UTF_8));
     }
 
     private boolean wasHandled(Event e) {
-        return handled != null && Files.exists(marker(e));
+        return handled != null && handled.exists(marker(e));
     }
 
+    /** Records the event as handled (handled twice, when a rebalance let two instances take it: once is recorded). */
     private void markHandled(Event e) {
-        if (handled == null) {
-            return;
-        }
-        try {
-            Files.createDirectories(handled);
-            Files.createFile(marker(e));
-        } catch (FileAlreadyExistsException ignored) {
-            // handled twice (a rebalance let two instances take it): once is recorded
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        if (handled != null) {
+            handled.createIfAbsent(marker(e), new byte[0]);
         }
     }
 

@@ -2,20 +2,18 @@ package dev.loracurve.service;
 
 import com.google.protobuf.Message;
 import dev.loracurve.core.engine.Engines;
-import dev.loracurve.core.store.ArtifactStore;
-import dev.loracurve.core.store.AtomicFiles;
-import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
+import dev.loracurve.service.store.Store;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -23,19 +21,27 @@ import java.util.function.Predicate;
  * consumer. A Quarkus service creates one at start-up and closes it at shutdown.
  */
 public final class StageRuntime implements AutoCloseable {
+    /** How long a "not cancelled" answer of the store is trusted (a remote store is asked at most this often). */
+    private static final long CANCEL_CHECK_MS = 1_000;
+
     public final String name;
-    public final ArtifactStore store;
+    public final Store store;
     public final EventBus bus;
     public final JobRunner jobs;
     private final String bootstrapServers;
+    private final Map<String, Long> notCancelledAt = new ConcurrentHashMap<>();
     private EventConsumer consumer;
 
-    /** @param stage null for the gateway, which runs no jobs */
-    public StageRuntime(String name, Stage stage, Path storeRoot, String bootstrapServers) {
+    /**
+     * @param stage      null for the gateway, which runs no jobs
+     * @param partitions partitions of each topic, created when missing (they bound how many
+     *                   instances of a stage share the work)
+     */
+    public StageRuntime(String name, Stage stage, Store store, String bootstrapServers, int partitions) {
         this.name = name;
         this.bootstrapServers = bootstrapServers;
-        this.store = new ArtifactStore(storeRoot);
-        Topics.ensure(bootstrapServers);
+        this.store = store;
+        Topics.ensure(bootstrapServers, partitions);
         this.bus = new EventBus(bootstrapServers, name);
         this.jobs = stage == null
                 ? null
@@ -56,26 +62,31 @@ public final class StageRuntime implements AutoCloseable {
     public static StageRuntime startStage(
             String name,
             Stage stage,
-            Path storeRoot,
+            Store store,
             String bootstrapServers,
+            int partitions,
             MeterRegistry registry,
             String topic,
             Class<? extends Message> type,
             EventConsumer.Handler handler) {
         Engines.newManager().close();
-        StageRuntime rt = new StageRuntime(name, stage, storeRoot, bootstrapServers);
+        StageRuntime rt = new StageRuntime(name, stage, store, bootstrapServers, partitions);
         rt.registerGauges(registry);
-        rt.consume(name, List.of(topic), handler, type);
+        rt.consume(name, List.of(topic), handler, true, type);
         return rt;
     }
 
     /**
      * Starts consuming {@code topics} in the consumer group {@code group}, handling the events of the
-     * given payload types (all when none is given); deduplicated by event id for the stages.
+     * given payload types (all when none is given); deduplicated by event id when {@code deduplicate}.
      */
     @SafeVarargs
     public final void consume(
-            String group, List<String> topics, EventConsumer.Handler handler, Class<? extends Message>... types) {
+            String group,
+            List<String> topics,
+            EventConsumer.Handler handler,
+            boolean deduplicate,
+            Class<? extends Message>... types) {
         Predicate<Event> wanted = e -> types.length == 0 || Arrays.stream(types).anyMatch(e::is);
         EventConsumer.Handler reported = jobs == null
                 ? handler
@@ -92,7 +103,7 @@ public final class StageRuntime implements AutoCloseable {
                         throw failure;
                     }
                 };
-        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, store.root(), reported, jobs != null)
+        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, deduplicate ? store : null, reported)
                 .start();
     }
 
@@ -113,27 +124,42 @@ public final class StageRuntime implements AutoCloseable {
         return (consumer == null || consumer.healthy()) && bus.reachable();
     }
 
-    /** The marker the gateway writes when a client cancels an experiment; every stage checks it. */
-    public Path cancelMarker(String experimentId) {
-        return store.experiment(experimentId).resolve("CANCELLED");
+    /** The store key of one experiment's folder; IllegalArgumentException unless the id is a plain name. */
+    public static String experimentKey(String experimentId) {
+        if (!experimentId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw new IllegalArgumentException("experiment id '" + experimentId + "' is not a plain name");
+        }
+        return "experiments/" + experimentId;
     }
 
+    /** The record the gateway writes when a client cancels an experiment; every stage checks it. */
+    public static String cancelKey(String experimentId) {
+        return experimentKey(experimentId) + "/CANCELLED";
+    }
+
+    public void markCancelled(String experimentId) {
+        store.write(cancelKey(experimentId), "cancelled by a client\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether the experiment was cancelled; a "no" is remembered for a second (jobs ask at every step). */
     public boolean cancelled(String experimentId) {
-        return Files.exists(cancelMarker(experimentId));
+        Long at = notCancelledAt.get(experimentId);
+        long now = System.currentTimeMillis();
+        if (at != null && now - at < CANCEL_CHECK_MS) {
+            return false;
+        }
+        boolean cancelled = store.exists(cancelKey(experimentId));
+        if (!cancelled) {
+            notCancelledAt.put(experimentId, now);
+        }
+        return cancelled;
     }
 
-    /** The paths of artifacts an event announced, each checked against its sha256. */
-    public List<Path> verified(List<Artifact> artifacts) {
+    /** Local paths of the artifacts an event announced, each checked against its sha256. */
+    public List<Path> fetch(List<Artifact> artifacts) {
         return artifacts.stream()
-                .map(a -> store.verified(a.getUri(), a.getSha256()))
+                .map(a -> store.fetch(a.getUri(), a.getSha256()))
                 .toList();
-    }
-
-    public Artifact artifact(Path path) {
-        return Artifact.newBuilder()
-                .setUri(store.uri(path))
-                .setSha256(Sha256.ofTree(path))
-                .build();
     }
 
     /**
@@ -141,19 +167,14 @@ public final class StageRuntime implements AutoCloseable {
      * redoes finished work (skipped by the core's resumable jobs) announces nothing twice.
      */
     public void publishOnce(String topic, String experimentId, String eventId, Message payload) {
-        Path marker = store.experiment(experimentId)
-                .resolve(".published")
-                .resolve(eventId.substring(experimentId.length() + 1).replace('/', '-'));
-        if (Files.exists(marker)) {
+        String marker = experimentKey(experimentId)
+                + "/.published/"
+                + eventId.substring(experimentId.length() + 1).replace('/', '-');
+        if (store.exists(marker)) {
             return;
         }
         bus.publish(topic, experimentId, eventId, payload);
-        try {
-            Files.createDirectories(marker.getParent());
-            AtomicFiles.writeString(marker, eventId);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        store.write(marker, eventId.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -165,5 +186,6 @@ public final class StageRuntime implements AutoCloseable {
             jobs.close();
         }
         bus.close();
+        store.close();
     }
 }

@@ -21,19 +21,20 @@ public final class Topics {
     public static final String EVALS = "loracurve.evals";
 
     public static final List<String> ALL = List.of(EXPERIMENTS, CHECKPOINTS, CURVES, EVALS);
-    public static final int PARTITIONS = 4;
+    /** Partitions per topic unless configured ({@code LORACURVE_PARTITIONS}): at most this many instances of a stage share work. */
+    public static final int DEFAULT_PARTITIONS = 12;
 
     private Topics() {}
 
     /** Creates the topics that do not exist yet (every service does this at start; it is idempotent). */
-    public static void ensure(String bootstrapServers) {
+    public static void ensure(String bootstrapServers, int partitions) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(p)) {
             for (String t : ALL) {
                 try {
                     admin.createTopics(List.of(
-                                    new NewTopic(t, PARTITIONS, (short) 1).configs(Map.of("retention.ms", "-1"))))
+                                    new NewTopic(t, partitions, (short) 1).configs(Map.of("retention.ms", "-1"))))
                             .all()
                             .get();
                 } catch (ExecutionException e) {

@@ -3,7 +3,9 @@ package dev.loracurve.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Message;
+import dev.loracurve.core.train.Checkpoint;
 import dev.loracurve.core.train.OptimaJob;
+import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
@@ -11,6 +13,7 @@ import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
 import jakarta.enterprise.inject.Default;
@@ -57,23 +60,34 @@ public class TrainerStage extends StageBean {
         }
     }
 
-    /** Queues the training of an experiment's optima (from an event or a Start call). */
+    /**
+     * Queues the training of an experiment's optima (from an event or a Start call). The job works
+     * in its folder of the store (a local copy for a remote store, holding the finished runs and
+     * checkpoints there are), pushes each checkpoint and publishes each optimum as it is written.
+     */
     CompletableFuture<Job> train(String experimentId, ExperimentSpec spec) {
         Specs.validate(spec);
-        Path out = rt.store.experiment(experimentId).resolve("optima");
+        String key = StageRuntime.experimentKey(experimentId) + "/optima";
         OptimaJob job = new OptimaJob(
                 Specs.model(spec), Specs.taskData(spec), Specs.trainConfig(spec), spec.getK(), spec.getSeed());
-        return rt.jobs.submit(
-                experimentId,
-                ctx -> job.run(out, new OptimaJob.Listener() {
+        return rt.jobs.submit(experimentId, ctx -> {
+            Path out = rt.store.workDir(key, child -> true);
+            try {
+                job.run(out, new OptimaJob.Listener() {
                     @Override
                     public void onStep(int run, int step, int steps, double loss, double tokensPerSecond) {
                         ctx.step(step, steps, run, loss, String.format("run-%d step %d/%d", run, step, steps));
                     }
 
                     @Override
+                    public void onCheckpoint(int run, Path checkpoint) {
+                        rt.store.push(key, out, checkpoint.getFileName().toString());
+                    }
+
+                    @Override
                     public void onOptimum(int run, Path adapter) {
-                        var artifact = rt.artifact(adapter);
+                        Artifact artifact = rt.store.publish(key + "/" + OptimaJob.runName(run), adapter);
+                        rt.store.delete(key + "/" + Checkpoint.besides(adapter).getFileName()); // superseded
                         ctx.output(artifact);
                         JsonNode last = lastValidation(adapter);
                         rt.publishOnce(
@@ -97,7 +111,11 @@ public class TrainerStage extends StageBean {
                                         .build());
                         ctx.note(String.format("run-%d done (%d of %d)", run, run + 1, spec.getK()));
                     }
-                }));
+                });
+            } finally {
+                rt.store.release(key);
+            }
+        });
     }
 
     private static JsonNode lastValidation(Path adapter) {

@@ -111,6 +111,7 @@ public final class CurveFitter {
                 info.put("step", step + 1).put("adam_t", step + 1);
                 info.set("metrics", metrics);
                 new Checkpoint(vectors, info).write(ckpt);
+                listener.onCheckpoint(ckpt);
             }
         }
         ObjectNode meta = extra == null ? JSON.createObjectNode() : extra.deepCopy();

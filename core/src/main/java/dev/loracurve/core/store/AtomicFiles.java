@@ -80,6 +80,30 @@ public final class AtomicFiles {
         }
     }
 
+    /** Copies a file or a folder to {@code target} atomically (a folder appears with all its files or not at all). */
+    public static void writeDirectoryOrFile(Path target, Path source) {
+        if (!Files.isDirectory(source)) {
+            try {
+                write(target, ByteBuffer.wrap(Files.readAllBytes(source)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + source, e);
+            }
+            return;
+        }
+        writeDirectory(target, tmp -> {
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path to = tmp.resolve(source.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(f, to);
+                    }
+                }
+            }
+        });
+    }
+
     /** Writes the files of one folder; paths are relative to the folder it is given. */
     @FunctionalInterface
     public interface DirectoryFiller {

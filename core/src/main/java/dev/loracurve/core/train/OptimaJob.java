@@ -33,6 +33,9 @@ public record OptimaJob(Path model, TaskData data, TrainConfig config, int k, lo
         default void onEval(int run, int step, double accuracy, double nll) {}
 
         default void onOptimum(int run, Path adapter) {}
+
+        /** Run {@code run} wrote a resumable checkpoint folder. */
+        default void onCheckpoint(int run, Path checkpoint) {}
     }
 
     public OptimaJob {
@@ -76,6 +79,11 @@ public record OptimaJob(Path model, TaskData data, TrainConfig config, int k, lo
                     @Override
                     public void onEval(int step, double accuracy, double nll) {
                         listener.onEval(run, step, accuracy, nll);
+                    }
+
+                    @Override
+                    public void onCheckpoint(Path checkpoint) {
+                        listener.onCheckpoint(run, checkpoint);
                     }
                 });
                 listener.onOptimum(i, dir);

@@ -41,6 +41,9 @@ public final class Trainer {
         void onStep(int step, int steps, double loss, double tokensPerSecond);
 
         default void onEval(int step, double accuracy, double nll) {}
+
+        /** A resumable checkpoint folder was written (a service copies it where another node can resume). */
+        default void onCheckpoint(Path checkpoint) {}
     }
 
     private final Decoder decoder;
@@ -133,6 +136,7 @@ public final class Trainer {
             }
             if (!last && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
                 writeCheckpoint(ckpt, theta, adam, step + 1, metrics);
+                listener.onCheckpoint(ckpt);
             }
         }
         // no wall-clock figures in the artifact: a run's folder is a function of its config and seed

@@ -1,25 +1,62 @@
 package dev.loracurve.service.quarkus;
 
+import dev.loracurve.service.store.Store;
 import jakarta.inject.Singleton;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The settings every service reads, from application.properties and the environment it names. */
 @Singleton
 public class ServiceSettings {
     @ConfigProperty(name = "loracurve.store")
-    Path storeRoot;
+    String store;
+
+    @ConfigProperty(name = "loracurve.cache")
+    Path cache;
+
+    @ConfigProperty(name = "loracurve.cache.max-bytes")
+    long cacheMaxBytes;
+
+    @ConfigProperty(name = "loracurve.partitions")
+    int partitions;
+
+    @ConfigProperty(name = "loracurve.instance")
+    Optional<String> instance;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    /** The store's root folder ({@code LORACURVE_STORE}). */
-    public Path storeRoot() {
-        return storeRoot;
+    /**
+     * The shared store ({@code LORACURVE_STORE}: a folder, file:// or s3://bucket/prefix), with its
+     * local cache ({@code LORACURVE_CACHE}, at most {@code LORACURVE_CACHE_MAX_BYTES}).
+     */
+    public Store openStore() {
+        return Store.open(store, cache, cacheMaxBytes);
+    }
+
+    /** Partitions per topic ({@code LORACURVE_PARTITIONS}), when the services create the topics. */
+    public int partitions() {
+        return partitions;
+    }
+
+    /** This instance's name ({@code LORACURVE_INSTANCE}, a pod's name), else the host's. */
+    public String instance() {
+        return instance.filter(s -> !s.isBlank()).orElseGet(ServiceSettings::hostName);
     }
 
     /** The Kafka bootstrap servers ({@code KAFKA_BOOTSTRAP_SERVERS}). */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "local";
+        }
     }
 }

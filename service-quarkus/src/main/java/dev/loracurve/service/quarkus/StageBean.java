@@ -45,8 +45,9 @@ public abstract class StageBean implements HealthCheck {
         rt = StageRuntime.startStage(
                 name(),
                 stage(),
-                settings.storeRoot(),
+                settings.openStore(),
                 settings.bootstrapServers(),
+                settings.partitions(),
                 registry,
                 inputTopic(),
                 inputType(),
