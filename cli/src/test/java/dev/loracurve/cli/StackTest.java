@@ -595,7 +595,6 @@ class StackTest {
         return e.getState() == State.SUCCEEDED || e.getState() == State.FAILED || e.getState() == State.CANCELLED;
     }
 
-    /** Optima and curve bit-identical to the undisturbed reference run; the same headline metrics. */
     /** Every artifact of {@code done} is bit-identical to the undisturbed reference run's: optima, curve, report. */
     static void assertSameArtifacts(Experiment reference, Experiment done) {
         assertEquals(

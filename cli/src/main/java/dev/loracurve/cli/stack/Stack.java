@@ -42,6 +42,10 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Long> started = new LinkedHashMap<>();
 
     private final Map<String, Process> children = new LinkedHashMap<>();
+    /** The services' store: the stack's own folder unless {@link #useStore} named another. */
+    private String storeLocation;
+    /** Environment every service gets besides the stack's own (a remote store's endpoint and credentials). */
+    private final Map<String, String> serviceEnv = new LinkedHashMap<>();
 
     private Stack(Path home, Path dir, Map<String, Integer> ports) {
         this.home = home;
@@ -114,6 +118,31 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the services use another store (e.g. {@code s3://bucket/prefix}) with the environment
+     * it needs (endpoint, credentials); for services started after this call.
+     */
+    public Stack useStore(String location, Map<String, String> env) {
+        this.storeLocation = location;
+        serviceEnv.putAll(env);
+        return this;
+    }
+
+    /** Extra environment for the services started after this call (fault injection in tests). */
+    public Stack withServiceEnv(String name, String value) {
+        if (value == null) {
+            serviceEnv.remove(name);
+        } else {
+            serviceEnv.put(name, value);
+        }
+        return this;
+    }
+
+    public String storeLocation() {
+        return storeLocation == null ? store().toString() : storeLocation;
+    }
+
+    /** The stack's own store folder (the services' store unless {@link #useStore} named another). */
     public Path store() {
         return dir.resolve("store");
     }
@@ -192,7 +221,9 @@ public final class Stack implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PORT", String.valueOf(port(name)));
         env.put("LORACURVE_INSTANCE", name);
-        env.put("LORACURVE_STORE", store().toString());
+        env.put("LORACURVE_STORE", storeLocation());
+        env.put("LORACURVE_CACHE", dir.resolve("cache").resolve(name).toString()); // each instance's own disk
+        env.putAll(serviceEnv);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("OPT_OUT_TRACKING", "true");
         env.put("DJL_OFFLINE", "true");
@@ -340,7 +371,7 @@ public final class Stack implements AutoCloseable {
         root.set("ports", JSON.valueToTree(ports));
         root.set("pids", JSON.valueToTree(pids));
         root.set("started", JSON.valueToTree(started));
-        root.put("store", store().toString());
+        root.put("store", storeLocation());
         AtomicFiles.writeString(dir.resolve("stack.json"), root.toPrettyString());
     }
 
