@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             StackCommands.Up.class,
             StackCommands.Status.class,
             StackCommands.Down.class,
+            StackCommands.Restart.class,
             StackCommands.Run.class,
             StackCommands.ReportCmd.class,
             StackCommands.ListCmd.class,

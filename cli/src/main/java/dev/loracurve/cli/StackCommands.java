@@ -15,8 +15,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +71,11 @@ final class StackCommands {
 
     /** Starts the broker and the four services, waits until each is ready; returns the stack. */
     static Stack up(Path dir, PrintStream out) {
+        return up(dir, Map.of(), out);
+    }
+
+    /** Starts the broker and the services ({@code instances} of each, default 1); returns the stack. */
+    static Stack up(Path dir, Map<String, Integer> instances, PrintStream out) {
         Stack old = Stack.read(home(), dir);
         if (old != null && old.alive(Stack.KAFKA)) {
             throw new IllegalStateException(
@@ -80,9 +86,11 @@ final class StackCommands {
             long t0 = System.nanoTime();
             s.startBroker();
             out.printf("kafka        %s  ready%n", s.bootstrapServers());
-            s.startServices(Duration.ofSeconds(120));
-            for (String svc : Stack.SERVICES) {
-                out.printf("%-12s 127.0.0.1:%d  ready (gRPC + /q/health, /q/metrics)%n", svc, s.port(svc));
+            s.startServices(Duration.ofSeconds(120), instances);
+            for (String name : s.instances()) {
+                if (!name.equals(Stack.KAFKA)) {
+                    out.printf("%-14s 127.0.0.1:%d  ready (gRPC + /q/health, /q/metrics)%n", name, s.port(name));
+                }
             }
             out.printf(
                     "stack up in %.1f s; logs in %s, store in %s%n",
@@ -103,9 +111,50 @@ final class StackCommands {
         @Mixin
         Where where;
 
+        @Option(
+                names = "--scale",
+                split = ",",
+                description =
+                        "instances per service, e.g. trainer=2,eval=2 (trainer, curve, eval, gateway; default 1 each)")
+        Map<String, Integer> scale = new LinkedHashMap<>();
+
         @Override
         public void run() {
-            up(where.dir(), System.out);
+            Map<String, Integer> instances = new LinkedHashMap<>();
+            scale.forEach((name, n) -> {
+                String svc = name.equals("gateway") || name.endsWith("-svc") ? name : name + "-svc";
+                if (!Stack.SERVICES.contains(svc) || n < 1) {
+                    throw new IllegalArgumentException("--scale: '" + name + "=" + n
+                            + "' needs one of trainer, curve, eval, gateway and a count >= 1");
+                }
+                instances.put(svc, n);
+            });
+            up(where.dir(), instances, System.out);
+        }
+    }
+
+    @Command(
+            name = "restart",
+            mixinStandardHelpOptions = true,
+            description = "Stop one service instance of the local stack (or kafka) and start it again as it was.")
+    static final class Restart implements Runnable {
+        @Parameters(
+                paramLabel = "INSTANCE",
+                description = "trainer-svc, curve-svc, eval-svc, gateway, trainer-svc-2, …, kafka")
+        String instance;
+
+        @Mixin
+        Where where;
+
+        @Override
+        public void run() {
+            Stack s = running(where.dir());
+            if (!s.instances().contains(instance)) {
+                throw new IllegalArgumentException(
+                        "no instance '" + instance + "' in this stack (" + String.join(", ", s.instances()) + ")");
+            }
+            s.restart(instance, Duration.ofSeconds(120));
+            System.out.println(instance + " restarted");
         }
     }
 
@@ -117,8 +166,7 @@ final class StackCommands {
         @Override
         public Integer call() {
             Stack s = running(where.dir());
-            List<String> names = new ArrayList<>(List.of(Stack.KAFKA));
-            names.addAll(Stack.SERVICES);
+            List<String> names = s.instances();
             int down = 0;
             for (String n : names) {
                 boolean ready = s.ready(n);

@@ -424,6 +424,41 @@ class StackTest {
     }
 
     @Test
+    void anyGatewayInstanceAnswersForAnyExperiment() throws Exception {
+        stack.startInstance("gateway", "gateway-2");
+        stack.awaitReady("gateway-2", Duration.ofSeconds(120));
+        try (ExperimentClient second = new ExperimentClient("127.0.0.1:" + stack.port("gateway-2"))) {
+            ExperimentSpec quick = TestSpecs.quick(dir);
+            Experiment created = second.create(quick);
+            List<ExperimentUpdate> seenByFirst = new ArrayList<>();
+            Experiment done = client.follow(created.getId(), seenByFirst::add, Duration.ofMinutes(5));
+            assertEquals(State.SUCCEEDED, done.getState(), done.getError());
+            assertTrue(
+                    seenByFirst.stream().anyMatch(u -> u.getProgress().getStage() == Stage.EVAL),
+                    "the first instance streamed the stages of an experiment created on the second");
+            assertEquals(client.get(created.getId()), second.get(created.getId()));
+            assertEquals(
+                    client.report(created.getId()).getJson(),
+                    second.report(created.getId()).getJson());
+            // a cancel through one instance ends the watch on the other
+            Experiment other = client.create(spec);
+            List<ExperimentUpdate> seenBySecond = new ArrayList<>();
+            CompletableFuture<Experiment> watch = CompletableFuture.supplyAsync(
+                    () -> second.follow(other.getId(), seenBySecond::add, Duration.ofMinutes(2)));
+            while (seenBySecond.isEmpty()) {
+                Thread.sleep(50);
+            }
+            client.stub()
+                    .cancelExperiment(CancelExperimentRequest.newBuilder()
+                            .setExperimentId(other.getId())
+                            .build());
+            assertEquals(State.CANCELLED, watch.get(2, TimeUnit.MINUTES).getState());
+        } finally {
+            stack.stop("gateway-2");
+        }
+    }
+
+    @Test
     void aRestartedGatewayKnowsItsExperimentsFromTheStore() throws Exception {
         stack.kill("gateway");
         stack.startService("gateway");
@@ -438,64 +473,104 @@ class StackTest {
     }
 
     @Test
-    void twoTrainerInstancesSplitTheExperimentsOfTheirTopic() throws Exception {
+    void twoTrainerInstancesTrainTwoExperimentsAtOnceAndOneTakesOverTheOthersWork() throws Exception {
         stack.startInstance("trainer-svc", "trainer-svc-2");
         stack.awaitReady("trainer-svc-2", Duration.ofSeconds(120));
         try {
-            List<Set<Integer>> members = trainerMembers();
+            Map<String, Set<Integer>> members = trainerMembers();
             // one experiment on a partition of each member: the key decides the partition
-            List<String> ids = new ArrayList<>();
-            for (Set<Integer> partitions : members) {
-                for (int n = 0; ; n++) {
-                    String id = "split-" + n + "-" + partitions.iterator().next();
-                    int partition = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8)))
-                            % Topics.DEFAULT_PARTITIONS;
-                    if (partitions.contains(partition)) {
-                        ids.add(id);
-                        break;
-                    }
-                }
+            Map<String, String> onMember = new HashMap<>();
+            for (var m : members.entrySet()) {
+                onMember.put(m.getKey(), idOn(m.getValue(), "split"));
             }
             ExperimentSpec small = spec.toBuilder()
                     .setTrainer(spec.getTrainer().toBuilder().setSteps(40))
                     .setEval(EvalSpec.newBuilder().addMethods("map").setSamples(1))
                     .build();
-            try (EventBus bus = new EventBus(stack.bootstrapServers(), "stack-test")) {
-                for (String id : ids) {
-                    bus.publish(
-                            Topics.EXPERIMENTS,
-                            id,
-                            id + "/submitted",
-                            ExperimentSubmitted.newBuilder()
-                                    .setExperimentId(id)
-                                    .setSpec(small)
-                                    .build());
-                }
-            }
+            onMember.values().forEach(id -> submitDirectly(id, small));
             Map<String, String> ranOn = new HashMap<>();
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            boolean together = false;
             while (ranOn.size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(200);
+                Thread.sleep(100);
+                int running = 0;
                 for (String instance : List.of("trainer-svc", "trainer-svc-2")) {
                     for (Job j : jobs(instance)) {
-                        if (ids.contains(j.getExperimentId()) && j.getState() == State.SUCCEEDED) {
+                        if (onMember.containsValue(j.getExperimentId()) && j.getState() == State.RUNNING) {
+                            running++;
+                        }
+                        if (onMember.containsValue(j.getExperimentId()) && j.getState() == State.SUCCEEDED) {
                             ranOn.put(j.getExperimentId(), instance);
                         }
                     }
                 }
+                together |= running == 2;
             }
             assertEquals(2, ranOn.size(), "both experiments trained");
+            assertEquals(Set.of("trainer-svc", "trainer-svc-2"), Set.copyOf(ranOn.values()), "one on each: " + ranOn);
+            assertTrue(together, "the two trained at the same time");
+
+            // the second instance dies in the middle of an experiment: the first takes it over
+            // (after the session timeout) and resumes from the checkpoint in the shared store
+            String id = idOn(members.get("trainer-svc-2"), "takeover");
+            submitDirectly(id, spec);
+            Path ckpt = stack.store()
+                    .resolve("experiments")
+                    .resolve(id)
+                    .resolve("optima")
+                    .resolve("run-1.checkpoint");
+            while (!Files.exists(ckpt)
+                    && System.nanoTime() < deadline + Duration.ofMinutes(2).toNanos()) {
+                Thread.sleep(5);
+            }
+            stack.kill("trainer-svc-2");
+            assertTrue(Files.exists(ckpt), "killed mid-run, with a checkpoint to resume from");
+            Job taken = null;
+            for (int i = 0; i < 1800 && (taken == null || taken.getState() != State.SUCCEEDED); i++) {
+                Thread.sleep(100);
+                taken = jobs("trainer-svc").stream()
+                        .filter(j -> j.getExperimentId().equals(id))
+                        .findFirst()
+                        .orElse(null);
+            }
+            assertTrue(taken != null && taken.getState() == State.SUCCEEDED, "taken over and finished: " + taken);
             assertEquals(
-                    Set.of("trainer-svc", "trainer-svc-2"),
-                    Set.copyOf(ranOn.values()),
-                    "one on each instance: " + ranOn);
+                    reference.getOptimaList().stream().map(Artifact::getSha256).toList(),
+                    taken.getOutputsList().stream().map(Artifact::getSha256).toList(),
+                    "the same optima as an undisturbed run");
         } finally {
             stack.stop("trainer-svc-2");
         }
     }
 
+    /** An experiment id whose partition (the key decides it) is one of {@code partitions}. */
+    private static String idOn(Set<Integer> partitions, String prefix) {
+        for (int n = 0; ; n++) {
+            String id = prefix + "-" + n;
+            int partition =
+                    Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % Topics.DEFAULT_PARTITIONS;
+            if (partitions.contains(partition)) {
+                return id;
+            }
+        }
+    }
+
+    /** What the gateway publishes for an experiment, straight to the topic (the id chosen by the test). */
+    private static void submitDirectly(String id, ExperimentSpec s) {
+        try (EventBus bus = new EventBus(stack.bootstrapServers(), "stack-test")) {
+            bus.publish(
+                    Topics.EXPERIMENTS,
+                    id,
+                    id + "/submitted",
+                    ExperimentSubmitted.newBuilder()
+                            .setExperimentId(id)
+                            .setSpec(s)
+                            .build());
+        }
+    }
+
     /** The partitions of loracurve.experiments each member of the trainer group holds, once two members hold some. */
-    private static List<Set<Integer>> trainerMembers() throws Exception {
+    private static Map<String, Set<Integer>> trainerMembers() throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
@@ -504,14 +579,14 @@ class StackTest {
                         .all()
                         .get()
                         .get("trainer-svc");
-                List<Set<Integer>> members = new ArrayList<>();
+                Map<String, Set<Integer>> members = new HashMap<>();
                 for (var m : group.members()) {
                     Set<Integer> mine = new TreeSet<>();
                     m.assignment().topicPartitions().stream()
                             .filter(tp -> tp.topic().equals(Topics.EXPERIMENTS))
                             .forEach(tp -> mine.add(tp.partition()));
                     if (!mine.isEmpty()) {
-                        members.add(mine);
+                        members.put(m.groupInstanceId().orElse(m.consumerId()), mine);
                     }
                 }
                 if (members.size() == 2) {

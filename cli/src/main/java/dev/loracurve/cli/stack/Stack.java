@@ -176,6 +176,7 @@ public final class Stack implements AutoCloseable {
         }
         List<String> cmd = List.of(
                 java(),
+                marker(),
                 "-Xmx512m",
                 "-jar",
                 jar.toString(),
@@ -188,10 +189,51 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the four services and waits until each is ready (the broker must be up). */
     public void startServices(Duration timeout) {
-        SERVICES.forEach(this::startService);
+        startServices(timeout, Map.of());
+    }
+
+    /**
+     * Starts the four services, {@code instances.get(service)} instances of each (default 1: the
+     * second of trainer-svc is trainer-svc-2), and waits until every one is ready.
+     */
+    public void startServices(Duration timeout, Map<String, Integer> instances) {
+        List<String> started = new ArrayList<>();
         for (String svc : SERVICES) {
-            awaitReady(svc, timeout);
+            for (int i = 1; i <= instances.getOrDefault(svc, 1); i++) {
+                String name = i == 1 ? svc : svc + "-" + i;
+                startInstance(svc, name);
+                started.add(name);
+            }
         }
+        for (String name : started) {
+            awaitReady(name, timeout);
+        }
+    }
+
+    /** The service an instance belongs to (trainer-svc-2 → trainer-svc). */
+    public static String serviceOf(String instance) {
+        return SERVICES.stream()
+                .filter(s -> instance.equals(s) || instance.startsWith(s + "-"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "'" + instance + "' is not an instance of " + String.join(", ", SERVICES)));
+    }
+
+    /** The instances this stack started, in start order (kafka first). */
+    public List<String> instances() {
+        return List.copyOf(pids.keySet());
+    }
+
+    /** Stops one instance (if it runs) and starts it again with the same name, port and settings. */
+    public void restart(String instance, Duration timeout) {
+        if (instance.equals(KAFKA)) {
+            stop(KAFKA);
+            startBroker();
+            return;
+        }
+        stop(instance);
+        startInstance(serviceOf(instance), instance);
+        awaitReady(instance, timeout);
     }
 
     /** Starts one service process with its port, the store and the broker. */
@@ -212,6 +254,7 @@ public final class Stack implements AutoCloseable {
         }
         List<String> cmd = List.of(
                 java(),
+                marker(),
                 "-Xmx1g",
                 "-XX:+UseSerialGC",
                 "-Dai.djl.offline=true",
@@ -334,12 +377,49 @@ public final class Stack implements AutoCloseable {
         terminate(List.of(name));
     }
 
-    /** Stops every process of the stack: the services together, then the broker they were talking to. */
+    /**
+     * Stops every process of the stack, the services together, then the broker they were talking
+     * to: those it recorded and any other that carries its marker (an instance restarted by hand
+     * with the same command line).
+     */
     public void down() {
         List<String> services = new ArrayList<>(pids.keySet());
         services.remove(KAFKA);
         terminate(services);
+        List<ProcessHandle> strays = strays();
+        strays.stream().filter(h -> !isBroker(h)).forEach(Stack::terminate);
         terminate(List.of(KAFKA));
+        strays.stream().filter(Stack::isBroker).forEach(Stack::terminate);
+    }
+
+    /** The argument that marks this stack's processes. */
+    private String marker() {
+        return "-Dloracurve.stack=" + dir.toAbsolutePath().normalize();
+    }
+
+    private List<ProcessHandle> strays() {
+        String mark = marker();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(h ->
+                        h.info().arguments().map(a -> List.of(a).contains(mark)).orElse(false))
+                .toList();
+    }
+
+    private static boolean isBroker(ProcessHandle h) {
+        return h.info()
+                .arguments()
+                .map(a -> List.of(a).stream().anyMatch(x -> x.endsWith("loracurve-local-broker.jar")))
+                .orElse(false);
+    }
+
+    private static void terminate(ProcessHandle h) {
+        h.destroy();
+        try {
+            h.onExit().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            h.destroyForcibly();
+        }
     }
 
     /** SIGTERM to each, then waits for each, with SIGKILL for any still running after 15 s (services shut down in 5). */
@@ -347,13 +427,7 @@ public final class Stack implements AutoCloseable {
         List<ProcessHandle> live =
                 names.stream().map(this::handle).filter(Objects::nonNull).toList();
         live.forEach(ProcessHandle::destroy);
-        for (ProcessHandle h : live) {
-            try {
-                h.onExit().get(15, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                h.destroyForcibly();
-            }
-        }
+        live.forEach(Stack::terminate);
     }
 
     public String tail(String name) {
