@@ -81,7 +81,8 @@ final class DemoCommand implements Callable<Integer> {
         AtomicFiles.writeString(outDir.resolve("spec.yaml"), SpecFile.toYaml(spec));
 
         AtomicFiles.deleteTree(outDir.resolve("stack")); // each demo starts from an empty broker and store
-        Stack stack = Stack.create(StackCommands.home(), outDir.resolve("stack"), Stack.freePorts());
+        Stack stack = Stack.create(StackCommands.home(), outDir.resolve("stack"), Stack.freePorts())
+                .dataRoots(cacheDir.toString()); // the generated world is the only data the demo reads
         Thread onCtrlC = new Thread(stack::down, "stack-down");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {

@@ -63,7 +63,8 @@ class S3StackTest {
         s3 = S3Server.start(dir.resolve("s3"), "lc");
         bucket = s3.client();
         stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
-                .useStore("s3://lc/" + PREFIX, s3.environment());
+                .useStore("s3://lc/" + PREFIX, s3.environment())
+                .dataRoots(dir.toString());
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.gatewayTarget());

@@ -99,7 +99,8 @@ class StackTest {
     static void up() throws Exception {
         Files.createDirectories(dir.resolve("data"));
         Path model = TinyWorld.write(dir);
-        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts());
+        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
+                .dataRoots(dir.toString());
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.gatewayTarget());

@@ -11,7 +11,6 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
-import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
@@ -81,7 +80,7 @@ public class CurveStage extends StageBean {
      * the curve or its checkpoint if there is one), pushes each checkpoint and publishes the curve.
      */
     CompletableFuture<Job> fit(String experimentId, ExperimentSpec spec, List<Artifact> optima) {
-        Specs.validate(spec);
+        specs.validate(spec);
         if (optima.size() != spec.getK()) {
             throw new IllegalArgumentException(
                     "optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
@@ -99,7 +98,7 @@ public class CurveStage extends StageBean {
                         rt.store.workDir(key, child -> child.equals(CURVE) || child.equals(CURVE + Checkpoint.SUFFIX));
                 try {
                     Path out = work.resolve(CURVE);
-                    Specs.curveJob(spec, anchors).fit(out, new Trainer.Listener() {
+                    specs.curveJob(spec, anchors).fit(out, new Trainer.Listener() {
                         @Override
                         public void onStep(int step, int total, double loss, double tokensPerSecond) {
                             ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total));

@@ -12,7 +12,6 @@ import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.report.ReportPage;
 import dev.loracurve.service.Event;
-import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
@@ -69,14 +68,14 @@ public class EvalStage extends StageBean {
      * the event carries report.json.
      */
     CompletableFuture<Job> evaluate(String experimentId, ExperimentSpec spec, List<Artifact> optima, Artifact curve) {
-        Specs.validate(spec);
+        specs.validate(spec);
         String key = StageRuntime.experimentKey(experimentId) + "/eval";
         return rt.jobs.submit(experimentId, ctx -> {
             List<Path> anchors = rt.fetch(optima);
             List<Path> curves = curve == null ? List.of() : rt.fetch(List.of(curve));
             Path out = rt.store.workDir(key, child -> false);
             try {
-                JsonNode report = Specs.evalJob(spec, anchors, curves)
+                JsonNode report = specs.evalJob(spec, anchors, curves)
                         .run(
                                 out,
                                 (method, seconds) -> {

@@ -20,6 +20,7 @@ import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.ServiceSettings;
+import dev.loracurve.service.store.Store;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -59,11 +60,13 @@ public class Gateway implements HealthCheck {
 
     private StageRuntime rt;
     private Experiments experiments;
+    private Specs specs;
 
     void start(@Observes StartupEvent ev) {
         // runs no jobs; its event handling is idempotent
-        rt = new StageRuntime(
-                "gateway", null, settings.openStore(), settings.bootstrapServers(), settings.partitions());
+        Store store = settings.openStore();
+        specs = new Specs(settings.dataLocations(store));
+        rt = new StageRuntime("gateway", null, store, settings.bootstrapServers(), settings.partitions());
         experiments = new Experiments(rt.store);
         Gauge.builder(
                         "loracurve.experiments.active",
@@ -83,7 +86,7 @@ public class Gateway implements HealthCheck {
     }
 
     Experiment create(ExperimentSpec spec) {
-        Specs.validate(spec);
+        specs.validate(spec);
         String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
         long now = System.currentTimeMillis();
         experiments.create(Experiment.newBuilder()

@@ -1,5 +1,6 @@
 package dev.loracurve.service;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.core.config.InvalidConfigException;
 import dev.loracurve.core.config.InvalidConfigException.Violation;
 import dev.loracurve.core.curve.CurveFitConfig;
@@ -22,13 +23,13 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.OodSpec;
 import dev.loracurve.proto.v1.TaskSpec;
 import dev.loracurve.proto.v1.TrainerSpec;
-import java.net.URI;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -41,6 +42,7 @@ import java.util.function.UnaryOperator;
  * an unset field from 0: where a .proto comment says "0 means …", 0 keeps core's default.
  */
 public final class Specs {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> LORA = Map.of(
             "r", "spec.lora.rank",
             "alpha", "spec.lora.alpha",
@@ -80,23 +82,30 @@ public final class Specs {
             "testSplit.limit", "test_limit",
             "validationSplit.name", "validation_split");
 
-    private Specs() {}
+    private final DataLocations locations;
+
+    /** @param locations where model and data URIs may point, and how they are read */
+    public Specs(DataLocations locations) {
+        this.locations = locations;
+    }
 
     /**
      * Throws {@link InvalidSpecException} listing every violation; reads the model's config.json
      * and checks that the data paths exist.
      */
-    public static void validate(ExperimentSpec s) {
+    public void validate(ExperimentSpec s) {
         List<Violation> v = new ArrayList<>();
-        Path model = uri(v, "spec.base_model_uri", s.getBaseModelUri());
-        if (model != null) {
-            if (!Files.isRegularFile(model.resolve("config.json"))) {
+        String model = s.getBaseModelUri();
+        if (checked(v, "spec.base_model_uri", model)) {
+            Optional<byte[]> config = locations.read(model, "config.json");
+            if (config.isEmpty()) {
                 v.add(new Violation("spec.base_model_uri", ": no model folder at " + model + " (config.json missing)"));
             } else {
                 try {
-                    ModelConfig.load(model);
-                } catch (RuntimeException e) {
-                    v.add(new Violation("spec.base_model_uri", ": " + e.getMessage()));
+                    ModelConfig.parse(JSON.readTree(config.get()));
+                } catch (IOException | RuntimeException e) {
+                    // the parser's own message names the field, never the file's content
+                    v.add(new Violation("spec.base_model_uri", ": config.json: " + e.getMessage()));
                 }
             }
         }
@@ -175,48 +184,42 @@ public final class Specs {
         return false;
     }
 
-    private static boolean dataPath(List<Violation> v, String field, String uri) {
-        Path p = uri(v, field, uri);
-        if (p != null && !Files.exists(p)) {
-            v.add(new Violation(field, ": no data at " + p));
+    private boolean dataPath(List<Violation> v, String field, String uri) {
+        if (!checked(v, field, uri)) {
             return false;
         }
-        return p != null;
+        if (!locations.exists(uri)) {
+            v.add(new Violation(field, ": no data at " + uri));
+            return false;
+        }
+        return true;
     }
 
-    private static Path uri(List<Violation> v, String field, String uri) {
+    /** Records a violation unless the URI is given and inside the data roots. */
+    private boolean checked(List<Violation> v, String field, String uri) {
         if (uri.isBlank()) {
             v.add(new Violation(field, "is required"));
-            return null;
+            return false;
         }
         try {
-            return path(uri);
+            locations.check(uri);
+            return true;
         } catch (IllegalArgumentException e) {
             v.add(new Violation(field, ": " + e.getMessage()));
-            return null;
+            return false;
         }
-    }
-
-    /** A file:// URI or a plain path. */
-    public static Path path(String uri) {
-        if (uri.startsWith("file:")) {
-            return Path.of(URI.create(uri)).normalize();
-        }
-        if (uri.contains("://")) {
-            throw new IllegalArgumentException("only file:// URIs and paths are supported, got '" + uri + "'");
-        }
-        return Path.of(uri).toAbsolutePath().normalize();
     }
 
     // ------------------------------------------------------------------ mapping
 
-    public static Path model(ExperimentSpec s) {
-        return path(s.getBaseModelUri());
+    /** The base model's local folder (fetched into the cache when it is remote). */
+    public Path model(ExperimentSpec s) {
+        return locations.local(s.getBaseModelUri());
     }
 
-    public static TaskData taskData(ExperimentSpec s) {
+    public TaskData taskData(ExperimentSpec s) {
         TaskSpec t = s.getTask();
-        TaskData.Builder b = TaskData.builder(Task.byName(t.getName()), path(t.getDataUri()))
+        TaskData.Builder b = TaskData.builder(Task.byName(t.getName()), locations.local(t.getDataUri()))
                 .train(or(t.getTrainSplit(), "train"), t.getTrainLimit())
                 .validation(or(t.getValidationSplit(), "validation"), t.getValidationLimit())
                 .test(or(t.getTestSplit(), "test"), t.getTestLimit())
@@ -228,9 +231,9 @@ public final class Specs {
     }
 
     /** The OOD items: another task's (or this task's unseen) split, scored with this task's cues when it is the same task. */
-    static TaskData oodData(ExperimentSpec s) {
+    TaskData oodData(ExperimentSpec s) {
         OodSpec o = s.getEval().getOod();
-        return TaskData.builder(Task.byName(o.getTask()), path(o.getDataUri()))
+        return TaskData.builder(Task.byName(o.getTask()), locations.local(o.getDataUri()))
                 .validation("none", 0)
                 .test(or(o.getSplit(), "test"), o.getLimit())
                 .cues(o.getTask().equals(s.getTask().getName()) ? s.getTask().getCuesList() : List.of())
@@ -316,7 +319,7 @@ public final class Specs {
      * The curve fit of an experiment through (or from) its optima. A free curve whose S differs from
      * K - 1 grows a new path from independent LoRA inits of the spec's rank and alpha.
      */
-    public static CurveJob curveJob(ExperimentSpec s, List<Path> optima) {
+    public CurveJob curveJob(ExperimentSpec s, List<Path> optima) {
         CurveShape shape = curveShape(s);
         boolean grown = shape.variant() == CurveShape.Variant.FREE
                 && shape.segments() > 0
@@ -349,7 +352,7 @@ public final class Specs {
         return b.build();
     }
 
-    public static EvalJob evalJob(ExperimentSpec s, List<Path> optima, List<Path> curves) {
+    public EvalJob evalJob(ExperimentSpec s, List<Path> optima, List<Path> curves) {
         return new EvalJob(
                 model(s), taskData(s), s.getEval().hasOod() ? oodData(s) : null, optima, curves, evalConfig(s), null);
     }

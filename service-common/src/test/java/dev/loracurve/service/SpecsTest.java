@@ -26,6 +26,13 @@ class SpecsTest {
     @TempDir
     Path dir;
 
+    /** The test's folder is the only data root: s3:// and paths elsewhere are refused. */
+    private Specs specs() {
+        return new Specs(new DataLocations(List.of(dir.toString()), () -> {
+            throw new AssertionError("no s3:// reads in this test");
+        }));
+    }
+
     private ExperimentSpec valid() throws Exception {
         ModelConfig.builder("llama")
                 .hiddenSize(16)
@@ -62,23 +69,24 @@ class SpecsTest {
     @Test
     void aValidSpecMapsWithTheDocumentedDefaults() throws Exception {
         ExperimentSpec s = valid();
-        Specs.validate(s);
-        assertEquals(256, Specs.taskData(s).maxLength());
+        Specs specs = specs();
+        specs.validate(s);
+        assertEquals(256, specs.taskData(s).maxLength());
         assertEquals(Schedule.COSINE, Specs.trainConfig(s).optimizer().schedule());
         assertEquals(1, Specs.trainConfig(s).gradAccumulation());
-        assertEquals("validation", Specs.taskData(s).validationSplit().name());
-        assertEquals(dir.resolve("model"), Specs.model(s));
+        assertEquals("validation", specs.taskData(s).validationSplit().name());
+        assertEquals(dir.resolve("model"), specs.model(s));
         List<Path> optima = List.of(dir.resolve("run-0"), dir.resolve("run-1"));
-        assertEquals(optima, Specs.curveJob(s, optima).anchors(), "an anchored curve goes through the optima");
+        assertEquals(optima, specs.curveJob(s, optima).anchors(), "an anchored curve goes through the optima");
         ExperimentSpec grown = s.toBuilder()
                 .setCurve(s.getCurve().toBuilder()
                         .setVariant(CurveSpec.Variant.FREE)
                         .setSegments(3))
                 .build();
-        Specs.validate(grown);
+        specs.validate(grown);
         assertEquals(
-                List.of(), Specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
-        assertEquals(3, Specs.curveJob(grown, optima).shape().segments());
+                List.of(), specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
+        assertEquals(3, specs.curveJob(grown, optima).shape().segments());
     }
 
     @Test
@@ -130,22 +138,31 @@ class SpecsTest {
                         "spec.task.validation_split: holdout:N needs a positive N",
                         b -> b.setTask(b.getTask().toBuilder().setValidationSplit("holdout:x"))),
                 Map.entry("spec.base_model_uri: no model folder", b -> b.setBaseModelUri(dir.toString())),
-                Map.entry("spec.base_model_uri: only file:// URIs", b -> b.setBaseModelUri("s3://bucket/model")),
+                Map.entry(
+                        "spec.base_model_uri: 's3://bucket/model' is outside the data roots",
+                        b -> b.setBaseModelUri("s3://bucket/model")),
+                Map.entry(
+                        "spec.task.data_uri: '/etc/passwd' is outside the data roots this installation allows",
+                        b -> b.setTask(b.getTask().toBuilder().setDataUri("/etc/passwd"))),
+                Map.entry(
+                        "spec.base_model_uri: 'file:///proc/self' is outside the data roots",
+                        b -> b.setBaseModelUri("file:///proc/self")),
                 Map.entry(
                         "spec.trainer.warmup_steps must be between 0 and steps, got 20",
                         b -> b.setTrainer(b.getTrainer().toBuilder().setWarmupSteps(20))),
                 Map.entry(
                         "spec.trainer.schedule must be cosine, linear or constant",
                         b -> b.setTrainer(b.getTrainer().toBuilder().setSchedule("step"))));
+        Specs specs = specs();
         cases.forEach((message, change) -> {
             InvalidSpecException e = assertThrows(
                     InvalidSpecException.class,
-                    () -> Specs.validate(change.apply(s.toBuilder()).build()));
+                    () -> specs.validate(change.apply(s.toBuilder()).build()));
             assertTrue(e.getMessage().contains(message), message + " not in: " + e.getMessage());
         });
         InvalidSpecException several = assertThrows(
                 InvalidSpecException.class,
-                () -> Specs.validate(s.toBuilder()
+                () -> specs.validate(s.toBuilder()
                         .setK(0)
                         .setLora(LoraSpec.getDefaultInstance())
                         .build()));

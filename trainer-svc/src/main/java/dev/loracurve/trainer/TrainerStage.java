@@ -66,11 +66,11 @@ public class TrainerStage extends StageBean {
      * checkpoints there are), pushes each checkpoint and publishes each optimum as it is written.
      */
     CompletableFuture<Job> train(String experimentId, ExperimentSpec spec) {
-        Specs.validate(spec);
+        specs.validate(spec);
         String key = StageRuntime.experimentKey(experimentId) + "/optima";
-        OptimaJob job = new OptimaJob(
-                Specs.model(spec), Specs.taskData(spec), Specs.trainConfig(spec), spec.getK(), spec.getSeed());
         return rt.jobs.submit(experimentId, ctx -> {
+            OptimaJob job = new OptimaJob(
+                    specs.model(spec), specs.taskData(spec), Specs.trainConfig(spec), spec.getK(), spec.getSeed());
             Path out = rt.store.workDir(key, child -> true);
             try {
                 job.run(out, new OptimaJob.Listener() {

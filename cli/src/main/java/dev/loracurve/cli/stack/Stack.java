@@ -44,6 +44,9 @@ public final class Stack implements AutoCloseable {
     private final Map<String, Process> children = new LinkedHashMap<>();
     /** The services' store: the stack's own folder unless {@link #useStore} named another. */
     private String storeLocation;
+    /** Where specs' models and data may be ({@code LORACURVE_DATA_ROOTS}): the current folder's tree unless set. */
+    private String dataRoots =
+            Path.of(System.getProperty("user.dir")).toAbsolutePath().toString();
     /** Environment every service gets besides the stack's own (a remote store's endpoint and credentials). */
     private final Map<String, String> serviceEnv = new LinkedHashMap<>();
 
@@ -125,6 +128,12 @@ public final class Stack implements AutoCloseable {
     public Stack useStore(String location, Map<String, String> env) {
         this.storeLocation = location;
         serviceEnv.putAll(env);
+        return this;
+    }
+
+    /** The data roots of the services started after this call (folders and s3:// prefixes, ':'-separated). */
+    public Stack dataRoots(String roots) {
+        this.dataRoots = roots;
         return this;
     }
 
@@ -266,6 +275,7 @@ public final class Stack implements AutoCloseable {
         env.put("LORACURVE_INSTANCE", name);
         env.put("LORACURVE_STORE", storeLocation());
         env.put("LORACURVE_CACHE", dir.resolve("cache").resolve(name).toString()); // each instance's own disk
+        env.put("LORACURVE_DATA_ROOTS", dataRoots);
         env.putAll(serviceEnv);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("OPT_OUT_TRACKING", "true");

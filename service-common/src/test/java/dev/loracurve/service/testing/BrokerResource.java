@@ -30,6 +30,7 @@ public final class BrokerResource implements QuarkusTestResourceLifecycleManager
                     "kafka.bootstrap.servers", broker.bootstrapServers(),
                     "loracurve.store", store().toString(),
                     "quarkus.http.test-port", String.valueOf(servicePort),
+                    "loracurve.data-roots", dir.resolve("world").toString(),
                     // the in-process broker logs every partition it creates
                     "quarkus.log.category.\"kafka\".level", "WARN",
                     "quarkus.log.category.\"state.change.logger\".level", "WARN");

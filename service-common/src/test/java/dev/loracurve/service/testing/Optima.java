@@ -8,6 +8,7 @@ import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.service.Specs;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class Optima {
     private Optima() {}
 
     public static List<Artifact> write(Path store, String experimentId, ExperimentSpec spec) {
-        ModelConfig model = ModelConfig.load(Specs.model(spec));
+        ModelConfig model = ModelConfig.load(Path.of(URI.create(spec.getBaseModelUri())));
         LoraConfig lora = Specs.lora(spec);
         LoraLayout layout = new LoraLayout(model, lora);
         List<Artifact> out = new ArrayList<>();

@@ -1,10 +1,14 @@
 package dev.loracurve.service.quarkus;
 
+import dev.loracurve.service.DataLocations;
+import dev.loracurve.service.store.RemoteTrees;
 import dev.loracurve.service.store.Store;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -26,8 +30,21 @@ public class ServiceSettings {
     @ConfigProperty(name = "loracurve.instance")
     Optional<String> instance;
 
+    @ConfigProperty(name = "loracurve.data-roots")
+    Optional<String> dataRoots;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    /**
+     * Where specs' model and data URIs may point: the roots of {@code LORACURVE_DATA_ROOTS} and the
+     * store; remote ones read through a cache beside the store's.
+     */
+    public DataLocations dataLocations(Store store) {
+        List<String> roots = new ArrayList<>(DataLocations.parseRoots(dataRoots.orElse("")));
+        roots.add(store.root());
+        return new DataLocations(roots, () -> RemoteTrees.open(cache.resolve("trees"), cacheMaxBytes));
+    }
 
     /**
      * The shared store ({@code LORACURVE_STORE}: a folder, file:// or s3://bucket/prefix), with its

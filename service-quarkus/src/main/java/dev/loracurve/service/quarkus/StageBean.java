@@ -4,7 +4,9 @@ import com.google.protobuf.Message;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.JobRunner;
+import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
+import dev.loracurve.service.store.Store;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -27,6 +29,9 @@ public abstract class StageBean implements HealthCheck {
 
     protected StageRuntime rt;
 
+    /** The spec mapping, with the data roots of this installation. */
+    protected Specs specs;
+
     /** The service's name: its consumer group, its events' ce_source. */
     protected abstract String name();
 
@@ -42,10 +47,12 @@ public abstract class StageBean implements HealthCheck {
     protected abstract void onEvent(Event e) throws Exception;
 
     void start(@Observes StartupEvent ev) {
+        Store store = settings.openStore();
+        specs = new Specs(settings.dataLocations(store));
         rt = StageRuntime.startStage(
                 name(),
                 stage(),
-                settings.openStore(),
+                store,
                 settings.bootstrapServers(),
                 settings.partitions(),
                 registry,
