@@ -107,6 +107,7 @@ public class CurveStage extends StageBean {
                         @Override
                         public void onCheckpoint(Path checkpoint) {
                             rt.store.push(key, work, checkpoint.getFileName().toString());
+                            ctx.checkpointed();
                         }
                     });
                     Artifact curve = rt.store.publish(key + "/" + CURVE, out);

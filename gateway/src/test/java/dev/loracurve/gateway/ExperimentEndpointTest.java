@@ -130,7 +130,7 @@ class ExperimentEndpointTest {
         assertEquals(State.QUEUED, watch.next().getExperiment().getState());
         try (EventBus stage = new EventBus(BrokerResource.bootstrapServers(), "test-trainer")) {
             stage.publish(
-                    Topics.EXPERIMENTS,
+                    Topics.PROGRESS,
                     e.getId(),
                     null,
                     StageProgress.newBuilder()

@@ -43,6 +43,8 @@ public final class JobRunner implements AutoCloseable {
     private final ExecutorService worker;
     private final Map<String, Entry> jobs = new LinkedHashMap<>();
     private volatile double stepsPerSecond;
+    /** Checkpoints the running jobs reported: what a stopping instance waits for. */
+    private long checkpoints;
 
     private final class Entry {
         volatile Job job;
@@ -197,6 +199,14 @@ public final class JobRunner implements AutoCloseable {
                     true);
         }
 
+        /** The job wrote a checkpoint that another instance can resume from (a stopping instance waits for one). */
+        public void checkpointed() {
+            synchronized (JobRunner.this) {
+                checkpoints++;
+                JobRunner.this.notifyAll();
+            }
+        }
+
         public void output(Artifact artifact) {
             entry.job = entry.job.toBuilder().addOutputs(artifact).build();
         }
@@ -290,6 +300,24 @@ public final class JobRunner implements AutoCloseable {
         return (int) jobs.values().stream()
                 .filter(e -> e.job.getState() == State.QUEUED)
                 .count();
+    }
+
+    /**
+     * Waits until the running job (if any) reports its next checkpoint or ends, at most
+     * {@code timeoutMs}: a stopping instance loses no more than the steps since that checkpoint.
+     * Returns false on timeout.
+     */
+    public synchronized boolean awaitCheckpoint(long timeoutMs) throws InterruptedException {
+        long seen = checkpoints;
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (running() > 0 && checkpoints == seen) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.min(left, 500)); // also re-checks running(): a job that ends does not notify
+        }
+        return true;
     }
 
     public double stepsPerSecond() {

@@ -48,7 +48,7 @@ public final class StageRuntime implements AutoCloseable {
                 : new JobRunner(
                         stage,
                         p -> bus.publish(
-                                Topics.EXPERIMENTS,
+                                Topics.PROGRESS,
                                 p.getExperimentId(),
                                 null,
                                 StageProgress.newBuilder().setProgress(p).build()),

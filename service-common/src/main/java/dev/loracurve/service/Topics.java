@@ -11,8 +11,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 /** The Kafka topics of the pipeline. Partitions let several instances of a stage share the work. */
 public final class Topics {
-    /** ExperimentSubmitted, ExperimentCancelled, StageProgress. */
+    /** ExperimentSubmitted, ExperimentCancelled: the trainer's input, so its lag is work to do. */
     public static final String EXPERIMENTS = "loracurve.experiments";
+    /** StageProgress: frequent, for the gateway and other watchers (on a topic of its own, so that it wakes no stage). */
+    public static final String PROGRESS = "loracurve.progress";
     /** CheckpointAvailable. */
     public static final String CHECKPOINTS = "loracurve.checkpoints";
     /** CurveReady. */
@@ -20,7 +22,7 @@ public final class Topics {
     /** EvalCompleted. */
     public static final String EVALS = "loracurve.evals";
 
-    public static final List<String> ALL = List.of(EXPERIMENTS, CHECKPOINTS, CURVES, EVALS);
+    public static final List<String> ALL = List.of(EXPERIMENTS, PROGRESS, CHECKPOINTS, CURVES, EVALS);
     /** Partitions per topic unless configured ({@code LORACURVE_PARTITIONS}): at most this many instances of a stage share work. */
     public static final int DEFAULT_PARTITIONS = 12;
 

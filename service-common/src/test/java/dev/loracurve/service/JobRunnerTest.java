@@ -97,4 +97,33 @@ class JobRunnerTest {
                     jobs.list("").stream().map(Job::getId).toList());
         }
     }
+
+    @Test
+    void aStoppingInstanceWaitsForTheRunningJobsNextCheckpoint() throws Exception {
+        try (JobRunner jobs = new JobRunner(Stage.TRAIN, published::add, cancelledInStore::contains)) {
+            assertTrue(jobs.awaitCheckpoint(10), "nothing running: nothing to wait for");
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch checkpoint = new CountDownLatch(1);
+            CompletableFuture<Job> done = jobs.submit("exp-3", ctx -> {
+                started.countDown();
+                checkpoint.await();
+                ctx.checkpointed();
+                Thread.sleep(60_000); // would go on; the instance stops after the checkpoint
+            });
+            started.await(5, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            assertTrue(!jobs.awaitCheckpoint(200), "no checkpoint yet: times out");
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(200));
+            CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return jobs.awaitCheckpoint(10_000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            checkpoint.countDown();
+            assertTrue(waiting.get(5, TimeUnit.SECONDS), "returns at the checkpoint, not at the job's end");
+            assertTrue(!done.isDone());
+        }
+    }
 }

@@ -82,6 +82,7 @@ public class TrainerStage extends StageBean {
                     @Override
                     public void onCheckpoint(int run, Path checkpoint) {
                         rt.store.push(key, out, checkpoint.getFileName().toString());
+                        ctx.checkpointed();
                     }
 
                     @Override

@@ -12,6 +12,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
@@ -26,6 +29,11 @@ public abstract class StageBean implements HealthCheck {
 
     @Inject
     MeterRegistry registry;
+
+    @ConfigProperty(name = "loracurve.shutdown.checkpoint-wait", defaultValue = "90s")
+    Duration checkpointWait;
+
+    private static final Logger LOG = Logger.getLogger(StageBean.class.getName());
 
     protected StageRuntime rt;
 
@@ -61,7 +69,20 @@ public abstract class StageBean implements HealthCheck {
                 this::onEvent);
     }
 
-    void stop(@Observes ShutdownEvent ev) {
+    /**
+     * On SIGTERM (a node drained, a spot instance reclaimed) a running job goes on until its next
+     * checkpoint is in the store, at most {@code loracurve.shutdown.checkpoint-wait}; the pod's
+     * termination grace period must be longer.
+     */
+    void stop(@Observes ShutdownEvent ev) throws InterruptedException {
+        if (rt.jobs.running() > 0) {
+            LOG.info("stopping: waiting up to " + checkpointWait.toSeconds()
+                    + " s for the running job's next checkpoint");
+            LOG.info(
+                    rt.jobs.awaitCheckpoint(checkpointWait.toMillis())
+                            ? "checkpoint written (or job ended): stopping"
+                            : "no checkpoint in time: stopping; the job resumes from its last one");
+        }
         rt.close();
     }
 
