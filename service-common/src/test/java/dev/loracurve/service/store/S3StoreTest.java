@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loracurve.core.store.CheckpointException;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
+import dev.loracurve.service.DataLocations;
 import dev.loracurve.service.testing.S3Server;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,5 +117,33 @@ class S3StoreTest {
         assertFalse(Files.exists(one), "evicted, least recently used");
         assertEquals(
                 a1.getSha256(), Sha256.ofTree(store.fetch(a1.getUri(), a1.getSha256())), "fetched again when needed");
+    }
+
+    @Test
+    void modelsAndDataAreReadFromTheBucketInsideTheDataRootsOnly() throws Exception {
+        for (String f : List.of("config.json", "model.safetensors", "sub/tokenizer.json")) {
+            client.putObject(b -> b.bucket("lc").key("models/m1/" + f), RequestBody.fromString("content of " + f));
+        }
+        client.putObject(
+                b -> b.bucket("lc").key("data/trec/train.txt"), RequestBody.fromString("NUM:count how many ?"));
+        client.putObject(b -> b.bucket("lc").key("secret/key"), RequestBody.fromString("x"));
+        RemoteTrees trees = new RemoteTrees(client, new LocalCache(dir.resolve("trees"), 1 << 20));
+        DataLocations roots = new DataLocations(List.of("s3://lc/models", "s3://lc/data/trec/train.txt"), () -> trees);
+        assertTrue(roots.exists("s3://lc/models/m1"));
+        assertFalse(roots.exists("s3://lc/models/m2"));
+        assertEquals(
+                "content of config.json",
+                new String(roots.read("s3://lc/models/m1", "config.json").orElseThrow(), StandardCharsets.UTF_8));
+        Path model = roots.local("s3://lc/models/m1");
+        assertEquals("m1", model.getFileName().toString());
+        assertEquals("content of sub/tokenizer.json", Files.readString(model.resolve("sub/tokenizer.json")));
+        assertEquals(model, roots.local("s3://lc/models/m1"), "cached: fetched once");
+        assertEquals("NUM:count how many ?", Files.readString(roots.local("s3://lc/data/trec/train.txt")));
+        for (String outside :
+                List.of("s3://lc/secret/key", "s3://lc/models/../secret/key", "s3://other/models/m1", "/etc/passwd")) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> roots.local(outside), outside);
+            assertTrue(e.getMessage().contains("outside the data roots"), e.getMessage());
+        }
     }
 }
