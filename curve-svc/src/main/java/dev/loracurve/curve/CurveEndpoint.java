@@ -27,7 +27,7 @@ public class CurveEndpoint extends CurveServiceGrpc.CurveServiceImplBase {
         GrpcJobs.start(
                 out,
                 r.getExperimentId(),
-                () -> stage.fit(r.getExperimentId(), r.getSpec(), r.getOptimaList()),
+                team -> stage.fit(r.getExperimentId(), r.getSpec(), r.getOptimaList(), team),
                 stage.jobs());
     }
 

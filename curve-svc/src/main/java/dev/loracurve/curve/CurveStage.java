@@ -71,7 +71,7 @@ public class CurveStage extends StageBean {
             }
             optima.add(CheckpointAvailable.parseFrom(record.get()).getAdapter());
         }
-        fit(c.getExperimentId(), c.getSpec(), optima).join();
+        fit(c.getExperimentId(), c.getSpec(), optima, c.getTeam()).join();
     }
 
     /**
@@ -79,18 +79,20 @@ public class CurveStage extends StageBean {
      * The job works in the experiment's folder of the store (a local copy for a remote store, with
      * the curve or its checkpoint if there is one), pushes each checkpoint and publishes the curve.
      */
-    CompletableFuture<Job> fit(String experimentId, ExperimentSpec spec, List<Artifact> optima) {
+    CompletableFuture<Job> fit(String experimentId, ExperimentSpec spec, List<Artifact> optima, String team) {
         specs.validate(spec);
+        rt.claim(experimentId, team);
         if (optima.size() != spec.getK()) {
             throw new IllegalArgumentException(
                     "optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
         }
         String key = StageRuntime.experimentKey(experimentId);
         boolean wanted = spec.getEval().getMethodsList().contains("curve");
-        return rt.jobs.submit(experimentId, ctx -> {
+        return rt.jobs.submit(experimentId, team, ctx -> {
             List<Path> anchors = rt.fetch(optima);
             CurveReady.Builder ready = CurveReady.newBuilder()
                     .setExperimentId(experimentId)
+                    .setTeam(team)
                     .setSpec(spec)
                     .addAllOptima(optima);
             if (wanted) {

@@ -43,7 +43,7 @@ class CurveEndpointTest {
 
     @BeforeEach
     void open() {
-        channel = Channels.open(BrokerResource.target());
+        channel = Channels.open(BrokerResource.target(), BrokerResource.token("team-a"));
         curve = CurveServiceGrpc.newBlockingStub(channel);
     }
 

@@ -27,8 +27,8 @@ public class EvalEndpoint extends EvalServiceGrpc.EvalServiceImplBase {
         GrpcJobs.start(
                 out,
                 r.getExperimentId(),
-                () -> stage.evaluate(
-                        r.getExperimentId(), r.getSpec(), r.getOptimaList(), r.hasCurve() ? r.getCurve() : null),
+                team -> stage.evaluate(
+                        r.getExperimentId(), r.getSpec(), r.getOptimaList(), r.hasCurve() ? r.getCurve() : null, team),
                 stage.jobs());
     }
 

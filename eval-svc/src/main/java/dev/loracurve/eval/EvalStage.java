@@ -57,7 +57,12 @@ public class EvalStage extends StageBean {
     protected void onEvent(Event e) {
         if (e.is(CurveReady.class)) {
             CurveReady c = e.parse(CurveReady.parser());
-            evaluate(c.getExperimentId(), c.getSpec(), c.getOptimaList(), c.hasCurve() ? c.getCurve() : null)
+            evaluate(
+                            c.getExperimentId(),
+                            c.getSpec(),
+                            c.getOptimaList(),
+                            c.hasCurve() ? c.getCurve() : null,
+                            c.getTeam())
                     .join();
         }
     }
@@ -67,10 +72,12 @@ public class EvalStage extends StageBean {
      * report folder is written locally (the store itself for {@code file://}) and published whole;
      * the event carries report.json.
      */
-    CompletableFuture<Job> evaluate(String experimentId, ExperimentSpec spec, List<Artifact> optima, Artifact curve) {
+    CompletableFuture<Job> evaluate(
+            String experimentId, ExperimentSpec spec, List<Artifact> optima, Artifact curve, String team) {
         specs.validate(spec);
+        rt.claim(experimentId, team);
         String key = StageRuntime.experimentKey(experimentId) + "/eval";
-        return rt.jobs.submit(experimentId, ctx -> {
+        return rt.jobs.submit(experimentId, team, ctx -> {
             List<Path> anchors = rt.fetch(optima);
             List<Path> curves = curve == null ? List.of() : rt.fetch(List.of(curve));
             Path out = rt.store.workDir(key, child -> false);

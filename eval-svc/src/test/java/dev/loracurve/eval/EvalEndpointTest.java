@@ -45,7 +45,7 @@ class EvalEndpointTest {
 
     @BeforeEach
     void open() {
-        channel = Channels.open(BrokerResource.target());
+        channel = Channels.open(BrokerResource.target(), BrokerResource.token("team-a"));
         eval = EvalServiceGrpc.newBlockingStub(channel);
     }
 

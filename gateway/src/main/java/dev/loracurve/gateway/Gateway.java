@@ -16,9 +16,12 @@ import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.JobRunner;
+import dev.loracurve.service.Quotas;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
+import dev.loracurve.service.quarkus.LimitSettings;
+import dev.loracurve.service.quarkus.QuotaSettings;
 import dev.loracurve.service.quarkus.ServiceSettings;
 import dev.loracurve.service.store.Store;
 import io.micrometer.core.instrument.Gauge;
@@ -37,6 +40,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -58,14 +62,22 @@ public class Gateway implements HealthCheck {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    LimitSettings limits;
+
+    @Inject
+    QuotaSettings quotaSettings;
+
     private StageRuntime rt;
     private Experiments experiments;
     private Specs specs;
+    private Quotas quotas;
 
     void start(@Observes StartupEvent ev) {
         // runs no jobs; its event handling is idempotent
         Store store = settings.openStore();
-        specs = new Specs(settings.dataLocations(store));
+        specs = new Specs(settings.dataLocations(store), limits.specLimits());
+        quotas = quotaSettings.quotas();
         rt = new StageRuntime("gateway", null, store, settings.bootstrapServers(), settings.partitions());
         experiments = new Experiments(rt.store);
         Gauge.builder(
@@ -85,11 +97,18 @@ public class Gateway implements HealthCheck {
         rt.close();
     }
 
-    Experiment create(ExperimentSpec spec) {
+    /** Validates, checks the team's quota, records the experiment as the team's and submits it. */
+    Experiment create(ExperimentSpec spec, String team) {
         specs.validate(spec);
+        long running = experiments.list().stream()
+                .filter(e -> e.getTeam().equals(team) && !JobRunner.terminal(e.getState()))
+                .count();
+        quotas.check(team, spec, running);
         String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
+        rt.claim(id, team);
         long now = System.currentTimeMillis();
         experiments.create(Experiment.newBuilder()
+                .setTeam(team)
                 .setId(id)
                 .setSpec(spec)
                 .setState(State.QUEUED)
@@ -103,13 +122,14 @@ public class Gateway implements HealthCheck {
                 id + "/submitted",
                 ExperimentSubmitted.newBuilder()
                         .setExperimentId(id)
+                        .setTeam(team)
                         .setSpec(spec)
                         .build());
         return experiments.get(id);
     }
 
-    Experiment cancel(String id) {
-        Experiment e = experiments.get(id);
+    Experiment cancel(String id, String team) {
+        Experiment e = get(id, team);
         if (JobRunner.terminal(e.getState())) {
             throw new IllegalStateException("experiment " + id + " already ended: " + e.getState());
         }
@@ -129,16 +149,23 @@ public class Gateway implements HealthCheck {
                 id, x -> x.toBuilder().setState(State.CANCELLED).build(), null);
     }
 
-    Experiment get(String id) {
-        return experiments.get(id);
+    /** The experiment if {@code team} owns it; another team's is not found, as an unknown one (its content never leaves). */
+    Experiment get(String id, String team) {
+        Experiment e = experiments.get(id);
+        if (!e.getTeam().equals(team)) {
+            throw new NoSuchElementException("no experiment '" + id + "'");
+        }
+        return e;
     }
 
-    List<Experiment> list() {
-        return experiments.list();
+    /** The team's experiments, oldest first. */
+    List<Experiment> list(String team) {
+        return experiments.list().stream().filter(e -> e.getTeam().equals(team)).toList();
     }
 
     /** Sends the experiment now, then each change until it ends; false when it had ended. */
-    boolean watch(String id, Consumer<ExperimentUpdate> watcher) {
+    boolean watch(String id, String team, Consumer<ExperimentUpdate> watcher) {
+        get(id, team);
         return experiments.watch(id, watcher);
     }
 
@@ -146,8 +173,8 @@ public class Gateway implements HealthCheck {
         experiments.unwatch(id, watcher);
     }
 
-    Report report(String id) {
-        Experiment e = experiments.get(id);
+    Report report(String id, String team) {
+        Experiment e = get(id, team);
         if (!e.hasReport()) {
             throw new IllegalStateException(
                     "experiment " + id + " has no report yet (" + e.getState() + ", stage " + e.getStage() + ")");

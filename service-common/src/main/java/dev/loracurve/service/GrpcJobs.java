@@ -4,6 +4,8 @@ import dev.loracurve.core.store.CheckpointException;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.ListJobsResponse;
 import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.service.auth.Caller;
+import dev.loracurve.service.auth.UnauthenticatedException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -11,6 +13,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -27,7 +30,13 @@ public final class GrpcJobs {
             return s;
         }
         Status s;
-        if (t instanceof NoSuchElementException) {
+        if (t instanceof UnauthenticatedException) {
+            s = Status.UNAUTHENTICATED;
+        } else if (t instanceof QuotaExceededException) {
+            s = Status.RESOURCE_EXHAUSTED;
+        } else if (t instanceof ExperimentTakenException) {
+            s = Status.ALREADY_EXISTS;
+        } else if (t instanceof NoSuchElementException) {
             s = Status.NOT_FOUND;
         } else if (t instanceof CheckpointException) {
             s = Status.DATA_LOSS;
@@ -54,36 +63,46 @@ public final class GrpcJobs {
         out.onCompleted();
     }
 
+    /** Starts a job of the caller's team (the stage checks that the team owns the experiment id, or claims it). */
     public static void start(
-            StreamObserver<Job> out, String experimentId, Supplier<CompletableFuture<Job>> submit, JobRunner jobs) {
+            StreamObserver<Job> out,
+            String experimentId,
+            Function<String, CompletableFuture<Job>> submit,
+            JobRunner jobs) {
         unary(out, () -> {
             if (experimentId.isEmpty()) {
                 throw new IllegalArgumentException("experiment_id is required");
             }
-            submit.get();
-            return jobs.get(jobs.idOf(experimentId));
+            String team = Caller.current().team();
+            submit.apply(team);
+            return jobs.get(jobs.idOf(experimentId), team);
         });
     }
 
     public static void get(JobRunner jobs, String jobId, StreamObserver<Job> out) {
-        unary(out, () -> jobs.get(jobId));
+        unary(out, () -> jobs.get(jobId, Caller.current().team()));
     }
 
     public static void list(JobRunner jobs, String experimentId, StreamObserver<ListJobsResponse> out) {
         unary(
                 out,
                 () -> ListJobsResponse.newBuilder()
-                        .addAllJobs(jobs.list(experimentId))
+                        .addAllJobs(jobs.list(experimentId, Caller.current().team()))
                         .build());
     }
 
     public static void cancel(JobRunner jobs, String jobId, StreamObserver<Job> out) {
-        unary(out, () -> jobs.cancel(jobId));
+        unary(out, () -> jobs.cancel(jobId, Caller.current().team()));
     }
 
     /** Streams the job's progress until a terminal state, then completes. */
     public static void watch(JobRunner jobs, String jobId, StreamObserver<Progress> out) {
-        stream(out, p -> JobRunner.terminal(p.getState()), w -> jobs.watch(jobId, w), w -> jobs.unwatch(jobId, w));
+        String team = Caller.current().team();
+        stream(
+                out,
+                p -> JobRunner.terminal(p.getState()),
+                w -> jobs.watch(jobId, team, w),
+                w -> jobs.unwatch(jobId, w));
     }
 
     /**

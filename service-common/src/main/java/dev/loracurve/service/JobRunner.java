@@ -75,8 +75,11 @@ public final class JobRunner implements AutoCloseable {
         return jobId(experimentId, stage);
     }
 
-    /** Queues a job; while one with the same id is queued or running, that one is returned instead. */
-    public synchronized CompletableFuture<Job> submit(String experimentId, Work work) {
+    /**
+     * Queues a job of {@code team} (its owner: only that team sees it); while one with the same id
+     * is queued or running, that one is returned instead.
+     */
+    public synchronized CompletableFuture<Job> submit(String experimentId, String team, Work work) {
         String id = jobId(experimentId, stage);
         Entry existing = jobs.get(id);
         if (existing != null && !terminal(existing.job.getState())) {
@@ -84,6 +87,7 @@ public final class JobRunner implements AutoCloseable {
         }
         Entry e = new Entry();
         e.job = Job.newBuilder()
+                .setTeam(team)
                 .setId(id)
                 .setExperimentId(experimentId)
                 .setStage(stage)
@@ -237,14 +241,17 @@ public final class JobRunner implements AutoCloseable {
         return s == State.SUCCEEDED || s == State.FAILED || s == State.CANCELLED;
     }
 
-    public synchronized Job get(String jobId) {
-        return entry(jobId).job;
+    /** A job of {@code team}; another team's is not found, as an unknown one. */
+    public synchronized Job get(String jobId, String team) {
+        return entry(jobId, team).job;
     }
 
-    public synchronized List<Job> list(String experimentId) {
+    /** The jobs of {@code team} (of one experiment, unless empty). */
+    public synchronized List<Job> list(String experimentId, String team) {
         List<Job> out = new ArrayList<>();
         for (Entry e : jobs.values()) {
-            if (experimentId.isEmpty() || e.job.getExperimentId().equals(experimentId)) {
+            if ((experimentId.isEmpty() || e.job.getExperimentId().equals(experimentId))
+                    && e.job.getTeam().equals(team)) {
                 out.add(e.job);
             }
         }
@@ -252,8 +259,8 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /** Asks a job to stop; IllegalStateException when it already ended. */
-    public synchronized Job cancel(String jobId) {
-        Entry e = entry(jobId);
+    public synchronized Job cancel(String jobId, String team) {
+        Entry e = entry(jobId, team);
         if (terminal(e.job.getState())) {
             throw new IllegalStateException("job " + jobId + " already ended: " + e.job.getState());
         }
@@ -262,10 +269,10 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /** Sends the job's current progress, then each new one until it ends; returns false when it had ended already. */
-    public boolean watch(String jobId, Consumer<Progress> watcher) {
+    public boolean watch(String jobId, String team, Consumer<Progress> watcher) {
         Entry e;
         synchronized (this) {
-            e = entry(jobId);
+            e = entry(jobId, team);
             watcher.accept(e.job.getProgress());
             if (terminal(e.job.getState())) {
                 return false;
@@ -282,9 +289,9 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    private Entry entry(String jobId) {
+    private Entry entry(String jobId, String team) {
         Entry e = jobs.get(jobId);
-        if (e == null) {
+        if (e == null || !e.job.getTeam().equals(team)) {
             throw new NoSuchElementException("no job '" + jobId + "' on this instance");
         }
         return e;

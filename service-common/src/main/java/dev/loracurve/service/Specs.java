@@ -83,10 +83,15 @@ public final class Specs {
             "validationSplit.name", "validation_split");
 
     private final DataLocations locations;
+    private final SpecLimits limits;
 
-    /** @param locations where model and data URIs may point, and how they are read */
-    public Specs(DataLocations locations) {
+    /**
+     * @param locations where model and data URIs may point, and how they are read
+     * @param limits    the installation's upper limits on what a spec sizes
+     */
+    public Specs(DataLocations locations, SpecLimits limits) {
         this.locations = locations;
+        this.limits = limits;
     }
 
     /**
@@ -146,6 +151,7 @@ public final class Specs {
                 collect(v, "spec.eval.ood.", Map.of("testSplit.limit", "limit"), () -> oodData(s));
             }
         }
+        limits.check(s, v);
         if (!v.isEmpty()) {
             throw new InvalidSpecException(v);
         }

@@ -137,6 +137,18 @@ public final class StageRuntime implements AutoCloseable {
         return experimentKey(experimentId) + "/CANCELLED";
     }
 
+    /**
+     * Makes {@code team} the owner of an experiment id, or checks that it is: another team's id is
+     * refused (ExperimentTakenException), so a direct Start cannot write into another team's folder.
+     */
+    public void claim(String experimentId, String team) {
+        String key = experimentKey(experimentId) + "/OWNER";
+        byte[] mine = team.getBytes(StandardCharsets.UTF_8);
+        if (!store.createIfAbsent(key, mine) && !Arrays.equals(store.read(key).orElse(mine), mine)) {
+            throw new ExperimentTakenException(experimentId);
+        }
+    }
+
     public void markCancelled(String experimentId) {
         store.write(cancelKey(experimentId), "cancelled by a client\n".getBytes(StandardCharsets.UTF_8));
     }

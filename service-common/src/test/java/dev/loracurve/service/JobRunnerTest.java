@@ -29,14 +29,14 @@ class JobRunnerTest {
         try (JobRunner jobs = new JobRunner(Stage.TRAIN, published::add, cancelledInStore::contains)) {
             List<Progress> watched = new CopyOnWriteArrayList<>();
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<Job> done = jobs.submit("exp-1", ctx -> {
+            CompletableFuture<Job> done = jobs.submit("exp-1", "team-a", ctx -> {
                 release.await();
                 for (int step = 1; step <= 3; step++) {
                     ctx.step(step, 3, 0, 1.0 / step, "step " + step);
                 }
             });
-            assertSame(done, jobs.submit("exp-1", ctx -> {}), "the same job while it is queued or running");
-            assertTrue(jobs.watch("exp-1/train", watched::add));
+            assertSame(done, jobs.submit("exp-1", "team-a", ctx -> {}), "the same job while it is queued or running");
+            assertTrue(jobs.watch("exp-1/train", "team-a", watched::add));
             release.countDown();
             Job job = done.get(10, TimeUnit.SECONDS);
             assertEquals(State.SUCCEEDED, job.getState());
@@ -56,8 +56,15 @@ class JobRunnerTest {
             assertEquals(State.SUCCEEDED, published.get(published.size() - 1).getState());
             assertTrue(published.size() < watched.size(), "steps are published at most once a second");
             assertThrows(
-                    IllegalStateException.class, () -> jobs.cancel("exp-1/train"), "an ended job cannot be cancelled");
-            assertThrows(NoSuchElementException.class, () -> jobs.get("exp-2/train"));
+                    IllegalStateException.class,
+                    () -> jobs.cancel("exp-1/train", "team-a"),
+                    "an ended job cannot be cancelled");
+            assertThrows(NoSuchElementException.class, () -> jobs.get("exp-2/train", "team-a"));
+            assertThrows(
+                    NoSuchElementException.class,
+                    () -> jobs.get("exp-1/train", "team-b"),
+                    "another team's job is not found, as an unknown one");
+            assertEquals(List.of(), jobs.list("", "team-b"));
         }
     }
 
@@ -65,7 +72,7 @@ class JobRunnerTest {
     void cancellationIsHeardAtTheNextStepFromACallOrFromTheStore() throws Exception {
         try (JobRunner jobs = new JobRunner(Stage.CURVE, published::add, cancelledInStore::contains)) {
             CountDownLatch started = new CountDownLatch(1);
-            CompletableFuture<Job> byCall = jobs.submit("exp-a", ctx -> {
+            CompletableFuture<Job> byCall = jobs.submit("exp-a", "team-a", ctx -> {
                 started.countDown();
                 for (int step = 1; ; step++) {
                     ctx.step(step, 1_000_000, 0, 0, "");
@@ -73,19 +80,19 @@ class JobRunnerTest {
                 }
             });
             started.await();
-            jobs.cancel("exp-a/curve");
+            jobs.cancel("exp-a/curve", "team-a");
             assertEquals(State.CANCELLED, byCall.get(10, TimeUnit.SECONDS).getState());
 
             cancelledInStore.add("exp-b"); // the gateway's marker, seen before the job starts
             assertEquals(
                     State.CANCELLED,
-                    jobs.submit("exp-b", ctx -> {
+                    jobs.submit("exp-b", "team-a", ctx -> {
                                 throw new AssertionError("must not run");
                             })
                             .get(10, TimeUnit.SECONDS)
                             .getState());
 
-            Job failed = jobs.submit("exp-c", ctx -> {
+            Job failed = jobs.submit("exp-c", "team-a", ctx -> {
                         throw new IllegalArgumentException("train.txt:2: field 'label': missing");
                     })
                     .get(10, TimeUnit.SECONDS);
@@ -94,7 +101,7 @@ class JobRunnerTest {
             assertEquals(State.FAILED, published.get(published.size() - 1).getState());
             assertEquals(
                     List.of("exp-a/curve", "exp-b/curve", "exp-c/curve"),
-                    jobs.list("").stream().map(Job::getId).toList());
+                    jobs.list("", "team-a").stream().map(Job::getId).toList());
         }
     }
 
@@ -104,23 +111,26 @@ class JobRunnerTest {
             assertTrue(jobs.awaitCheckpoint(10), "nothing running: nothing to wait for");
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch checkpoint = new CountDownLatch(1);
-            CompletableFuture<Job> done = jobs.submit("exp-3", ctx -> {
+            CompletableFuture<Job> done = jobs.submit("exp-3", "team-a", ctx -> {
                 started.countDown();
                 checkpoint.await();
                 ctx.checkpointed();
                 Thread.sleep(60_000); // would go on; the instance stops after the checkpoint
             });
             started.await(5, TimeUnit.SECONDS);
-            long t0 = System.nanoTime();
             assertTrue(!jobs.awaitCheckpoint(200), "no checkpoint yet: times out");
-            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(200));
-            CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Boolean> waiting = new CompletableFuture<>();
+            Thread stopping = new Thread(() -> {
                 try {
-                    return jobs.awaitCheckpoint(10_000);
+                    waiting.complete(jobs.awaitCheckpoint(10_000));
                 } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
+                    waiting.completeExceptionally(e);
                 }
             });
+            stopping.start();
+            while (stopping.getState() != Thread.State.TIMED_WAITING) {
+                Thread.sleep(1); // the stopping instance waits before the job checkpoints
+            }
             checkpoint.countDown();
             assertTrue(waiting.get(5, TimeUnit.SECONDS), "returns at the checkpoint, not at the job's end");
             assertTrue(!done.isDone());

@@ -28,9 +28,11 @@ class SpecsTest {
 
     /** The test's folder is the only data root: s3:// and paths elsewhere are refused. */
     private Specs specs() {
-        return new Specs(new DataLocations(List.of(dir.toString()), () -> {
-            throw new AssertionError("no s3:// reads in this test");
-        }));
+        return new Specs(
+                new DataLocations(List.of(dir.toString()), () -> {
+                    throw new AssertionError("no s3:// reads in this test");
+                }),
+                SpecLimits.DEFAULT);
     }
 
     private ExperimentSpec valid() throws Exception {
@@ -144,6 +146,13 @@ class SpecsTest {
                 Map.entry(
                         "spec.task.data_uri: '/etc/passwd' is outside the data roots this installation allows",
                         b -> b.setTask(b.getTask().toBuilder().setDataUri("/etc/passwd"))),
+                Map.entry(
+                        "spec.trainer.batch_size must be <= 1024 (this installation's limit loracurve.limits.batch-size),"
+                                + " got 100000000",
+                        b -> b.setTrainer(b.getTrainer().toBuilder().setBatchSize(100_000_000))),
+                Map.entry(
+                        "spec.k must be <= 32 (this installation's limit loracurve.limits.k), got 1000",
+                        b -> b.setK(1000)),
                 Map.entry(
                         "spec.base_model_uri: 'file:///proc/self' is outside the data roots",
                         b -> b.setBaseModelUri("file:///proc/self")),

@@ -24,7 +24,8 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
 
     @Override
     public void startTraining(StartTrainingRequest r, StreamObserver<Job> out) {
-        GrpcJobs.start(out, r.getExperimentId(), () -> stage.train(r.getExperimentId(), r.getSpec()), stage.jobs());
+        GrpcJobs.start(
+                out, r.getExperimentId(), team -> stage.train(r.getExperimentId(), r.getSpec(), team), stage.jobs());
     }
 
     @Override

@@ -56,7 +56,7 @@ public class TrainerStage extends StageBean {
     protected void onEvent(Event e) {
         if (e.is(ExperimentSubmitted.class)) {
             ExperimentSubmitted s = e.parse(ExperimentSubmitted.parser());
-            train(s.getExperimentId(), s.getSpec()).join();
+            train(s.getExperimentId(), s.getSpec(), s.getTeam()).join();
         }
     }
 
@@ -65,10 +65,11 @@ public class TrainerStage extends StageBean {
      * in its folder of the store (a local copy for a remote store, holding the finished runs and
      * checkpoints there are), pushes each checkpoint and publishes each optimum as it is written.
      */
-    CompletableFuture<Job> train(String experimentId, ExperimentSpec spec) {
+    CompletableFuture<Job> train(String experimentId, ExperimentSpec spec, String team) {
         specs.validate(spec);
+        rt.claim(experimentId, team);
         String key = StageRuntime.experimentKey(experimentId) + "/optima";
-        return rt.jobs.submit(experimentId, ctx -> {
+        return rt.jobs.submit(experimentId, team, ctx -> {
             OptimaJob job = new OptimaJob(
                     specs.model(spec), specs.taskData(spec), Specs.trainConfig(spec), spec.getK(), spec.getSeed());
             Path out = rt.store.workDir(key, child -> true);
@@ -97,6 +98,7 @@ public class TrainerStage extends StageBean {
                                 experimentId + "/checkpoint/" + run,
                                 CheckpointAvailable.newBuilder()
                                         .setExperimentId(experimentId)
+                                        .setTeam(team)
                                         .setSpec(spec)
                                         .setIndex(run)
                                         .setK(spec.getK())

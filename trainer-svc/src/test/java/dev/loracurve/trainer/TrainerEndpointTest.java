@@ -38,7 +38,7 @@ class TrainerEndpointTest {
 
     @BeforeEach
     void open() {
-        channel = Channels.open(BrokerResource.target());
+        channel = Channels.open(BrokerResource.target(), BrokerResource.token("team-a"));
         trainer = TrainerServiceGrpc.newBlockingStub(channel);
     }
 
@@ -114,6 +114,25 @@ class TrainerEndpointTest {
                 "already ended",
                 () -> trainer.cancelJob(
                         CancelJobRequest.newBuilder().setJobId(started.getId()).build()));
+        ManagedChannel other = Channels.open(BrokerResource.target(), BrokerResource.token("team-b"));
+        try {
+            var b = TrainerServiceGrpc.newBlockingStub(other);
+            assertStatus(
+                    Status.Code.NOT_FOUND,
+                    "no job 'direct-1/train'",
+                    () -> b.getJob(
+                            GetJobRequest.newBuilder().setJobId(started.getId()).build()));
+            assertEquals(0, b.listJobs(ListJobsRequest.getDefaultInstance()).getJobsCount(), "another team's jobs");
+            assertStatus(
+                    Status.Code.ALREADY_EXISTS,
+                    "experiment_id 'direct-1' is in use",
+                    () -> b.startTraining(StartTrainingRequest.newBuilder()
+                            .setExperimentId("direct-1")
+                            .setSpec(spec())
+                            .build()));
+        } finally {
+            Channels.close(other);
+        }
         Map<String, Integer> events =
                 EventLog.count(BrokerResource.bootstrapServers(), "direct-1", Duration.ofSeconds(2));
         assertEquals(1, events.get("loracurve.v1.CheckpointAvailable direct-1/checkpoint/0"), events.toString());

@@ -2,10 +2,13 @@ package dev.loracurve.service.testing;
 
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.service.JobRunner;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,8 +20,24 @@ import org.junit.jupiter.api.function.Executable;
 public final class Channels {
     private Channels() {}
 
+    /** A channel without credentials. */
     public static ManagedChannel open(String target) {
         return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    }
+
+    /** A channel whose every call carries {@code token} as its bearer token. */
+    public static ManagedChannel open(String target, String token) {
+        return ManagedChannelBuilder.forTarget(target)
+                .usePlaintext()
+                .intercept(bearer(token))
+                .build();
+    }
+
+    /** Adds "authorization: Bearer TOKEN" to every call. */
+    public static ClientInterceptor bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     public static void close(ManagedChannel channel) throws InterruptedException {

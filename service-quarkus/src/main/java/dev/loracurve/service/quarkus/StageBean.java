@@ -30,6 +30,9 @@ public abstract class StageBean implements HealthCheck {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    LimitSettings limits;
+
     @ConfigProperty(name = "loracurve.shutdown.checkpoint-wait", defaultValue = "90s")
     Duration checkpointWait;
 
@@ -56,7 +59,7 @@ public abstract class StageBean implements HealthCheck {
 
     void start(@Observes StartupEvent ev) {
         Store store = settings.openStore();
-        specs = new Specs(settings.dataLocations(store));
+        specs = new Specs(settings.dataLocations(store), limits.specLimits());
         rt = StageRuntime.startStage(
                 name(),
                 stage(),
