@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf(
                     "stack up: kafka %s, gateway %s (logs in %s)%n",
                     stack.bootstrapServers(), stack.gatewayTarget(), stack.logs());
-            try (ExperimentClient client = new ExperimentClient(stack.gatewayTarget())) {
+            try (ExperimentClient client = new ExperimentClient(stack.connection("gateway", "demo"))) {
                 Experiment e = client.create(spec);
                 System.out.println("experiment " + e.getId());
                 Experiment end = client.follow(e.getId(), u -> {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             StackCommands.Status.class,
             StackCommands.Down.class,
             StackCommands.Restart.class,
+            StackCommands.TokenCmd.class,
             StackCommands.Run.class,
             StackCommands.ReportCmd.class,
             StackCommands.ListCmd.class,

@@ -1,6 +1,7 @@
 package dev.loracurve.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +50,12 @@ final class StackCommands {
         }
     }
 
-    /** Where the client commands find the gateway: --gateway, else the local stack's. */
+    /**
+     * Where and as whom the client commands reach the gateway: --gateway (else the local stack's),
+     * the bearer token (--token or LORACURVE_TOKEN; on the local stack without one, a token of team
+     * "local" signed with the stack's key), and the CA to trust (--ca or LORACURVE_CA; the local
+     * stack's own; else the system's roots).
+     */
     static final class GatewayAt {
         @Mixin
         Where where;
@@ -56,8 +63,29 @@ final class StackCommands {
         @Option(names = "--gateway", description = "host:port (default: the local stack's)")
         String gateway;
 
-        String target() {
-            return gateway != null ? gateway : running(where.dir()).gatewayTarget();
+        @Option(names = "--token", description = "bearer token (default: $LORACURVE_TOKEN)")
+        String token;
+
+        @Option(names = "--ca", description = "PEM CA certificate to trust (default: $LORACURVE_CA)")
+        Path ca;
+
+        @Option(names = "--plaintext", description = "no TLS (a gateway without TLS)")
+        boolean plaintext;
+
+        Connection connection() {
+            String t = token != null ? token : System.getenv("LORACURVE_TOKEN");
+            Path trust = ca != null
+                    ? ca
+                    : Optional.ofNullable(System.getenv("LORACURVE_CA"))
+                            .map(Path::of)
+                            .orElse(null);
+            if (gateway != null) {
+                return new Connection(gateway, t, trust, plaintext);
+            }
+            Stack s = running(where.dir());
+            Connection local = s.connection("gateway", "local");
+            return new Connection(
+                    local.target(), t != null ? t : local.token(), trust != null ? trust : local.ca(), false);
         }
     }
 
@@ -208,7 +236,7 @@ final class StackCommands {
 
         @Override
         public Integer call() {
-            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.connection())) {
                 Experiment e = c.create(SpecFile.read(spec));
                 System.out.println("experiment " + e.getId());
                 if (detach) {
@@ -245,7 +273,7 @@ final class StackCommands {
 
         @Override
         public void run() {
-            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.connection())) {
                 Report r = c.report(id);
                 if (json) {
                     System.out.println(r.getJson());
@@ -268,7 +296,7 @@ final class StackCommands {
 
         @Override
         public void run() {
-            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.connection())) {
                 for (Experiment e : c.stub()
                         .listExperiments(ListExperimentsRequest.getDefaultInstance())
                         .getExperimentsList()) {
@@ -294,13 +322,34 @@ final class StackCommands {
 
         @Override
         public void run() {
-            try (ExperimentClient c = new ExperimentClient(gatewayAt.target())) {
+            try (ExperimentClient c = new ExperimentClient(gatewayAt.connection())) {
                 Experiment e = c.stub()
                         .cancelExperiment(CancelExperimentRequest.newBuilder()
                                 .setExperimentId(id)
                                 .build());
                 System.out.println("experiment " + e.getId() + ": " + e.getState());
             }
+        }
+    }
+
+    @Command(
+            name = "token",
+            mixinStandardHelpOptions = true,
+            description = "Print a bearer token signed with the local stack's key (development only; production uses"
+                    + " its OIDC provider's tokens).")
+    static final class TokenCmd implements Runnable {
+        @Option(names = "--team", required = true, description = "the team claim: the team owns what it creates")
+        String team;
+
+        @Option(names = "--ttl", defaultValue = "PT12H", description = "validity, ISO-8601 (default ${DEFAULT-VALUE})")
+        Duration ttl;
+
+        @Mixin
+        Where where;
+
+        @Override
+        public void run() {
+            System.out.println(running(where.dir()).token(team, ttl));
         }
     }
 }

@@ -67,7 +67,7 @@ class S3StackTest {
                 .dataRoots(dir.toString());
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
         stack.startServices(Duration.ofSeconds(120));
-        client = new ExperimentClient(stack.gatewayTarget());
+        client = new ExperimentClient(stack.connection("gateway", "stack-test"));
         reference = client.follow(client.create(spec).getId(), u -> {}, Duration.ofMinutes(5));
     }
 
@@ -162,7 +162,7 @@ class S3StackTest {
         }
         stack.useStore(stack.store().toString(), Map.of());
         stack.startServices(Duration.ofSeconds(120));
-        try (ExperimentClient local = new ExperimentClient(stack.gatewayTarget())) {
+        try (ExperimentClient local = new ExperimentClient(stack.connection("gateway", "stack-test"))) {
             Experiment onFile = local.follow(local.create(spec).getId(), u -> {}, Duration.ofMinutes(5));
             assertEquals(State.SUCCEEDED, onFile.getState(), onFile.getError());
             assertTrue(onFile.getOptima(0).getUri().startsWith("file:"));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.broker.LocalBroker;
+import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
@@ -17,6 +18,7 @@ import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.EvalServiceGrpc;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.Experiment;
+import dev.loracurve.proto.v1.ExperimentServiceGrpc;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
 import dev.loracurve.proto.v1.ExperimentUpdate;
@@ -52,6 +54,9 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +74,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLSocket;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Utils;
@@ -76,6 +82,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -102,8 +109,9 @@ class StackTest {
         stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
                 .dataRoots(dir.toString());
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
+        stack.withServiceEnv("LORACURVE_QUOTA_TEAMS_TINY_MAX_K", "2"); // a team with a small quota
         stack.startServices(Duration.ofSeconds(120));
-        client = new ExperimentClient(stack.gatewayTarget());
+        client = new ExperimentClient(stack.connection("gateway", "stack-test"));
         spec = TestSpecs.threeOptimaAndACurve(dir);
         Experiment created = client.create(spec);
         reference = client.follow(created.getId(), referenceUpdates::add, Duration.ofMinutes(5));
@@ -176,9 +184,7 @@ class StackTest {
         assertTrue(reflectedServices("trainer-svc").contains("loracurve.v1.TrainerService"), "server reflection");
         // every service answers gRPC health checks
         for (String svc : Stack.SERVICES) {
-            ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(svc))
-                    .usePlaintext()
-                    .build();
+            ManagedChannel ch = stack.connection(svc, "stack-test").channel();
             try {
                 assertEquals(
                         HealthCheckResponse.ServingStatus.SERVING,
@@ -303,9 +309,7 @@ class StackTest {
                         .build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, finished.getStatus().getCode());
         // the stage services validate the same way
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc"))
-                .usePlaintext()
-                .build();
+        ManagedChannel ch = stack.connection("trainer-svc", "stack-test").channel();
         try {
             var trainer = TrainerServiceGrpc.newBlockingStub(ch);
             StatusRuntimeException bad = assertThrows(
@@ -333,9 +337,7 @@ class StackTest {
     @Test
     void cancellingARunningExperimentStopsItsTraining() throws Exception {
         Experiment e = client.create(spec);
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("trainer-svc"))
-                .usePlaintext()
-                .build();
+        ManagedChannel ch = stack.connection("trainer-svc", "stack-test").channel();
         try {
             var trainer = TrainerServiceGrpc.newBlockingStub(ch);
             GetJobRequest job =
@@ -388,9 +390,7 @@ class StackTest {
 
     @Test
     void anArtifactThatFailsItsChecksumIsRefusedByName() throws Exception {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port("eval-svc"))
-                .usePlaintext()
-                .build();
+        ManagedChannel ch = stack.connection("eval-svc", "stack-test").channel();
         try {
             var eval = EvalServiceGrpc.newBlockingStub(ch);
             var optima = new ArrayList<>(reference.getOptimaList());
@@ -425,10 +425,113 @@ class StackTest {
     }
 
     @Test
+    void theGatewayServesTlsOnlyToAuthenticatedTeamsThatSeeTheirOwnExperimentsOnly() throws Exception {
+        // TLS: a Java TLS client that trusts the stack's CA completes a handshake; plaintext gRPC fails
+        try (SSLSocket socket = (SSLSocket)
+                Stack.trusting(stack.pki().ca()).getSocketFactory().createSocket("127.0.0.1", stack.port("gateway"))) {
+            socket.startHandshake();
+            assertTrue(
+                    socket.getSession().getProtocol().startsWith("TLS"),
+                    socket.getSession().getProtocol());
+        }
+        ManagedChannel plain = ManagedChannelBuilder.forTarget(stack.gatewayTarget())
+                .usePlaintext()
+                .build();
+        try {
+            StatusRuntimeException e = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> ExperimentServiceGrpc.newBlockingStub(plain)
+                            .withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .listExperiments(ListExperimentsRequest.getDefaultInstance()));
+            assertTrue(e.getStatus().getCode() != Status.Code.OK, e.toString());
+        } finally {
+            plain.shutdownNow();
+        }
+        // tokens: none, tampered, expired
+        Connection gw = stack.connection("gateway", "stack-test");
+        String tampered = gw.token().substring(0, gw.token().length() - 3) + "abc";
+        for (String token : new String[] {"", tampered, stack.token("stack-test", Duration.ofMinutes(-5))}) {
+            try (ExperimentClient c = new ExperimentClient(new Connection(gw.target(), token, gw.ca(), false))) {
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> c.get(reference.getId()));
+                assertEquals(
+                        Status.Code.UNAUTHENTICATED,
+                        e.getStatus().getCode(),
+                        e.getStatus().toString());
+            }
+        }
+        // another team sees nothing of this one's, and cannot cancel it
+        try (ExperimentClient other = new ExperimentClient(stack.connection("gateway", "other-team"))) {
+            for (var call : List.<Executable>of(
+                    () -> other.get(reference.getId()),
+                    () -> other.report(reference.getId()),
+                    () -> other.stub()
+                            .cancelExperiment(CancelExperimentRequest.newBuilder()
+                                    .setExperimentId(reference.getId())
+                                    .build()))) {
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+                assertEquals(
+                        Status.Code.NOT_FOUND,
+                        e.getStatus().getCode(),
+                        e.getStatus().toString());
+            }
+            assertEquals(
+                    0,
+                    other.stub()
+                            .listExperiments(ListExperimentsRequest.getDefaultInstance())
+                            .getExperimentsCount());
+        }
+        // specs confined to the data roots, limits and quotas
+        for (var bad : Map.<String, ExperimentSpec>of(
+                        "spec.task.data_uri: '/etc/passwd' is outside the data roots",
+                        spec.toBuilder()
+                                .setTask(spec.getTask().toBuilder().setDataUri("/etc/passwd"))
+                                .build(),
+                        "spec.trainer.batch_size must be <= 1024",
+                        spec.toBuilder()
+                                .setTrainer(spec.getTrainer().toBuilder().setBatchSize(100_000_000))
+                                .build())
+                .entrySet()) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.create(bad.getValue()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+            assertTrue(
+                    e.getStatus().getDescription().contains(bad.getKey()),
+                    e.getStatus().getDescription());
+        }
+        try (ExperimentClient tiny = new ExperimentClient(stack.connection("gateway", "tiny"))) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> tiny.create(spec));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+            assertTrue(
+                    e.getStatus().getDescription().contains("max-k = 2"),
+                    e.getStatus().getDescription());
+        }
+    }
+
+    @Test
+    void theRequestThatStoppedTheTrainerFailsAloneAndTheNextExperimentRuns() throws Exception {
+        String id = "huge-batch";
+        submitDirectly(
+                id,
+                spec.toBuilder()
+                        .setTrainer(spec.getTrainer().toBuilder().setBatchSize(100_000_000))
+                        .build());
+        List<Progress> reports = List.of();
+        for (int i = 0; i < 60 && reports.stream().noneMatch(p -> p.getState() == State.FAILED); i++) {
+            reports = EventLog.progress(stack.bootstrapServers(), id, Duration.ofMillis(500));
+        }
+        Progress failed = reports.stream()
+                .filter(p -> p.getState() == State.FAILED)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(failed.getMessage().contains("spec.trainer.batch_size must be <= 1024"), failed.getMessage());
+        Experiment next = client.follow(client.create(TestSpecs.quick(dir)).getId(), u -> {}, Duration.ofMinutes(5));
+        assertEquals(State.SUCCEEDED, next.getState(), next.getError());
+    }
+
+    @Test
     void anyGatewayInstanceAnswersForAnyExperiment() throws Exception {
         stack.startInstance("gateway", "gateway-2");
         stack.awaitReady("gateway-2", Duration.ofSeconds(120));
-        try (ExperimentClient second = new ExperimentClient("127.0.0.1:" + stack.port("gateway-2"))) {
+        try (ExperimentClient second = new ExperimentClient(stack.connection("gateway-2", "stack-test"))) {
             ExperimentSpec quick = TestSpecs.quick(dir);
             Experiment created = second.create(quick);
             List<ExperimentUpdate> seenByFirst = new ArrayList<>();
@@ -565,6 +668,7 @@ class StackTest {
                     id + "/submitted",
                     ExperimentSubmitted.newBuilder()
                             .setExperimentId(id)
+                            .setTeam("stack-test")
                             .setSpec(s)
                             .build());
         }
@@ -601,9 +705,7 @@ class StackTest {
 
     /** The services a server lists through gRPC server reflection (v1). */
     private static List<String> reflectedServices(String instance) throws Exception {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance))
-                .usePlaintext()
-                .build();
+        ManagedChannel ch = stack.connection(instance, "stack-test").channel();
         try {
             var answer = new CompletableFuture<List<String>>();
             var requests = ServerReflectionGrpc.newStub(ch)
@@ -634,18 +736,18 @@ class StackTest {
     }
 
     private static String metrics(String instance) throws Exception {
-        return new String(
-                URI.create("http://127.0.0.1:" + stack.port(instance) + "/q/metrics")
-                        .toURL()
-                        .openStream()
-                        .readAllBytes(),
-                StandardCharsets.UTF_8);
+        return HttpClient.newBuilder()
+                .sslContext(Stack.trusting(stack.pki().ca()))
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + stack.port(instance) + "/q/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static List<Job> jobs(String instance) {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget("127.0.0.1:" + stack.port(instance))
-                .usePlaintext()
-                .build();
+        ManagedChannel ch = stack.connection(instance, "stack-test").channel();
         try {
             return TrainerServiceGrpc.newBlockingStub(ch)
                     .listJobs(ListJobsRequest.getDefaultInstance())

@@ -11,7 +11,6 @@ import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -24,8 +23,8 @@ public final class ExperimentClient implements AutoCloseable {
     private final ManagedChannel channel;
     private final ExperimentServiceGrpc.ExperimentServiceBlockingStub stub;
 
-    public ExperimentClient(String target) {
-        channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    public ExperimentClient(Connection gateway) {
+        channel = gateway.channel();
         stub = ExperimentServiceGrpc.newBlockingStub(channel);
     }
 

@@ -3,7 +3,9 @@ package dev.loracurve.cli.stack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.service.auth.LocalSigner;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,6 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -151,6 +158,26 @@ public final class Stack implements AutoCloseable {
         return storeLocation == null ? store().toString() : storeLocation;
     }
 
+    /** The stack's CA, certificates and signing key (made on first use). */
+    public LocalPki pki() {
+        LocalSigner.in(pkiDir());
+        return LocalPki.in(pkiDir());
+    }
+
+    private Path pkiDir() {
+        return dir.resolve("pki");
+    }
+
+    /** A token of {@code team} signed with the stack's key (development only), valid for {@code ttl}. */
+    public String token(String team, Duration ttl) {
+        return LocalSigner.in(pkiDir()).token(System.getProperty("user.name", "local"), team, ttl);
+    }
+
+    /** How a client of {@code team} reaches an instance: TLS with the stack's CA, a token of an hour. */
+    public Connection connection(String instance, String team) {
+        return new Connection("127.0.0.1:" + port(instance), token(team, Duration.ofHours(1)), pki().ca(), false);
+    }
+
     /** The stack's own store folder (the services' store unless {@link #useStore} named another). */
     public Path store() {
         return dir.resolve("store");
@@ -276,6 +303,15 @@ public final class Stack implements AutoCloseable {
         env.put("LORACURVE_STORE", storeLocation());
         env.put("LORACURVE_CACHE", dir.resolve("cache").resolve(name).toString()); // each instance's own disk
         env.put("LORACURVE_DATA_ROOTS", dataRoots);
+        // TLS only, with the stack's certificate; tokens signed by the stack's key; loopback only
+        LocalPki pki = pki();
+        env.put("QUARKUS_PROFILE", "tls");
+        env.put("LORACURVE_TLS_CERT", pki.serverCert().toString());
+        env.put("LORACURVE_TLS_KEY", pki.serverKey().toString());
+        env.put("LORACURVE_TLS_CA", pki.ca().toString());
+        env.put("LORACURVE_AUTH_KEYS", LocalSigner.publicKey(pkiDir()).toString());
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("LORACURVE_AUDIT_LOG", logs().resolve(name + "-audit.jsonl").toString());
         env.putAll(serviceEnv);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("OPT_OUT_TRACKING", "true");
@@ -334,9 +370,11 @@ public final class Stack implements AutoCloseable {
             }
         }
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient()
+            HttpResponse<String> r = HttpClient.newBuilder()
+                    .sslContext(trusting(pki().ca()))
+                    .build()
                     .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(name) + "/q/health/ready"))
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port(name) + "/q/health/ready"))
                                     .timeout(Duration.ofSeconds(2))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());
@@ -457,6 +495,25 @@ public final class Stack implements AutoCloseable {
         root.set("started", JSON.valueToTree(started));
         root.put("store", storeLocation());
         AtomicFiles.writeString(dir.resolve("stack.json"), root.toPrettyString());
+    }
+
+    /** An SSL context that trusts the certificates of one PEM CA. */
+    public static SSLContext trusting(Path caPem) {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust " + caPem, e);
+        }
     }
 
     private static String java() {

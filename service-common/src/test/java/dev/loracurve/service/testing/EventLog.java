@@ -1,10 +1,15 @@
 package dev.loracurve.service.testing;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.service.EventBus;
 import dev.loracurve.service.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -51,6 +56,36 @@ public final class EventLog {
             }
         }
         return counts;
+    }
+
+    /** The progress reports (StageProgress) published for {@code experimentId}, in order. */
+    public static List<Progress> progress(String bootstrapServers, String experimentId, Duration quiet) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<Progress> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.PROGRESS));
+            long idle = System.nanoTime();
+            while (System.nanoTime() - idle < quiet.toNanos()) {
+                var records = c.poll(Duration.ofMillis(200));
+                if (!records.isEmpty()) {
+                    idle = System.nanoTime();
+                }
+                for (var r : records) {
+                    if (experimentId.equals(r.key())) {
+                        try {
+                            out.add(StageProgress.parseFrom(r.value()).getProgress());
+                        } catch (InvalidProtocolBufferException e) {
+                            throw new AssertionError("a malformed StageProgress on " + r.topic(), e);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
