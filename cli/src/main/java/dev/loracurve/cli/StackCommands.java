@@ -104,12 +104,17 @@ final class StackCommands {
 
     /** Starts the broker and the services ({@code instances} of each, default 1); returns the stack. */
     static Stack up(Path dir, Map<String, Integer> instances, PrintStream out) {
+        return up(dir, instances, false, out);
+    }
+
+    /** Starts the broker (its clients on mutual TLS when {@code kafkaTls}) and the services. */
+    static Stack up(Path dir, Map<String, Integer> instances, boolean kafkaTls, PrintStream out) {
         Stack old = Stack.read(home(), dir);
         if (old != null && old.alive(Stack.KAFKA)) {
             throw new IllegalStateException(
                     "a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
         }
-        Stack s = Stack.create(home(), dir, Stack.defaultPorts());
+        Stack s = Stack.create(home(), dir, Stack.defaultPorts()).kafkaTls(kafkaTls);
         try {
             long t0 = System.nanoTime();
             s.startBroker();
@@ -146,6 +151,11 @@ final class StackCommands {
                         "instances per service, e.g. trainer=2,eval=2 (trainer, curve, eval, gateway; default 1 each)")
         Map<String, Integer> scale = new LinkedHashMap<>();
 
+        @Option(
+                names = "--kafka-tls",
+                description = "the broker's clients (the services) on mutual TLS with the stack's certificates")
+        boolean kafkaTls;
+
         @Override
         public void run() {
             Map<String, Integer> instances = new LinkedHashMap<>();
@@ -157,7 +167,7 @@ final class StackCommands {
                 }
                 instances.put(svc, n);
             });
-            up(where.dir(), instances, System.out);
+            up(where.dir(), instances, kafkaTls, System.out);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.loracurve.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.broker.LocalBroker;
@@ -21,8 +22,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,7 +42,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * The four services as processes with their store on S3 (a real S3-compatible server, S3Mock, in
  * this JVM; the services reach it through the AWS SDK's standard variables), then the same spec on
  * file://: the same artifact hashes. A trainer killed in the middle of an upload leaves no visible
- * artifact and redoes it.
+ * artifact and redoes it. The broker's clients here are on mutual TLS (the stack's certificates).
  */
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -63,9 +67,15 @@ class S3StackTest {
         s3 = S3Server.start(dir.resolve("s3"), "lc");
         bucket = s3.client();
         stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
+                .kafkaTls(true) // and the services' Kafka clients on mutual TLS
                 .useStore("s3://lc/" + PREFIX, s3.environment())
                 .dataRoots(dir.toString());
-        broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
+        broker = LocalBroker.start(
+                stack.brokerDir(),
+                stack.port(Stack.KAFKA),
+                stack.port("kafka-controller"),
+                stack.pki().serverKeyStore(),
+                stack.pki().ca());
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.connection("gateway", "stack-test"));
         reference = client.follow(client.create(spec).getId(), u -> {}, Duration.ofMinutes(5));
@@ -118,6 +128,13 @@ class S3StackTest {
         assertTrue(
                 objects("experiments/" + id + "/optima/run-0.checkpoint").isEmpty(), "superseded checkpoints are gone");
         Report report = client.report(id); // the gateway reads it back from the bucket, checked
+        Properties plain = new Properties();
+        plain.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        plain.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(plain)) {
+            assertThrows(
+                    Exception.class, () -> admin.describeCluster().nodes().get(), "the broker takes only mutual TLS");
+        }
         assertTrue(report.getJson().contains("\"methods\""));
         assertEquals("s3://lc/" + PREFIX + "/experiments/" + id + "/eval/report.html", report.getHtmlUri());
     }
@@ -150,7 +167,7 @@ class S3StackTest {
         Experiment done = client.follow(id, u -> {}, Duration.ofMinutes(5));
         assertEquals(State.SUCCEEDED, done.getState(), done.getError());
         StackTest.assertSameArtifacts(reference, done);
-        Map<String, Integer> events = EventLog.count(stack.bootstrapServers(), id, Duration.ofSeconds(3));
+        Map<String, Integer> events = EventLog.count(stack.kafkaClientProperties(), id, Duration.ofSeconds(3));
         assertEquals(1, events.get("loracurve.v1.CheckpointAvailable " + id + "/checkpoint/1"), events.toString());
     }
 

@@ -30,6 +30,14 @@ public final class LocalBroker implements AutoCloseable {
 
     /** Starts a broker on loopback {@code port} (the controller on {@code controllerPort}), data under {@code dir}. */
     public static LocalBroker start(Path dir, int port, int controllerPort) {
+        return start(dir, port, controllerPort, null, null);
+    }
+
+    /**
+     * The same with its client listener on mutual TLS when {@code keyStore} (PEM: key and
+     * certificate chain) and {@code trustStore} (PEM: the CA clients' certificates must chain to) are given.
+     */
+    public static LocalBroker start(Path dir, int port, int controllerPort, Path keyStore, Path trustStore) {
         try {
             Files.createDirectories(dir);
             Path logs = dir.resolve("data");
@@ -37,10 +45,19 @@ public final class LocalBroker implements AutoCloseable {
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");
             p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            String client = keyStore == null ? "PLAINTEXT" : "SSL";
+            p.put("listeners", client + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", client + "://127.0.0.1:" + port);
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", client);
+            p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+            if (keyStore != null) {
+                p.put("ssl.client.auth", "required");
+                p.put("ssl.keystore.type", "PEM");
+                p.put("ssl.keystore.location", keyStore.toString());
+                p.put("ssl.truststore.type", "PEM");
+                p.put("ssl.truststore.location", trustStore.toString());
+            }
             p.put("log.dirs", logs.toString());
             p.put("num.partitions", "4");
             p.put("offsets.topic.replication.factor", "1");
@@ -74,9 +91,16 @@ public final class LocalBroker implements AutoCloseable {
         }
     }
 
-    /** The broker as its own process: DIR PORT CONTROLLER_PORT; stops on SIGTERM. */
+    /** The broker as its own process: DIR PORT CONTROLLER_PORT [KEYSTORE_PEM TRUSTSTORE_PEM]; stops on SIGTERM. */
     public static void main(String[] args) throws InterruptedException {
-        LocalBroker b = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        LocalBroker b = args.length >= 5
+                ? start(
+                        Path.of(args[0]),
+                        Integer.parseInt(args[1]),
+                        Integer.parseInt(args[2]),
+                        Path.of(args[3]),
+                        Path.of(args[4]))
+                : start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         Runtime.getRuntime().addShutdownHook(new Thread(b::close));
         b.server.awaitShutdown();
     }

@@ -31,8 +31,7 @@ public final class EventBus implements AutoCloseable {
 
     /** @param source this service's name, the events' ce_source */
     public EventBus(String bootstrapServers, String source) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = Topics.clientProperties(bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);

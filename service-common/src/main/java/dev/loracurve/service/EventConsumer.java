@@ -72,8 +72,7 @@ public final class EventConsumer implements AutoCloseable {
             Predicate<Event> wanted,
             Store handledIn,
             Handler handler) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = Topics.clientProperties(bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         String instance = System.getenv("LORACURVE_INSTANCE");
         if (instance != null && !instance.isBlank()) {

@@ -1,11 +1,16 @@
 package dev.loracurve.service;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -28,10 +33,28 @@ public final class Topics {
 
     private Topics() {}
 
+    /**
+     * The settings of every Kafka client of a service: the bootstrap servers, and the client
+     * properties of the file {@code LORACURVE_KAFKA_PROPERTIES} names (security.protocol=SSL, key and
+     * trust stores for mutual TLS, SASL, …: Kafka's own names), when it is set.
+     */
+    public static Properties clientProperties(String bootstrapServers) {
+        Properties p = new Properties();
+        String file = System.getenv("LORACURVE_KAFKA_PROPERTIES");
+        if (file != null && !file.isBlank()) {
+            try (Reader in = Files.newBufferedReader(Path.of(file))) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the Kafka client properties " + file, e);
+            }
+        }
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
+    }
+
     /** Creates the topics that do not exist yet (every service does this at start; it is idempotent). */
     public static void ensure(String bootstrapServers, int partitions) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = clientProperties(bootstrapServers);
         try (Admin admin = Admin.create(p)) {
             for (String t : ALL) {
                 try {

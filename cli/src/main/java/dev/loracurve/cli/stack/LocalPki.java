@@ -94,7 +94,8 @@ public final class LocalPki {
                     caName,
                     caKeys.getPrivate(),
                     false,
-                    KeyPurposeId.id_kp_serverAuth,
+                    // the broker also connects to itself as a client (inter-broker)
+                    new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth},
                     new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.dNSName, "localhost"),
                         new GeneralName(GeneralName.iPAddress, "127.0.0.1")
@@ -106,7 +107,7 @@ public final class LocalPki {
                     caName,
                     caKeys.getPrivate(),
                     false,
-                    KeyPurposeId.id_kp_clientAuth,
+                    new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth},
                     null);
             Files.createDirectories(dir);
             AtomicFiles.writeString(serverKey(), pem(serverKeys.getPrivate()));
@@ -133,7 +134,7 @@ public final class LocalPki {
             X500Name issuer,
             PrivateKey issuerKey,
             boolean ca,
-            KeyPurposeId purpose,
+            KeyPurposeId[] purposes,
             GeneralNames names)
             throws GeneralSecurityException, IOException, OperatorCreationException {
         Instant now = Instant.now();
@@ -152,8 +153,8 @@ public final class LocalPki {
                         ca
                                 ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                                 : KeyUsage.digitalSignature | KeyUsage.keyAgreement));
-        if (purpose != null) {
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+        if (purposes != null) {
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
         }
         if (names != null) {
             b.addExtension(Extension.subjectAlternativeName, false, names);

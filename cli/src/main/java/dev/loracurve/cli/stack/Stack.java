@@ -7,6 +7,7 @@ import dev.loracurve.service.auth.LocalSigner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,6 +57,8 @@ public final class Stack implements AutoCloseable {
             Path.of(System.getProperty("user.dir")).toAbsolutePath().toString();
     /** Environment every service gets besides the stack's own (a remote store's endpoint and credentials). */
     private final Map<String, String> serviceEnv = new LinkedHashMap<>();
+
+    private boolean kafkaTls;
 
     private Stack(Path home, Path dir, Map<String, Integer> ports) {
         this.home = home;
@@ -122,6 +125,7 @@ public final class Stack implements AutoCloseable {
                     .fields()
                     .forEachRemaining(
                             e -> s.started.put(e.getKey(), e.getValue().asLong()));
+            s.kafkaTls = node.path("kafka_tls").asBoolean(false);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -136,6 +140,27 @@ public final class Stack implements AutoCloseable {
         this.storeLocation = location;
         serviceEnv.putAll(env);
         return this;
+    }
+
+    /** Puts the broker's client listener on mutual TLS (the stack's certificates); before the broker starts. */
+    public Stack kafkaTls(boolean on) {
+        this.kafkaTls = on;
+        return this;
+    }
+
+    /** The Kafka client settings of this stack's clients (mutual TLS when {@link #kafkaTls}). */
+    public Properties kafkaClientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        if (kafkaTls) {
+            LocalPki pki = pki();
+            p.put("security.protocol", "SSL");
+            p.put("ssl.keystore.type", "PEM");
+            p.put("ssl.keystore.location", pki.clientKeyStore().toString());
+            p.put("ssl.truststore.type", "PEM");
+            p.put("ssl.truststore.location", pki.ca().toString());
+        }
+        return p;
     }
 
     /** The data roots of the services started after this call (folders and s3:// prefixes, ':'-separated). */
@@ -210,7 +235,7 @@ public final class Stack implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
         }
-        List<String> cmd = List.of(
+        List<String> cmd = new ArrayList<>(List.of(
                 java(),
                 marker(),
                 "-Xmx512m",
@@ -218,7 +243,10 @@ public final class Stack implements AutoCloseable {
                 jar.toString(),
                 brokerDir().toString(),
                 String.valueOf(port(KAFKA)),
-                String.valueOf(port("kafka-controller")));
+                String.valueOf(port("kafka-controller"))));
+        if (kafkaTls) {
+            cmd.addAll(List.of(pki().serverKeyStore().toString(), pki().ca().toString()));
+        }
         spawn(KAFKA, cmd, Map.of());
         awaitReady(KAFKA, Duration.ofSeconds(60));
     }
@@ -303,6 +331,16 @@ public final class Stack implements AutoCloseable {
         env.put("LORACURVE_STORE", storeLocation());
         env.put("LORACURVE_CACHE", dir.resolve("cache").resolve(name).toString()); // each instance's own disk
         env.put("LORACURVE_DATA_ROOTS", dataRoots);
+        if (kafkaTls) {
+            Path file = pkiDir().resolve("kafka-client.properties");
+            try (Writer out = Files.newBufferedWriter(file)) {
+                kafkaClientProperties()
+                        .store(out, "the services' Kafka clients: mutual TLS with the stack's certificates");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            env.put("LORACURVE_KAFKA_PROPERTIES", file.toString());
+        }
         // TLS only, with the stack's certificate; tokens signed by the stack's key; loopback only
         LocalPki pki = pki();
         env.put("QUARKUS_PROFILE", "tls");
@@ -358,8 +396,7 @@ public final class Stack implements AutoCloseable {
     /** Whether {@code name} answers now. */
     public boolean ready(String name) {
         if (name.equals(KAFKA)) {
-            var props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            var props = kafkaClientProperties();
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
             try (Admin a = Admin.create(props)) {
@@ -494,6 +531,7 @@ public final class Stack implements AutoCloseable {
         root.set("pids", JSON.valueToTree(pids));
         root.set("started", JSON.valueToTree(started));
         root.put("store", storeLocation());
+        root.put("kafka_tls", kafkaTls);
         AtomicFiles.writeString(dir.resolve("stack.json"), root.toPrettyString());
     }
 

@@ -30,6 +30,13 @@ public final class EventLog {
     public static Map<String, Integer> count(String bootstrapServers, String experimentId, Duration quiet) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return count(p, experimentId, quiet);
+    }
+
+    /** The same with a client of these settings (a broker on mutual TLS). */
+    public static Map<String, Integer> count(Properties client, String experimentId, Duration quiet) {
+        Properties p = new Properties();
+        p.putAll(client);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, Integer> counts = new HashMap<>();
