@@ -61,6 +61,15 @@ public class CurveStage extends StageBean {
             return;
         }
         CheckpointAvailable c = e.parse(CheckpointAvailable.parser());
+        // a crafted or corrupt event is refused before anything is written for it
+        specs.validate(c.getSpec());
+        rt.store.keyOf(c.getAdapter().getUri());
+        if (c.getIndex() < 0
+                || c.getIndex() >= c.getK()
+                || c.getK() != c.getSpec().getK()) {
+            throw new IllegalArgumentException("optimum index " + c.getIndex() + " of k = " + c.getK()
+                    + " does not fit the spec's k = " + c.getSpec().getK());
+        }
         String inputs = StageRuntime.experimentKey(c.getExperimentId()) + "/curve-inputs/";
         rt.store.write(inputs + c.getIndex() + ".binpb", c.toByteArray());
         List<Artifact> optima = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.proto.v1.Artifact;
+import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.CurveServiceGrpc;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.ExperimentSpec;
@@ -15,6 +16,8 @@ import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.StartCurveRequest;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.WatchJobRequest;
+import dev.loracurve.service.EventBus;
+import dev.loracurve.service.Topics;
 import dev.loracurve.service.testing.BrokerResource;
 import dev.loracurve.service.testing.Channels;
 import dev.loracurve.service.testing.EventLog;
@@ -132,5 +135,33 @@ class CurveEndpointTest {
         Job job = runToEnd("bad-2", List.of(outside, optima.get(1), optima.get(2)), spec());
         assertEquals(State.FAILED, job.getState());
         assertTrue(job.getError().contains("leaves the store root"), job.getError());
+    }
+
+    @Test
+    void anInjectedEventNamingAnArtifactOutsideTheStoreWritesNothingAndIsReported() throws Exception {
+        String id = "injected-1";
+        try (EventBus attacker = new EventBus(BrokerResource.bootstrapServers(), "somebody")) {
+            attacker.publish(
+                    Topics.CHECKPOINTS,
+                    id,
+                    id + "/checkpoint/0",
+                    CheckpointAvailable.newBuilder()
+                            .setExperimentId(id)
+                            .setSpec(spec())
+                            .setIndex(0)
+                            .setK(3)
+                            .setAdapter(
+                                    Artifact.newBuilder().setUri("file:///etc").setSha256("0".repeat(64)))
+                            .build());
+        }
+        List<Progress> reports = List.of();
+        for (int i = 0; i < 40 && reports.isEmpty(); i++) {
+            reports = EventLog.progress(BrokerResource.bootstrapServers(), id, Duration.ofMillis(500));
+        }
+        assertEquals(State.FAILED, reports.get(0).getState());
+        assertTrue(
+                reports.get(0).getMessage().contains("leaves the store root"),
+                reports.get(0).getMessage());
+        assertFalse(Files.exists(BrokerResource.store().resolve("experiments").resolve(id)), "nothing written for it");
     }
 }

@@ -20,6 +20,7 @@ import dev.loracurve.service.Quotas;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
+import dev.loracurve.service.quarkus.EventLoopLiveness;
 import dev.loracurve.service.quarkus.LimitSettings;
 import dev.loracurve.service.quarkus.QuotaSettings;
 import dev.loracurve.service.quarkus.ServiceSettings;
@@ -79,6 +80,7 @@ public class Gateway implements HealthCheck {
         specs = new Specs(settings.dataLocations(store), limits.specLimits());
         quotas = quotaSettings.quotas();
         rt = new StageRuntime("gateway", null, store, settings.bootstrapServers(), settings.partitions());
+        EventLoopLiveness.watch(() -> rt);
         experiments = new Experiments(rt.store);
         Gauge.builder(
                         "loracurve.experiments.active",

@@ -47,6 +47,9 @@ public final class EventConsumer implements AutoCloseable {
         void handle(Event event) throws Exception;
     }
 
+    /** How long a store or broker failure pauses the loop before it tries again. */
+    private static final long RETRY_MS = 1_000;
+
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics;
     private final Predicate<Event> wanted;
@@ -101,9 +104,14 @@ public final class EventConsumer implements AutoCloseable {
         return this;
     }
 
-    /** True while the poll loop is alive (readiness). */
+    /** True while the poll loop is alive and has polled (readiness). */
     public boolean healthy() {
         return running && polling && loop.isAlive();
+    }
+
+    /** False once the poll loop has stopped for good (liveness: the orchestrator restarts the service). */
+    public boolean alive() {
+        return running && loop.isAlive();
     }
 
     private void run() {
@@ -135,9 +143,17 @@ public final class EventConsumer implements AutoCloseable {
                 if (work == null) {
                     for (ConsumerRecord<String, byte[]> r : records) {
                         Event e = Event.of(r);
-                        if (!wanted.test(e) || wasHandled(e)) {
-                            commit(r);
-                            continue;
+                        try {
+                            if (!wanted.test(e) || wasHandled(e)) {
+                                commit(r);
+                                continue;
+                            }
+                        } catch (RuntimeException transientFailure) {
+                            // the store or the broker failed us: read this record again after a pause
+                            LOG.log(Level.WARNING, "cannot take " + describe(e) + " now, retrying", transientFailure);
+                            consumer.seek(new TopicPartition(r.topic(), r.partition()), r.offset());
+                            Thread.sleep(RETRY_MS);
+                            break;
                         }
                         current = r;
                         busy = true;
@@ -152,13 +168,24 @@ public final class EventConsumer implements AutoCloseable {
                     try {
                         work.get();
                     } catch (ExecutionException ex) {
+                        Throwable why = ex.getCause();
                         LOG.log(
                                 Level.WARNING,
-                                "event " + current.topic() + "@" + current.offset() + " failed",
-                                ex.getCause());
+                                describe(Event.of(current)) + " failed: "
+                                        + (why.getMessage() == null ? why.toString() : why.getMessage()),
+                                why);
                     }
-                    markHandled(Event.of(current));
-                    commit(current);
+                    try {
+                        markHandled(Event.of(current));
+                        commit(current);
+                    } catch (RuntimeException transientFailure) {
+                        LOG.log(
+                                Level.WARNING,
+                                "cannot record " + describe(Event.of(current)) + " as handled, retrying",
+                                transientFailure);
+                        Thread.sleep(RETRY_MS);
+                        continue; // the work stays done: recorded at the next turn
+                    }
                     consumer.resume(consumer.paused());
                     work = null;
                     busy = false;
@@ -174,6 +201,12 @@ public final class EventConsumer implements AutoCloseable {
             running = false;
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    private static String describe(Event e) {
+        return "event " + (e.id().isEmpty() ? "(no id)" : e.id()) + " ("
+                + (e.type().isEmpty() ? "no type" : e.type()) + ", " + e.topic() + "@" + e.partition() + ":"
+                + e.offset() + ")";
     }
 
     private void commit(ConsumerRecord<String, byte[]> r) {

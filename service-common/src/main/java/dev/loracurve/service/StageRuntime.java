@@ -120,6 +120,11 @@ public final class StageRuntime implements AutoCloseable {
                 .register(registry);
     }
 
+    /** False once the event loop stopped for good: liveness DOWN, so that the orchestrator restarts the service. */
+    public boolean alive() {
+        return consumer == null || consumer.alive();
+    }
+
     public boolean ready() {
         return (consumer == null || consumer.healthy()) && bus.reachable();
     }

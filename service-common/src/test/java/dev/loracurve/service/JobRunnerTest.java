@@ -136,4 +136,21 @@ class JobRunnerTest {
             assertTrue(!done.isDone());
         }
     }
+
+    @Test
+    void aJobThatRunsOutOfMemoryFailsAloneAndTheNextRuns() throws Exception {
+        try (JobRunner jobs = new JobRunner(Stage.TRAIN, published::add, cancelledInStore::contains)) {
+            Job failed = jobs.submit("exp-oom", "team-a", ctx -> {
+                        throw new OutOfMemoryError("Java heap space");
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals(State.FAILED, failed.getState());
+            assertEquals("Java heap space", failed.getError());
+            assertEquals(
+                    State.SUCCEEDED,
+                    jobs.submit("exp-next", "team-a", ctx -> {})
+                            .get(10, TimeUnit.SECONDS)
+                            .getState());
+        }
+    }
 }

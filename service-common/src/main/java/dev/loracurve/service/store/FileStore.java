@@ -140,6 +140,13 @@ public final class FileStore implements Store {
         return p;
     }
 
+    @Override
+    public String keyOf(String uri) {
+        Path p = resolve(uri);
+        String key = root.relativize(p).toString().replace('\\', '/');
+        return Store.checkKey(key);
+    }
+
     /** The path of a {@code file://} URI inside the root (a symbolic link may not lead outside). */
     Path resolve(String uri) {
         URI u;

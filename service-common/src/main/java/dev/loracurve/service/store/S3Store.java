@@ -280,7 +280,8 @@ public final class S3Store implements Store {
     }
 
     /** The key of a URI in this store; IllegalArgumentException for any other bucket or prefix. */
-    String keyOf(String uri) {
+    @Override
+    public String keyOf(String uri) {
         URI u;
         try {
             u = URI.create(uri);

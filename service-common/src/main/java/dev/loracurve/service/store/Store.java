@@ -60,6 +60,9 @@ public interface Store extends AutoCloseable {
     /** The URI of {@code key}. */
     String uri(String key);
 
+    /** The key of a URI of this store; IllegalArgumentException for a URI outside it (checked before anything is written). */
+    String keyOf(String uri);
+
     /**
      * A local path holding the artifact at {@code uri}, after checking that it exists and that its
      * sha256 is {@code sha256} (a {@link dev.loracurve.core.store.CheckpointException} otherwise);

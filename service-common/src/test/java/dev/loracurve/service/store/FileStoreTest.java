@@ -25,6 +25,7 @@ class FileStoreTest {
         Path a = store.workDir("experiments/exp-1/optima", c -> true);
         Files.writeString(a.resolve("x"), "x");
         assertEquals(a.resolve("x"), store.fetch(store.uri("experiments/exp-1/optima/x"), Sha256.of(a.resolve("x"))));
+        assertEquals("experiments/exp-1/optima/x", store.keyOf(store.uri("experiments/exp-1/optima/x")));
         Files.writeString(dir.resolve("secret"), "x");
         for (String uri : new String[] {
             dir.resolve("secret").toUri().toString(),

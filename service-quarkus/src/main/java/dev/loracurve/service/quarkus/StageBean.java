@@ -60,6 +60,7 @@ public abstract class StageBean implements HealthCheck {
     void start(@Observes StartupEvent ev) {
         Store store = settings.openStore();
         specs = new Specs(settings.dataLocations(store), limits.specLimits());
+        EventLoopLiveness.watch(() -> rt);
         rt = StageRuntime.startStage(
                 name(),
                 stage(),
