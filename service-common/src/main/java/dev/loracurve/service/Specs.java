@@ -1,6 +1,5 @@
 package dev.loracurve.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.core.config.InvalidConfigException;
 import dev.loracurve.core.config.InvalidConfigException.Violation;
 import dev.loracurve.core.curve.CurveFitConfig;
@@ -11,6 +10,7 @@ import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.store.JsonFiles;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.OptimizerConfig;
@@ -23,7 +23,7 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.OodSpec;
 import dev.loracurve.proto.v1.TaskSpec;
 import dev.loracurve.proto.v1.TrainerSpec;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +42,6 @@ import java.util.function.UnaryOperator;
  * an unset field from 0: where a .proto comment says "0 means …", 0 keeps core's default.
  */
 public final class Specs {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> LORA = Map.of(
             "r", "spec.lora.rank",
             "alpha", "spec.lora.alpha",
@@ -107,8 +106,8 @@ public final class Specs {
                 v.add(new Violation("spec.base_model_uri", ": no model folder at " + model + " (config.json missing)"));
             } else {
                 try {
-                    ModelConfig.parse(JSON.readTree(config.get()));
-                } catch (IOException | RuntimeException e) {
+                    ModelConfig.parse(JsonFiles.parse(new String(config.get(), StandardCharsets.UTF_8), ""));
+                } catch (RuntimeException e) {
                     // the parser's own message names the field, never the file's content
                     v.add(new Violation("spec.base_model_uri", ": config.json: " + e.getMessage()));
                 }

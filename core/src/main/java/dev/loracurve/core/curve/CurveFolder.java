@@ -9,6 +9,7 @@ import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.core.store.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +32,11 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
         Path file = dir.resolve(FILE);
         JsonNode j;
         try {
-            j = JSON.readTree(Files.readString(file));
+            j = JsonFiles.parse(Files.readString(file), "");
         } catch (IOException e) {
             throw new CheckpointException(file, null, "cannot read curve: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, null, e.getMessage());
         }
         String variant = j.path("variant").asText("");
         if (!variant.equals("anchored") && !variant.equals("free")) {
@@ -57,10 +60,10 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
         LoraConfig lora = null;
         String base = "";
         for (int i = 0; i < points.length; i++) {
-            PeftAdapter a = PeftAdapter.read(dir.resolve(names.get(i).asText()), model);
+            PeftAdapter a = PeftAdapter.read(pointDir(dir, file, names.get(i).asText()), model);
             if (lora != null && !sameShape(lora, a.config())) {
                 throw new CheckpointException(
-                        dir.resolve(names.get(i).asText()),
+                        pointDir(dir, file, names.get(i).asText()),
                         null,
                         "LoRA config differs from the first control point's (r, alpha, targets must agree)");
             }
@@ -119,8 +122,8 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
      */
     public static void writePoint(Path dir, double t, Path out) {
         Path file = dir.resolve(FILE);
-        try {
-            JsonNode j = JSON.readTree(Files.readString(file));
+        JsonNode j = JsonFiles.read(file);
+        {
             int segments = j.path("segments").asInt(0);
             int degree = j.path("degree").asInt(0);
             JsonNode names = j.path("control_points");
@@ -130,10 +133,16 @@ public record CurveFolder(String variant, BezierCurve curve, LoraConfig lora, St
             }
             double[] w = BezierCurve.weights(segments, degree, t);
             List<Path> points = new ArrayList<>();
-            names.forEach(n -> points.add(dir.resolve(n.asText())));
+            names.forEach(n -> points.add(pointDir(dir, file, n.asText())));
             PeftAdapter.combine(points, w, out);
-        } catch (IOException e) {
-            throw new CheckpointException(file, null, "cannot read curve: " + e.getMessage(), e);
         }
+    }
+
+    /** A control point's folder: a plain name inside the curve's folder, nothing else. */
+    private static Path pointDir(Path dir, Path file, String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || name.contains("..")) {
+            throw new CheckpointException(file, null, "control point names must be plain folder names of the curve");
+        }
+        return dir.resolve(name);
     }
 }

@@ -9,11 +9,11 @@ import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.Projection;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.core.store.JsonFiles;
 import dev.loracurve.core.store.SafetensorsFile;
 import dev.loracurve.core.store.SafetensorsWriter;
 import dev.loracurve.core.store.TensorInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,9 +46,11 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
         Path file = dir.resolve(CONFIG);
         JsonNode c;
         try {
-            c = JSON.readTree(Files.readString(file));
+            c = JsonFiles.parse(Files.readString(file), "");
         } catch (IOException e) {
             throw new CheckpointException(file, null, "cannot read adapter config: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, null, e.getMessage());
         }
         String type = c.path("peft_type").asText("LORA");
         if (!type.equalsIgnoreCase("LORA")) {
@@ -73,7 +75,10 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
             throw new CheckpointException(file, null, "layers_to_transform is not supported: LoRA goes on every layer");
         }
         if (!c.path("r").canConvertToInt() || c.path("r").asInt() <= 0) {
-            throw new CheckpointException(file, null, "r must be a positive integer, got " + c.path("r"));
+            throw new CheckpointException(
+                    file,
+                    null,
+                    c.has("r") ? "r must be a positive integer, got " + c.get("r") : "r (the LoRA rank) is missing");
         }
         try {
             return new LoraConfig(
@@ -177,13 +182,9 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
     }
 
     private static String readBaseModel(Path dir) {
-        try {
-            return JSON.readTree(dir.resolve(CONFIG).toFile())
-                    .path("base_model_name_or_path")
-                    .asText("");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JsonFiles.read(dir.resolve(CONFIG))
+                .path("base_model_name_or_path")
+                .asText("");
     }
 
     /**

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.store.AtomicFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.loracurve.core.store.JsonFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -98,10 +96,9 @@ public record ModelConfig(
 
     public static ModelConfig load(Path modelDir) {
         Path file = modelDir.resolve("config.json");
+        JsonNode json = JsonFiles.read(file);
         try {
-            return parse(new ObjectMapper().readTree(Files.readString(file)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            return parse(json);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -2,8 +2,8 @@ package dev.loracurve.core.model;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.store.JsonFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ public final class TextTokenizer implements AutoCloseable {
             long bos = -1;
             Path cfgPath = modelDir.resolve("tokenizer_config.json");
             if (Files.exists(cfgPath)) {
-                JsonNode cfg = new ObjectMapper().readTree(cfgPath.toFile());
+                JsonNode cfg = JsonFiles.read(cfgPath);
                 if (cfg.path("add_bos_token").asBoolean(false)) {
                     JsonNode tok = cfg.path("bos_token");
                     String text = tok.isObject() ? tok.path("content").asText() : tok.asText();
@@ -51,6 +51,14 @@ public final class TextTokenizer implements AutoCloseable {
             return new TextTokenizer(hf, bos);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load tokenizer " + json, e);
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException named
+                    && named.getMessage().startsWith(modelDir.toString())) {
+                throw named;
+            }
+            // the tokenizers library's own message may quote the file: name the file and the kind only
+            throw new IllegalArgumentException(json + ": not a tokenizer.json the tokenizers library reads ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -102,9 +102,10 @@ public final class SafetensorsFile implements AutoCloseable {
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage();
             if (why != null && why.startsWith("Duplicate field")) {
+                // the parser names the tensor and nothing else of the file
                 throw new CheckpointException(path, null, "duplicate tensor name in header: " + why);
             }
-            throw new CheckpointException(path, null, "malformed header JSON: " + why);
+            throw new CheckpointException(path, null, "malformed header JSON: " + JsonFiles.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(path, null, "malformed header JSON: not an object");
@@ -222,7 +223,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return t;
     }
 
-    /** Reads a floating tensor widened to float, row-major. */
+    /** Reads a floating tensor widened to float, row-major; a NaN or Inf value is a CheckpointException. */
     public float[] readFloats(String name) {
         TensorInfo t = info(name);
         if (!t.dtype().isReadableAsFloat()) {
@@ -248,7 +249,21 @@ public final class SafetensorsFile implements AutoCloseable {
             // a memory-mapped page that vanished (file shrunk after open) surfaces as InternalError
             throw new CheckpointException(path, name, "file changed while reading: " + e.getMessage(), e);
         }
+        requireFinite(out, name);
         return out;
+    }
+
+    /**
+     * Refuses a tensor with a NaN or an infinity, naming it: such weights only produce NaN logits,
+     * losses and metrics downstream. One pass over the values, far cheaper than the forward passes.
+     */
+    private void requireFinite(float[] values, String name) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new CheckpointException(
+                        path, name, "holds " + values[i] + " (element " + i + "): weights must be finite");
+            }
+        }
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

@@ -1,8 +1,6 @@
 package dev.loracurve.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,18 +29,21 @@ public final class WeightFiles implements AutoCloseable {
         List<Path> paths = new ArrayList<>();
         if (Files.exists(index)) {
             try {
-                JsonNode map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
+                JsonNode map = JsonFiles.read(index).path("weight_map");
                 if (!map.isObject()) {
                     throw new CheckpointException(index, null, "no weight_map object");
                 }
                 map.elements().forEachRemaining(f -> {
-                    Path p = modelDir.resolve(f.asText());
+                    Path p = modelDir.resolve(f.asText()).normalize();
+                    if (p.getParent() == null || !p.getParent().equals(modelDir.normalize())) {
+                        throw new CheckpointException(index, null, "a shard must be a file of the model's folder");
+                    }
                     if (!paths.contains(p)) {
                         paths.add(p);
                     }
                 });
-            } catch (IOException e) {
-                throw new CheckpointException(index, null, "malformed index JSON: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(index, null, "index: " + e.getMessage(), e);
             }
         } else if (Files.exists(modelDir.resolve(SINGLE))) {
             paths.add(modelDir.resolve(SINGLE));

@@ -1,7 +1,7 @@
 package dev.loracurve.core.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.core.store.JsonFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +14,6 @@ import java.util.stream.Stream;
 
 /** Finding a split's file in a folder, and reading JSON lines with their line numbers. */
 public final class DataFiles {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> DATA_EXTENSIONS = List.of(".jsonl", ".json", ".tsv", ".csv", ".txt");
 
     private DataFiles() {}
@@ -30,7 +29,7 @@ public final class DataFiles {
     public static Path resolve(Path data, String split) {
         if (!Files.isDirectory(data)) {
             if (!Files.exists(data)) {
-                throw new IllegalArgumentException("--data " + data + " does not exist");
+                throw new IllegalArgumentException("data " + data + " does not exist");
             }
             return data;
         }
@@ -56,7 +55,7 @@ public final class DataFiles {
             throw new UncheckedIOException(e);
         }
         if (matches.isEmpty()) {
-            throw new IllegalArgumentException("--data " + data + ": no file for split '" + split
+            throw new IllegalArgumentException("data " + data + ": no file for split '" + split
                     + "' (looked for names with " + String.join("/", aliases) + ")");
         }
         if (matches.size() > 1) {
@@ -71,13 +70,14 @@ public final class DataFiles {
         String text = read(file);
         List<Row> rows = new ArrayList<>();
         if (text.stripLeading().startsWith("[")) {
+            JsonNode arr;
             try {
-                JsonNode arr = JSON.readTree(text);
-                for (int i = 0; i < arr.size(); i++) {
-                    rows.add(new Row(i + 1, arr.get(i))); // element number: the array has no useful line
-                }
-            } catch (IOException e) {
-                throw new DataFormatException(file, 0, null, "malformed JSON array: " + e.getMessage());
+                arr = JsonFiles.parse(text, "");
+            } catch (IllegalArgumentException e) {
+                throw new DataFormatException(file, 0, null, e.getMessage());
+            }
+            for (int i = 0; i < arr.size(); i++) {
+                rows.add(new Row(i + 1, arr.get(i))); // element number: the array has no useful line
             }
             return rows;
         }
@@ -87,10 +87,9 @@ public final class DataFiles {
                 continue;
             }
             try {
-                rows.add(new Row(i + 1, JSON.readTree(lines[i])));
-            } catch (IOException e) {
-                throw new DataFormatException(
-                        file, i + 1, null, "malformed JSON: " + e.getMessage().split("\n")[0]);
+                rows.add(new Row(i + 1, JsonFiles.parse(lines[i], "")));
+            } catch (IllegalArgumentException e) {
+                throw new DataFormatException(file, i + 1, null, e.getMessage());
             }
         }
         return rows;

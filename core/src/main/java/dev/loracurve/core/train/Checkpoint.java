@@ -1,8 +1,11 @@
 package dev.loracurve.core.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.core.store.JsonFiles;
 import dev.loracurve.core.store.SafetensorsFile;
 import dev.loracurve.core.store.SafetensorsWriter;
 import java.io.IOException;
@@ -47,10 +50,11 @@ public record Checkpoint(Map<String, float[]> vectors, ObjectNode info) {
             for (String name : f.tensors().keySet()) {
                 vectors.put(name, f.readFloats(name));
             }
-            return new Checkpoint(vectors, (ObjectNode)
-                    JSON.readTree(dir.resolve("state.json").toFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + dir, e);
+            JsonNode state = JsonFiles.read(dir.resolve("state.json"));
+            if (!state.isObject()) {
+                throw new CheckpointException(dir.resolve("state.json"), null, "a JSON object expected");
+            }
+            return new Checkpoint(vectors, (ObjectNode) state);
         }
     }
 

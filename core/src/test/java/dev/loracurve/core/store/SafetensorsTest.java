@@ -78,13 +78,16 @@ class SafetensorsTest {
             assertArrayEquals(new float[] {1f, -2.5f, 3.140625f}, f.readFloats("w"));
         }
         // F16: 1.0 = 0x3C00, -2.0 = 0xC000, 65504 = 0x7BFF, smallest subnormal 2^-24 = 0x0001, +inf = 0x7C00
+        float[] widened = new float[5];
+        DType.F16.widen(ByteBuffer.wrap(le(2, 0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00)), widened, 0, 5);
+        assertArrayEquals(new float[] {1f, -2f, 65504f, (float) Math.pow(2, -24), Float.POSITIVE_INFINITY}, widened);
+        // a file holding the infinity is refused by tensor (weights must be finite)
         Path h = file(
                 "{\"w\":{\"dtype\":\"F16\",\"shape\":[5],\"data_offsets\":[0,10]}}",
                 le(2, 0x3C00, 0xC000, 0x7BFF, 0x0001, 0x7C00));
         try (SafetensorsFile f = SafetensorsFile.open(h)) {
-            assertArrayEquals(
-                    new float[] {1f, -2f, 65504f, (float) Math.pow(2, -24), Float.POSITIVE_INFINITY},
-                    f.readFloats("w"));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> f.readFloats("w"));
+            assertTrue(e.getMessage().contains("tensor 'w'") && e.getMessage().contains("Infinity"), e.getMessage());
         }
     }
 
