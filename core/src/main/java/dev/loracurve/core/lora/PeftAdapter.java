@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.Projection;
 import dev.loracurve.core.store.AtomicFiles;
@@ -23,7 +25,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A Hugging Face PEFT LoRA adapter folder: {@code adapter_config.json} and
@@ -109,8 +110,14 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
         } else if (t.isTextual() && t.asText().equals("all-linear")) {
             out.addAll(EnumSet.allOf(Projection.class));
         } else if (t.isTextual()) {
-            // PEFT matches a string target as a regex against the full module name
-            Pattern re = Pattern.compile(t.asText());
+            // PEFT matches a string target as a regex against the full module name. RE2 (linear
+            // time, no backtracking): the file comes from outside, and a crafted pattern must not hang us
+            Pattern re;
+            try {
+                re = Pattern.compile(t.asText());
+            } catch (PatternSyntaxException e) {
+                throw new CheckpointException(file, null, "target_modules is not a valid regular expression");
+            }
             for (Projection p : Projection.values()) {
                 if (re.matcher(p.modulePath(0)).matches()
                         || re.matcher(p.hfName()).matches()) {

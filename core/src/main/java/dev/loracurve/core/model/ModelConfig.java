@@ -133,7 +133,7 @@ public record ModelConfig(
                 .layers(requiredInt(c, "num_hidden_layers"))
                 .heads(heads)
                 .kvHeads(c.path("num_key_value_heads").asInt(heads))
-                .headDim(c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : hidden / heads)
+                .headDim(c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : heads > 0 ? hidden / heads : 0)
                 .vocabSize(requiredInt(c, "vocab_size"))
                 .ropeTheta(c.path("rope_theta").asDouble(Builder.ROPE_THETA))
                 .ropeScaling(scaling)

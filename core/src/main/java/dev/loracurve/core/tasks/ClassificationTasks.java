@@ -208,9 +208,8 @@ final class ClassificationTasks {
                             cues(classes),
                             y));
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (IllegalStateException | UncheckedIOException e) {
+            } catch (IOException | IllegalStateException | UncheckedIOException e) {
+                // the text is in memory: every IOException here is commons-csv's CSVException
                 throw new DataFormatException(file, 0, null, "malformed CSV: " + e.getMessage());
             }
             return items;
