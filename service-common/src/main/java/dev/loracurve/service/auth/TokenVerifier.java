@@ -9,8 +9,10 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.HttpsJwks;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.consumer.InvalidJwtException;
@@ -40,7 +42,19 @@ public final class TokenVerifier {
         JwtConsumerBuilder b = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setAllowedClockSkewInSeconds(60)
-                .setRequireSubject();
+                .setRequireSubject()
+                // public-key signatures only: never "none", never an HMAC keyed with a public key
+                .setJwsAlgorithmConstraints(new AlgorithmConstraints(
+                        AlgorithmConstraints.ConstraintType.PERMIT,
+                        AlgorithmIdentifiers.RSA_USING_SHA256,
+                        AlgorithmIdentifiers.RSA_USING_SHA384,
+                        AlgorithmIdentifiers.RSA_USING_SHA512,
+                        AlgorithmIdentifiers.RSA_PSS_USING_SHA256,
+                        AlgorithmIdentifiers.RSA_PSS_USING_SHA384,
+                        AlgorithmIdentifiers.RSA_PSS_USING_SHA512,
+                        AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
+                        AlgorithmIdentifiers.ECDSA_USING_P384_CURVE_AND_SHA384,
+                        AlgorithmIdentifiers.ECDSA_USING_P521_CURVE_AND_SHA512));
         if (keys.startsWith("https://") || keys.startsWith("http://")) {
             b.setVerificationKeyResolver(new HttpsJwksVerificationKeyResolver(new HttpsJwks(keys)));
         } else {
