@@ -67,6 +67,7 @@ class ManifestsTest {
     /** Variables read by what runs in the images besides our code: the JVM, DJL and libtorch, the AWS SDK. */
     private static final Set<String> READ_BY_LIBRARIES = Set.of(
             "JAVA_TOOL_OPTIONS",
+            "QUARKUS_PROFILE",
             "DJL_CACHE_DIR",
             "DJL_OFFLINE",
             "OPT_OUT_TRACKING",
