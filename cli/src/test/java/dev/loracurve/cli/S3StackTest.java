@@ -130,6 +130,7 @@ class S3StackTest {
         Report report = client.report(id); // the gateway reads it back from the bucket, checked
         Properties plain = new Properties();
         plain.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        plain.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         plain.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         try (Admin admin = Admin.create(plain)) {
             assertThrows(
