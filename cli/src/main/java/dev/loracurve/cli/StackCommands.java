@@ -5,9 +5,7 @@ import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
-import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.Experiment;
-import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.report.ReportPage;
@@ -304,12 +302,16 @@ final class StackCommands {
         @Mixin
         GatewayAt gatewayAt;
 
+        @Option(
+                names = "--state",
+                defaultValue = "STATE_UNSPECIFIED",
+                description = "Only experiments in this state: QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED.")
+        State state;
+
         @Override
         public void run() {
             try (ExperimentClient c = new ExperimentClient(gatewayAt.connection())) {
-                for (Experiment e : c.stub()
-                        .listExperiments(ListExperimentsRequest.getDefaultInstance())
-                        .getExperimentsList()) {
+                for (Experiment e : c.list(state)) {
                     System.out.printf(
                             "%-14s %-10s %-6s %s%s%n",
                             e.getId(),
@@ -333,10 +335,7 @@ final class StackCommands {
         @Override
         public void run() {
             try (ExperimentClient c = new ExperimentClient(gatewayAt.connection())) {
-                Experiment e = c.stub()
-                        .cancelExperiment(CancelExperimentRequest.newBuilder()
-                                .setExperimentId(id)
-                                .build());
+                Experiment e = c.cancel(id);
                 System.out.println("experiment " + e.getId() + ": " + e.getState());
             }
         }

@@ -21,11 +21,11 @@ import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentServiceGrpc;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
-import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.GetExperimentRequest;
 import dev.loracurve.proto.v1.GetJobRequest;
 import dev.loracurve.proto.v1.GetReportRequest;
 import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.JobServiceGrpc;
 import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.MethodMetrics;
@@ -36,6 +36,7 @@ import dev.loracurve.proto.v1.StartTrainingRequest;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.TrainerServiceGrpc;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
+import dev.loracurve.proto.v1.WatchExperimentResponse;
 import dev.loracurve.service.EventBus;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Topics;
@@ -100,7 +101,7 @@ class StackTest {
     static ExperimentClient client;
     static ExperimentSpec spec;
     static Experiment reference;
-    static List<ExperimentUpdate> referenceUpdates = new ArrayList<>();
+    static List<WatchExperimentResponse> referenceUpdates = new ArrayList<>();
 
     @BeforeAll
     static void up() throws Exception {
@@ -142,8 +143,8 @@ class StackTest {
     void anExperimentRunsThroughEveryStageViaTheEvents() throws Exception {
         assertEquals(State.SUCCEEDED, reference.getState(), reference.getError());
         List<Stage> running = referenceUpdates.stream()
-                .filter(ExperimentUpdate::hasProgress)
-                .map(ExperimentUpdate::getProgress)
+                .filter(WatchExperimentResponse::hasProgress)
+                .map(WatchExperimentResponse::getProgress)
                 .filter(p -> p.getState() == State.RUNNING)
                 .map(Progress::getStage)
                 .distinct()
@@ -324,9 +325,10 @@ class StackTest {
                     Status.Code.NOT_FOUND,
                     assertThrows(
                                     StatusRuntimeException.class,
-                                    () -> trainer.getJob(GetJobRequest.newBuilder()
-                                            .setJobId("nope/train")
-                                            .build()))
+                                    () -> JobServiceGrpc.newBlockingStub(ch)
+                                            .getJob(GetJobRequest.newBuilder()
+                                                    .setJobId("nope/train")
+                                                    .build()))
                             .getStatus()
                             .getCode());
         } finally {
@@ -339,28 +341,25 @@ class StackTest {
         Experiment e = client.create(spec);
         ManagedChannel ch = stack.connection("trainer-svc", "stack-test").channel();
         try {
-            var trainer = TrainerServiceGrpc.newBlockingStub(ch);
+            var trainer = JobServiceGrpc.newBlockingStub(ch);
             GetJobRequest job =
                     GetJobRequest.newBuilder().setJobId(e.getId() + "/train").build();
             Job running = null;
             for (int i = 0; i < 600 && (running == null || running.getProgress().getStep() < 5); i++) {
                 Thread.sleep(50);
                 try {
-                    running = trainer.getJob(job);
+                    running = trainer.getJob(job).getJob();
                 } catch (StatusRuntimeException notYet) {
                     assertEquals(Status.Code.NOT_FOUND, notYet.getStatus().getCode());
                 }
             }
             assertEquals(State.RUNNING, running.getState(), "training was under way");
-            Experiment cancelled = client.stub()
-                    .cancelExperiment(CancelExperimentRequest.newBuilder()
-                            .setExperimentId(e.getId())
-                            .build());
+            Experiment cancelled = client.cancel(e.getId());
             assertEquals(State.CANCELLED, cancelled.getState());
             Job end = running;
             for (int i = 0; i < 100 && !JobRunner.terminal(end.getState()); i++) {
                 Thread.sleep(100);
-                end = trainer.getJob(job);
+                end = trainer.getJob(job).getJob();
             }
             assertEquals(State.CANCELLED, end.getState());
         } finally {
@@ -404,9 +403,11 @@ class StackTest {
             Job job = null;
             for (int i = 0; i < 300 && (job == null || !JobRunner.terminal(job.getState())); i++) {
                 Thread.sleep(100);
-                job = eval.getJob(GetJobRequest.newBuilder()
-                        .setJobId("direct-corrupt/eval")
-                        .build());
+                job = JobServiceGrpc.newBlockingStub(ch)
+                        .getJob(GetJobRequest.newBuilder()
+                                .setJobId("direct-corrupt/eval")
+                                .build())
+                        .getJob();
             }
             assertEquals(State.FAILED, job.getState());
             assertTrue(
@@ -464,21 +465,14 @@ class StackTest {
             for (var call : List.<Executable>of(
                     () -> other.get(reference.getId()),
                     () -> other.report(reference.getId()),
-                    () -> other.stub()
-                            .cancelExperiment(CancelExperimentRequest.newBuilder()
-                                    .setExperimentId(reference.getId())
-                                    .build()))) {
+                    () -> other.cancel(reference.getId()))) {
                 StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
                 assertEquals(
                         Status.Code.NOT_FOUND,
                         e.getStatus().getCode(),
                         e.getStatus().toString());
             }
-            assertEquals(
-                    0,
-                    other.stub()
-                            .listExperiments(ListExperimentsRequest.getDefaultInstance())
-                            .getExperimentsCount());
+            assertEquals(0, other.list(State.STATE_UNSPECIFIED).size());
         }
         // specs confined to the data roots, limits and quotas
         for (var bad : Map.<String, ExperimentSpec>of(
@@ -534,7 +528,7 @@ class StackTest {
         try (ExperimentClient second = new ExperimentClient(stack.connection("gateway-2", "stack-test"))) {
             ExperimentSpec quick = TestSpecs.quick(dir);
             Experiment created = second.create(quick);
-            List<ExperimentUpdate> seenByFirst = new ArrayList<>();
+            List<WatchExperimentResponse> seenByFirst = new ArrayList<>();
             Experiment done = client.follow(created.getId(), seenByFirst::add, Duration.ofMinutes(5));
             assertEquals(State.SUCCEEDED, done.getState(), done.getError());
             assertTrue(
@@ -546,16 +540,13 @@ class StackTest {
                     second.report(created.getId()).getJson());
             // a cancel through one instance ends the watch on the other
             Experiment other = client.create(spec);
-            List<ExperimentUpdate> seenBySecond = new ArrayList<>();
+            List<WatchExperimentResponse> seenBySecond = new ArrayList<>();
             CompletableFuture<Experiment> watch = CompletableFuture.supplyAsync(
                     () -> second.follow(other.getId(), seenBySecond::add, Duration.ofMinutes(2)));
             while (seenBySecond.isEmpty()) {
                 Thread.sleep(50);
             }
-            client.stub()
-                    .cancelExperiment(CancelExperimentRequest.newBuilder()
-                            .setExperimentId(other.getId())
-                            .build());
+            client.cancel(other.getId());
             assertEquals(State.CANCELLED, watch.get(2, TimeUnit.MINUTES).getState());
         } finally {
             stack.stop("gateway-2");
@@ -570,9 +561,8 @@ class StackTest {
         Experiment again = client.get(reference.getId());
         assertEquals(reference.getState(), again.getState());
         assertEquals(reference.getMetricsList(), again.getMetricsList());
-        assertTrue(
-                client.stub().listExperiments(ListExperimentsRequest.getDefaultInstance()).getExperimentsList().stream()
-                        .anyMatch(x -> x.getId().equals(reference.getId())));
+        assertTrue(client.list(State.STATE_UNSPECIFIED).stream()
+                .anyMatch(x -> x.getId().equals(reference.getId())));
         assertTrue(metrics("gateway").contains("loracurve_experiments_active"), "Prometheus metrics");
     }
 
@@ -749,7 +739,7 @@ class StackTest {
     private static List<Job> jobs(String instance) {
         ManagedChannel ch = stack.connection(instance, "stack-test").channel();
         try {
-            return TrainerServiceGrpc.newBlockingStub(ch)
+            return JobServiceGrpc.newBlockingStub(ch)
                     .listJobs(ListJobsRequest.getDefaultInstance())
                     .getJobsList();
         } finally {

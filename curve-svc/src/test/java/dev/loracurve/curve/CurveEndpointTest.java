@@ -12,6 +12,7 @@ import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.GetJobRequest;
 import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.JobServiceGrpc;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.StartCurveRequest;
 import dev.loracurve.proto.v1.State;
@@ -43,11 +44,13 @@ import org.junit.jupiter.api.Test;
 class CurveEndpointTest {
     ManagedChannel channel;
     CurveServiceGrpc.CurveServiceBlockingStub curve;
+    JobServiceGrpc.JobServiceBlockingStub jobs;
 
     @BeforeEach
     void open() {
         channel = Channels.open(BrokerResource.target(), BrokerResource.token("team-a"));
         curve = CurveServiceGrpc.newBlockingStub(channel);
+        jobs = JobServiceGrpc.newBlockingStub(channel);
     }
 
     @AfterEach
@@ -63,14 +66,16 @@ class CurveEndpointTest {
 
     private Job runToEnd(String experimentId, List<Artifact> optima, ExperimentSpec spec) {
         Job started = curve.startCurve(StartCurveRequest.newBuilder()
-                .setExperimentId(experimentId)
-                .setSpec(spec)
-                .addAllOptima(optima)
-                .build());
-        List<Progress> progress = Channels.untilTerminal(curve.watchJob(
+                        .setExperimentId(experimentId)
+                        .setSpec(spec)
+                        .addAllOptima(optima)
+                        .build())
+                .getJob();
+        List<Progress> progress = Channels.untilTerminal(jobs.watchJob(
                 WatchJobRequest.newBuilder().setJobId(started.getId()).build()));
         assertTrue(progress.size() >= 1);
-        return curve.getJob(GetJobRequest.newBuilder().setJobId(started.getId()).build());
+        return jobs.getJob(GetJobRequest.newBuilder().setJobId(started.getId()).build())
+                .getJob();
     }
 
     @Test

@@ -1,21 +1,15 @@
 package dev.loracurve.eval;
 
-import dev.loracurve.proto.v1.CancelJobRequest;
 import dev.loracurve.proto.v1.EvalServiceGrpc;
-import dev.loracurve.proto.v1.GetJobRequest;
-import dev.loracurve.proto.v1.Job;
-import dev.loracurve.proto.v1.ListJobsRequest;
-import dev.loracurve.proto.v1.ListJobsResponse;
-import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.StartEvalRequest;
-import dev.loracurve.proto.v1.WatchJobRequest;
-import dev.loracurve.service.GrpcJobs;
+import dev.loracurve.proto.v1.StartEvalResponse;
+import dev.loracurve.service.quarkus.JobEndpoint;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 
-/** EvalService: validates, hands the work to the stage, maps errors to status codes. */
+/** EvalService: validates, hands the work to the stage, maps errors to status codes. Its jobs: EvalJobs. */
 @GrpcService
 @Blocking
 public class EvalEndpoint extends EvalServiceGrpc.EvalServiceImplBase {
@@ -23,32 +17,13 @@ public class EvalEndpoint extends EvalServiceGrpc.EvalServiceImplBase {
     EvalStage stage;
 
     @Override
-    public void startEval(StartEvalRequest r, StreamObserver<Job> out) {
-        GrpcJobs.start(
+    public void startEval(StartEvalRequest r, StreamObserver<StartEvalResponse> out) {
+        JobEndpoint.start(
                 out,
                 r.getExperimentId(),
                 team -> stage.evaluate(
                         r.getExperimentId(), r.getSpec(), r.getOptimaList(), r.hasCurve() ? r.getCurve() : null, team),
-                stage.jobs());
-    }
-
-    @Override
-    public void getJob(GetJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.get(stage.jobs(), r.getJobId(), out);
-    }
-
-    @Override
-    public void listJobs(ListJobsRequest r, StreamObserver<ListJobsResponse> out) {
-        GrpcJobs.list(stage.jobs(), r.getExperimentId(), out);
-    }
-
-    @Override
-    public void cancelJob(CancelJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.cancel(stage.jobs(), r.getJobId(), out);
-    }
-
-    @Override
-    public void watchJob(WatchJobRequest r, StreamObserver<Progress> out) {
-        GrpcJobs.watch(stage.jobs(), r.getJobId(), out);
+                stage.jobs(),
+                job -> StartEvalResponse.newBuilder().setJob(job).build());
     }
 }

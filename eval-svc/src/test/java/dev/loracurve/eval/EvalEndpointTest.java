@@ -13,6 +13,7 @@ import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.GetJobRequest;
 import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.JobServiceGrpc;
 import dev.loracurve.proto.v1.StartEvalRequest;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.WatchJobRequest;
@@ -42,11 +43,13 @@ import org.junit.jupiter.api.Test;
 class EvalEndpointTest {
     ManagedChannel channel;
     EvalServiceGrpc.EvalServiceBlockingStub eval;
+    JobServiceGrpc.JobServiceBlockingStub jobs;
 
     @BeforeEach
     void open() {
         channel = Channels.open(BrokerResource.target(), BrokerResource.token("team-a"));
         eval = EvalServiceGrpc.newBlockingStub(channel);
+        jobs = JobServiceGrpc.newBlockingStub(channel);
     }
 
     @AfterEach
@@ -68,14 +71,16 @@ class EvalEndpointTest {
     void theMethodsAreScoredIntoAReportThatIsAnnouncedOnce() throws Exception {
         List<Artifact> optima = Optima.write(BrokerResource.store(), "eval-1", spec());
         Job started = eval.startEval(StartEvalRequest.newBuilder()
-                .setExperimentId("eval-1")
-                .setSpec(spec())
-                .addAllOptima(optima)
-                .build());
-        Channels.untilTerminal(eval.watchJob(
+                        .setExperimentId("eval-1")
+                        .setSpec(spec())
+                        .addAllOptima(optima)
+                        .build())
+                .getJob();
+        Channels.untilTerminal(jobs.watchJob(
                 WatchJobRequest.newBuilder().setJobId(started.getId()).build()));
-        Job done =
-                eval.getJob(GetJobRequest.newBuilder().setJobId(started.getId()).build());
+        Job done = jobs.getJob(
+                        GetJobRequest.newBuilder().setJobId(started.getId()).build())
+                .getJob();
         assertEquals(State.SUCCEEDED, done.getState(), done.getError());
         Artifact report = done.getOutputs(0);
         Path json = Path.of(URI.create(report.getUri()));
@@ -102,7 +107,7 @@ class EvalEndpointTest {
         assertStatus(
                 Status.Code.NOT_FOUND,
                 "no job",
-                () -> eval.getJob(
+                () -> jobs.getJob(
                         GetJobRequest.newBuilder().setJobId("none/eval").build()));
     }
 

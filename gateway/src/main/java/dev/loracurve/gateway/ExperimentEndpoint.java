@@ -1,18 +1,22 @@
 package dev.loracurve.gateway;
 
 import dev.loracurve.proto.v1.CancelExperimentRequest;
+import dev.loracurve.proto.v1.CancelExperimentResponse;
 import dev.loracurve.proto.v1.CreateExperimentRequest;
+import dev.loracurve.proto.v1.CreateExperimentResponse;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentServiceGrpc;
-import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.GetExperimentRequest;
+import dev.loracurve.proto.v1.GetExperimentResponse;
 import dev.loracurve.proto.v1.GetReportRequest;
+import dev.loracurve.proto.v1.GetReportResponse;
 import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.ListExperimentsResponse;
-import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
-import dev.loracurve.service.GrpcJobs;
+import dev.loracurve.proto.v1.WatchExperimentResponse;
+import dev.loracurve.service.GrpcCalls;
 import dev.loracurve.service.JobRunner;
+import dev.loracurve.service.Pages;
 import dev.loracurve.service.auth.Caller;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -27,39 +31,62 @@ public class ExperimentEndpoint extends ExperimentServiceGrpc.ExperimentServiceI
     Gateway gateway;
 
     @Override
-    public void createExperiment(CreateExperimentRequest r, StreamObserver<Experiment> out) {
-        GrpcJobs.unary(out, () -> gateway.create(r.getSpec(), team()));
-    }
-
-    @Override
-    public void getExperiment(GetExperimentRequest r, StreamObserver<Experiment> out) {
-        GrpcJobs.unary(out, () -> gateway.get(r.getExperimentId(), team()));
-    }
-
-    @Override
-    public void listExperiments(ListExperimentsRequest r, StreamObserver<ListExperimentsResponse> out) {
-        GrpcJobs.unary(
+    public void createExperiment(CreateExperimentRequest r, StreamObserver<CreateExperimentResponse> out) {
+        GrpcCalls.unary(
                 out,
-                () -> ListExperimentsResponse.newBuilder()
-                        .addAllExperiments(gateway.list(team()))
+                () -> CreateExperimentResponse.newBuilder()
+                        .setExperiment(gateway.create(r.getSpec(), r.getRequestId(), team()))
                         .build());
     }
 
     @Override
-    public void cancelExperiment(CancelExperimentRequest r, StreamObserver<Experiment> out) {
-        GrpcJobs.unary(out, () -> gateway.cancel(r.getExperimentId(), team()));
+    public void getExperiment(GetExperimentRequest r, StreamObserver<GetExperimentResponse> out) {
+        GrpcCalls.unary(
+                out,
+                () -> GetExperimentResponse.newBuilder()
+                        .setExperiment(gateway.get(r.getExperimentId(), team()))
+                        .build());
     }
 
     @Override
-    public void getReport(GetReportRequest r, StreamObserver<Report> out) {
-        GrpcJobs.unary(out, () -> gateway.report(r.getExperimentId(), team()));
+    public void listExperiments(ListExperimentsRequest r, StreamObserver<ListExperimentsResponse> out) {
+        GrpcCalls.unary(out, () -> {
+            Pages.Page<Experiment> page = Pages.page(
+                    gateway.list(team(), r.getState()),
+                    Experiments::order,
+                    r.getPageSize(),
+                    r.getPageToken(),
+                    "state=" + r.getState());
+            return ListExperimentsResponse.newBuilder()
+                    .addAllExperiments(page.items())
+                    .setNextPageToken(page.nextToken())
+                    .build();
+        });
     }
 
     @Override
-    public void watchExperiment(WatchExperimentRequest r, StreamObserver<ExperimentUpdate> out) {
+    public void cancelExperiment(CancelExperimentRequest r, StreamObserver<CancelExperimentResponse> out) {
+        GrpcCalls.unary(
+                out,
+                () -> CancelExperimentResponse.newBuilder()
+                        .setExperiment(gateway.cancel(r.getExperimentId(), team()))
+                        .build());
+    }
+
+    @Override
+    public void getReport(GetReportRequest r, StreamObserver<GetReportResponse> out) {
+        GrpcCalls.unary(
+                out,
+                () -> GetReportResponse.newBuilder()
+                        .setReport(gateway.report(r.getExperimentId(), team()))
+                        .build());
+    }
+
+    @Override
+    public void watchExperiment(WatchExperimentRequest r, StreamObserver<WatchExperimentResponse> out) {
         String id = r.getExperimentId();
         String team = team();
-        GrpcJobs.stream(
+        GrpcCalls.stream(
                 out,
                 u -> JobRunner.terminal(u.getExperiment().getState()),
                 w -> gateway.watch(id, team, w),

@@ -2,9 +2,11 @@ package dev.loracurve.gateway;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.loracurve.proto.v1.Experiment;
-import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.WatchExperimentResponse;
 import dev.loracurve.service.JobRunner;
+import dev.loracurve.service.NotFoundException;
+import dev.loracurve.service.Pages;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.store.Store;
 import dev.loracurve.service.store.StoreException;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,7 +29,7 @@ import java.util.function.UnaryOperator;
 final class Experiments {
     private static final String RECORD = "experiment.binpb";
     private final Store store;
-    private final Map<String, List<Consumer<ExperimentUpdate>>> watchers = new ConcurrentHashMap<>();
+    private final Map<String, List<Consumer<WatchExperimentResponse>>> watchers = new ConcurrentHashMap<>();
 
     Experiments(Store store) {
         this.store = store;
@@ -39,7 +40,7 @@ final class Experiments {
     }
 
     Experiment get(String id) {
-        return find(id).orElseThrow(() -> new NoSuchElementException("no experiment '" + id + "'"));
+        return find(id).orElseThrow(() -> new NotFoundException("experiment", id, ""));
     }
 
     Optional<Experiment> find(String id) {
@@ -62,12 +63,18 @@ final class Experiments {
         for (String id : store.children("experiments")) {
             find(id).ifPresent(out::add);
         }
-        out.sort(Comparator.comparingLong(Experiment::getCreatedMs));
+        out.sort(Comparator.comparing(Experiments::order));
         return out;
     }
 
-    void create(Experiment e) {
-        store.write(key(e.getId()), e.toByteArray());
+    /** The order of lists and the paging key: creation time, then id. */
+    static String order(Experiment e) {
+        return Pages.byAge(e.getCreatedMs(), e.getId());
+    }
+
+    /** Records a new experiment; false when its record exists (a retried create got there first). */
+    boolean create(Experiment e) {
+        return store.createIfAbsent(key(e.getId()), e.toByteArray());
     }
 
     /**
@@ -91,15 +98,15 @@ final class Experiments {
     }
 
     private void notify(String id, Experiment e, Progress cause) {
-        List<Consumer<ExperimentUpdate>> mine = watchers.getOrDefault(id, List.of());
+        List<Consumer<WatchExperimentResponse>> mine = watchers.getOrDefault(id, List.of());
         if (mine.isEmpty()) {
             return;
         }
-        ExperimentUpdate u = ExperimentUpdate.newBuilder()
+        WatchExperimentResponse u = WatchExperimentResponse.newBuilder()
                 .setExperiment(e)
                 .setProgress(cause == null ? e.getLastProgress() : cause)
                 .build();
-        for (Consumer<ExperimentUpdate> w : mine) {
+        for (Consumer<WatchExperimentResponse> w : mine) {
             w.accept(u);
         }
         if (JobRunner.terminal(e.getState())) {
@@ -108,9 +115,9 @@ final class Experiments {
     }
 
     /** Sends the experiment now, then each change until it ends; false when it had ended. */
-    synchronized boolean watch(String id, Consumer<ExperimentUpdate> watcher) {
+    synchronized boolean watch(String id, Consumer<WatchExperimentResponse> watcher) {
         Experiment e = get(id);
-        watcher.accept(ExperimentUpdate.newBuilder().setExperiment(e).build());
+        watcher.accept(WatchExperimentResponse.newBuilder().setExperiment(e).build());
         if (JobRunner.terminal(e.getState())) {
             return false;
         }
@@ -118,7 +125,7 @@ final class Experiments {
         return true;
     }
 
-    void unwatch(String id, Consumer<ExperimentUpdate> watcher) {
+    void unwatch(String id, Consumer<WatchExperimentResponse> watcher) {
         watchers.getOrDefault(id, new ArrayList<>()).remove(watcher);
     }
 }

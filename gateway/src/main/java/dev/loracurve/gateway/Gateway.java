@@ -1,5 +1,7 @@
 package dev.loracurve.gateway;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.CurveReady;
@@ -8,14 +10,17 @@ import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentCancelled;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
-import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.proto.v1.State;
+import dev.loracurve.proto.v1.WatchExperimentResponse;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.ExperimentTakenException;
+import dev.loracurve.service.InvalidSpecException;
 import dev.loracurve.service.JobRunner;
+import dev.loracurve.service.NotFoundException;
 import dev.loracurve.service.Quotas;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
@@ -25,6 +30,7 @@ import dev.loracurve.service.quarkus.LimitSettings;
 import dev.loracurve.service.quarkus.QuotaSettings;
 import dev.loracurve.service.quarkus.ServiceSettings;
 import dev.loracurve.service.store.Store;
+import dev.loracurve.service.store.StoreException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -41,7 +47,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -99,35 +105,86 @@ public class Gateway implements HealthCheck {
         rt.close();
     }
 
-    /** Validates, checks the team's quota, records the experiment as the team's and submits it. */
-    Experiment create(ExperimentSpec spec, String team) {
+    /** The longest request id CreateExperiment takes. */
+    static final int MAX_REQUEST_ID = 128;
+
+    /**
+     * Validates, checks the team's quota, records the experiment as the team's and submits it.
+     * With a request id the call is idempotent: the first call for (team, request id) writes a
+     * marker (create-if-absent, so concurrent retries agree on one experiment id); a retry finds
+     * it and finishes or returns that experiment, whichever gateway instance it reaches.
+     */
+    Experiment create(ExperimentSpec spec, String requestId, String team) {
+        if (requestId.length() > MAX_REQUEST_ID) {
+            throw new InvalidSpecException(
+                    "request_id", "must be at most " + MAX_REQUEST_ID + " characters, got " + requestId.length());
+        }
         specs.validate(spec);
+        Experiment.Builder asked = Experiment.newBuilder()
+                .setTeam(team)
+                .setSpec(spec)
+                .setRequestId(requestId)
+                .setState(State.QUEUED)
+                .setStage(Stage.TRAIN);
+        String marker = requestId.isEmpty() ? null : requestKey(team, requestId);
+        Optional<Experiment> earlier = marker == null ? Optional.empty() : readMarker(marker);
+        if (earlier.isPresent()) {
+            return resume(earlier.get(), spec);
+        }
         long running = experiments.list().stream()
                 .filter(e -> e.getTeam().equals(team) && !JobRunner.terminal(e.getState()))
                 .count();
         quotas.check(team, spec, running);
-        String id = "exp-" + UUID.randomUUID().toString().substring(0, 8);
-        rt.claim(id, team);
         long now = System.currentTimeMillis();
-        experiments.create(Experiment.newBuilder()
-                .setTeam(team)
-                .setId(id)
-                .setSpec(spec)
-                .setState(State.QUEUED)
-                .setStage(Stage.TRAIN)
+        Experiment fresh = asked.setId("exp-" + UUID.randomUUID().toString().substring(0, 8))
                 .setCreatedMs(now)
                 .setUpdatedMs(now)
-                .build());
-        rt.bus.publish(
-                Topics.EXPERIMENTS,
-                id,
-                id + "/submitted",
-                ExperimentSubmitted.newBuilder()
-                        .setExperimentId(id)
-                        .setTeam(team)
-                        .setSpec(spec)
-                        .build());
+                .build();
+        if (marker != null && !rt.store.createIfAbsent(marker, fresh.toByteArray())) {
+            return resume(readMarker(marker).orElseThrow(), spec); // a concurrent retry won
+        }
+        return submit(fresh);
+    }
+
+    /** The experiment a request id already named: the same one when the spec is the same. */
+    private Experiment resume(Experiment earlier, ExperimentSpec spec) {
+        if (!earlier.getSpec().equals(spec)) {
+            throw ExperimentTakenException.requestReused(earlier.getRequestId(), earlier.getId());
+        }
+        return submit(earlier); // finishes what a crashed first call left undone
+    }
+
+    /** Claims, records and announces an experiment, once: only the call that records it publishes. */
+    private Experiment submit(Experiment e) {
+        String id = e.getId();
+        rt.claim(id, e.getTeam());
+        if (experiments.create(e)) {
+            rt.bus.publish(
+                    Topics.EXPERIMENTS,
+                    id,
+                    id + "/submitted",
+                    ExperimentSubmitted.newBuilder()
+                            .setExperimentId(id)
+                            .setTeam(e.getTeam())
+                            .setSpec(e.getSpec())
+                            .build());
+        }
         return experiments.get(id);
+    }
+
+    /** The marker of a request id: one per (team, request id), named by their hash. */
+    private static String requestKey(String team, String requestId) {
+        return "requests/" + Sha256.ofBytes((team + "\n" + requestId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Optional<Experiment> readMarker(String key) {
+        return rt.store.read(key).map(bytes -> {
+            try {
+                return Experiment.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException ex) {
+                throw new StoreException("request marker " + key + " is corrupt", ex, false);
+            }
+        });
     }
 
     Experiment cancel(String id, String team) {
@@ -155,23 +212,26 @@ public class Gateway implements HealthCheck {
     Experiment get(String id, String team) {
         Experiment e = experiments.get(id);
         if (!e.getTeam().equals(team)) {
-            throw new NoSuchElementException("no experiment '" + id + "'");
+            throw new NotFoundException("experiment", id, "");
         }
         return e;
     }
 
-    /** The team's experiments, oldest first. */
-    List<Experiment> list(String team) {
-        return experiments.list().stream().filter(e -> e.getTeam().equals(team)).toList();
+    /** The team's experiments, oldest first, in state {@code state} unless STATE_UNSPECIFIED. */
+    List<Experiment> list(String team, State state) {
+        return experiments.list().stream()
+                .filter(e -> e.getTeam().equals(team))
+                .filter(e -> state == State.STATE_UNSPECIFIED || e.getState() == state)
+                .toList();
     }
 
     /** Sends the experiment now, then each change until it ends; false when it had ended. */
-    boolean watch(String id, String team, Consumer<ExperimentUpdate> watcher) {
+    boolean watch(String id, String team, Consumer<WatchExperimentResponse> watcher) {
         get(id, team);
         return experiments.watch(id, watcher);
     }
 
-    void unwatch(String id, Consumer<ExperimentUpdate> watcher) {
+    void unwatch(String id, Consumer<WatchExperimentResponse> watcher) {
         experiments.unwatch(id, watcher);
     }
 

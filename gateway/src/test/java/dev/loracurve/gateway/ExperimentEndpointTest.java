@@ -1,24 +1,30 @@
 package dev.loracurve.gateway;
 
 import static dev.loracurve.service.testing.Channels.assertStatus;
+import static dev.loracurve.service.testing.Channels.detail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.rpc.BadRequest;
+import com.google.rpc.QuotaFailure;
+import com.google.rpc.ResourceInfo;
+import com.google.rpc.RetryInfo;
 import dev.loracurve.proto.v1.CancelExperimentRequest;
 import dev.loracurve.proto.v1.CreateExperimentRequest;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.ExperimentServiceGrpc;
 import dev.loracurve.proto.v1.ExperimentSpec;
-import dev.loracurve.proto.v1.ExperimentUpdate;
 import dev.loracurve.proto.v1.GetExperimentRequest;
 import dev.loracurve.proto.v1.GetReportRequest;
 import dev.loracurve.proto.v1.ListExperimentsRequest;
+import dev.loracurve.proto.v1.ListExperimentsResponse;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.WatchExperimentRequest;
+import dev.loracurve.proto.v1.WatchExperimentResponse;
 import dev.loracurve.service.EventBus;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.auth.LocalSigner;
@@ -28,16 +34,24 @@ import dev.loracurve.service.testing.EventLog;
 import dev.loracurve.service.testing.TestSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,15 +82,29 @@ class ExperimentEndpointTest {
     }
 
     private Experiment create() {
-        return gateway.createExperiment(
-                CreateExperimentRequest.newBuilder().setSpec(spec()).build());
+        return create(gateway, spec(), "");
+    }
+
+    private static Experiment create(
+            ExperimentServiceGrpc.ExperimentServiceBlockingStub stub, ExperimentSpec spec, String requestId) {
+        return stub.createExperiment(CreateExperimentRequest.newBuilder()
+                        .setSpec(spec)
+                        .setRequestId(requestId)
+                        .build())
+                .getExperiment();
+    }
+
+    private Experiment get(String id) {
+        return gateway.getExperiment(
+                        GetExperimentRequest.newBuilder().setExperimentId(id).build())
+                .getExperiment();
     }
 
     @Test
     void anInvalidSpecIsRefusedWithEveryFieldAndNothingIsCreated() {
         int before = gateway.listExperiments(ListExperimentsRequest.getDefaultInstance())
                 .getExperimentsCount();
-        assertStatus(
+        StatusRuntimeException invalid = assertStatus(
                 Status.Code.INVALID_ARGUMENT,
                 "spec.k must be >= 1, got 0",
                 () -> gateway.createExperiment(CreateExperimentRequest.newBuilder()
@@ -84,6 +112,13 @@ class ExperimentEndpointTest {
                                 .setK(0)
                                 .setTask(spec().getTask().toBuilder().setName("mmlu")))
                         .build()));
+        assertEquals(
+                List.of("spec.k", "spec.task.name"),
+                detail(invalid, BadRequest.class).getFieldViolationsList().stream()
+                        .map(BadRequest.FieldViolation::getField)
+                        .sorted()
+                        .toList(),
+                "one violation per invalid field, each naming it");
         assertEquals(
                 before,
                 gateway.listExperiments(ListExperimentsRequest.getDefaultInstance())
@@ -94,11 +129,7 @@ class ExperimentEndpointTest {
     void aCreatedExperimentIsQueuedListedAndSubmittedOnce() {
         Experiment e = create();
         assertEquals(State.QUEUED, e.getState());
-        assertEquals(
-                e,
-                gateway.getExperiment(GetExperimentRequest.newBuilder()
-                        .setExperimentId(e.getId())
-                        .build()));
+        assertEquals(e, get(e.getId()));
         assertTrue(gateway.listExperiments(ListExperimentsRequest.getDefaultInstance()).getExperimentsList().stream()
                 .anyMatch(x -> x.getId().equals(e.getId())));
         assertStatus(
@@ -113,12 +144,15 @@ class ExperimentEndpointTest {
 
     @Test
     void unknownExperimentsAreNotFound() {
-        assertStatus(
+        StatusRuntimeException unknown = assertStatus(
                 Status.Code.NOT_FOUND,
                 "no experiment 'exp-none'",
                 () -> gateway.getExperiment(GetExperimentRequest.newBuilder()
                         .setExperimentId("exp-none")
                         .build()));
+        ResourceInfo what = detail(unknown, ResourceInfo.class);
+        assertEquals("experiment", what.getResourceType());
+        assertEquals("exp-none", what.getResourceName());
         assertStatus(
                 Status.Code.NOT_FOUND,
                 "no experiment 'exp-none'",
@@ -130,7 +164,7 @@ class ExperimentEndpointTest {
     @Test
     void aWatchFollowsTheStagesEventsAndACancelEndsIt() throws Exception {
         Experiment e = create();
-        Iterator<ExperimentUpdate> watch = gateway.watchExperiment(
+        Iterator<WatchExperimentResponse> watch = gateway.watchExperiment(
                 WatchExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
         assertEquals(State.QUEUED, watch.next().getExperiment().getState());
         try (EventBus stage = new EventBus(BrokerResource.bootstrapServers(), "test-trainer")) {
@@ -147,11 +181,13 @@ class ExperimentEndpointTest {
                                     .setTotalSteps(20))
                             .build());
         }
-        ExperimentUpdate running = watch.next();
+        WatchExperimentResponse running = watch.next();
         assertEquals(State.RUNNING, running.getExperiment().getState());
         assertEquals(3, running.getProgress().getStep());
-        Experiment cancelled = gateway.cancelExperiment(
-                CancelExperimentRequest.newBuilder().setExperimentId(e.getId()).build());
+        Experiment cancelled = gateway.cancelExperiment(CancelExperimentRequest.newBuilder()
+                        .setExperimentId(e.getId())
+                        .build())
+                .getExperiment();
         assertEquals(State.CANCELLED, cancelled.getState());
         assertTrue(Files.exists(
                 BrokerResource.store().resolve("experiments").resolve(e.getId()).resolve("CANCELLED")));
@@ -252,12 +288,7 @@ class ExperimentEndpointTest {
         } finally {
             Channels.close(other);
         }
-        assertEquals(
-                State.QUEUED,
-                gateway.getExperiment(GetExperimentRequest.newBuilder()
-                                .setExperimentId(mine.getId())
-                                .build())
-                        .getState());
+        assertEquals(State.QUEUED, get(mine.getId()).getState());
         List<String> audit = Files.readAllLines(BrokerResource.auditLog());
         assertTrue(
                 audit.stream()
@@ -280,19 +311,28 @@ class ExperimentEndpointTest {
         ManagedChannel small = Channels.open(BrokerResource.target(), BrokerResource.token("small"));
         try {
             var s = ExperimentServiceGrpc.newBlockingStub(small);
-            assertStatus(
+            StatusRuntimeException tooBig = assertStatus(
                     Status.Code.RESOURCE_EXHAUSTED,
                     "quota of team small: max-k = 2",
                     () -> s.createExperiment(CreateExperimentRequest.newBuilder()
                             .setSpec(spec().toBuilder().setK(3))
                             .build()));
-            s.createExperiment(
-                    CreateExperimentRequest.newBuilder().setSpec(spec()).build());
-            assertStatus(
+            assertEquals(
+                    "team:small",
+                    detail(tooBig, QuotaFailure.class).getViolations(0).getSubject());
+            assertTrue(
+                    StatusProto.fromThrowable(tooBig).getDetailsList().stream().noneMatch(d -> d.is(RetryInfo.class)),
+                    "a spec over a fixed limit never passes: no RetryInfo");
+            create(s, spec(), "");
+            StatusRuntimeException busy = assertStatus(
                     Status.Code.RESOURCE_EXHAUSTED,
                     "max-running = 1",
                     () -> s.createExperiment(
                             CreateExperimentRequest.newBuilder().setSpec(spec()).build()));
+            assertEquals(
+                    "team:small",
+                    detail(busy, QuotaFailure.class).getViolations(0).getSubject());
+            assertEquals(5, detail(busy, RetryInfo.class).getRetryDelay().getSeconds(), "retry when one ends");
         } finally {
             Channels.close(small);
         }
@@ -311,6 +351,104 @@ class ExperimentEndpointTest {
                             .setSpec(spec().toBuilder()
                                     .setTask(spec().getTask().toBuilder().setDataUri(outside)))
                             .build()));
+        }
+    }
+
+    @Test
+    void aRetriedCreateWithTheSameRequestIdCreatesOneExperiment() throws Exception {
+        ManagedChannel ch = Channels.open(BrokerResource.target(), BrokerResource.token("team-retry"));
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            var stub = ExperimentServiceGrpc.newBlockingStub(ch);
+            // four clients retry the same request at once: one experiment, one submission
+            List<Future<Experiment>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(clients.submit(() -> create(stub, spec(), "req-1")));
+            }
+            Set<String> ids = new HashSet<>();
+            for (Future<Experiment> c : calls) {
+                ids.add(c.get().getId());
+            }
+            assertEquals(1, ids.size(), ids.toString());
+            String id = ids.iterator().next();
+            Experiment again = create(stub, spec(), "req-1");
+            assertEquals(id, again.getId());
+            assertEquals("req-1", again.getRequestId());
+            assertEquals(
+                    Map.of("loracurve.v1.ExperimentSubmitted " + id + "/submitted", 1),
+                    EventLog.count(BrokerResource.bootstrapServers(), id, Duration.ofSeconds(2)));
+            assertStatus(
+                    Status.Code.ALREADY_EXISTS,
+                    "request_id 'req-1' was used with another spec (" + id + ")",
+                    () -> create(stub, spec().toBuilder().setSeed(99).build(), "req-1"));
+            assertFalse(id.equals(create(gateway, spec(), "req-1").getId()), "request ids are per team");
+            assertFalse(id.equals(create(stub, spec(), "req-2").getId()), "a new request id, a new experiment");
+            StatusRuntimeException tooLong = assertStatus(
+                    Status.Code.INVALID_ARGUMENT,
+                    "request_id must be at most 128 characters, got 129",
+                    () -> create(stub, spec(), "r".repeat(129)));
+            assertEquals(
+                    "request_id",
+                    detail(tooLong, BadRequest.class).getFieldViolations(0).getField());
+        } finally {
+            clients.shutdownNow();
+            Channels.close(ch);
+        }
+    }
+
+    @Test
+    void listsComeAPageAtATimeAndFilterByState() throws Exception {
+        ManagedChannel ch = Channels.open(BrokerResource.target(), BrokerResource.token("team-pages"));
+        try {
+            var stub = ExperimentServiceGrpc.newBlockingStub(ch);
+            List<String> created = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String id = create(stub, spec(), "").getId();
+                created.add(id);
+                if (i < 2) { // stays under the team's 4 running
+                    stub.cancelExperiment(CancelExperimentRequest.newBuilder()
+                            .setExperimentId(id)
+                            .build());
+                }
+            }
+            List<String> listed = new ArrayList<>();
+            List<Integer> sizes = new ArrayList<>();
+            String token = "";
+            do {
+                ListExperimentsResponse page = stub.listExperiments(ListExperimentsRequest.newBuilder()
+                        .setPageSize(2)
+                        .setPageToken(token)
+                        .build());
+                sizes.add(page.getExperimentsCount());
+                page.getExperimentsList().forEach(e -> listed.add(e.getId()));
+                token = page.getNextPageToken();
+            } while (!token.isEmpty());
+            assertEquals(List.of(2, 2, 1), sizes);
+            assertEquals(created, listed, "oldest first, each once");
+            ListExperimentsResponse cancelled = stub.listExperiments(ListExperimentsRequest.newBuilder()
+                    .setState(State.CANCELLED)
+                    .build());
+            assertEquals(
+                    created.subList(0, 2),
+                    cancelled.getExperimentsList().stream()
+                            .map(Experiment::getId)
+                            .toList());
+            assertEquals("", cancelled.getNextPageToken());
+            String firstPage = stub.listExperiments(
+                            ListExperimentsRequest.newBuilder().setPageSize(1).build())
+                    .getNextPageToken();
+            StatusRuntimeException mixed = assertStatus(
+                    Status.Code.INVALID_ARGUMENT,
+                    "page_token was made for other filters",
+                    () -> stub.listExperiments(ListExperimentsRequest.newBuilder()
+                            .setPageToken(firstPage)
+                            .setState(State.QUEUED)
+                            .build()));
+            assertEquals(
+                    "page_token",
+                    detail(mixed, BadRequest.class).getFieldViolations(0).getField());
+        } finally {
+            Channels.close(ch);
         }
     }
 }

@@ -4,9 +4,17 @@ import dev.loracurve.core.config.InvalidConfigException.Violation;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** An experiment spec that cannot run; each violation names its spec field (spec.lora.rank, …). */
+/**
+ * A request that cannot run (INVALID_ARGUMENT with a BadRequest): each violation names its field
+ * (spec.lora.rank, page_size, …).
+ */
 public final class InvalidSpecException extends IllegalArgumentException {
     private final transient List<Violation> violations;
+
+    /** One invalid request field: "page_size must be >= 0, got -1". */
+    public InvalidSpecException(String field, String problem) {
+        this(List.of(new Violation(field, problem)));
+    }
 
     public InvalidSpecException(List<Violation> violations) {
         super(violations.stream().map(Violation::message).collect(Collectors.joining("; ")));

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -93,6 +92,7 @@ public final class JobRunner implements AutoCloseable {
                 .setStage(stage)
                 .setState(State.QUEUED)
                 .setProgress(progress(experimentId, State.QUEUED, "queued"))
+                .setCreatedMs(System.currentTimeMillis())
                 .build();
         jobs.remove(id);
         jobs.put(id, e);
@@ -292,7 +292,7 @@ public final class JobRunner implements AutoCloseable {
     private Entry entry(String jobId, String team) {
         Entry e = jobs.get(jobId);
         if (e == null || !e.job.getTeam().equals(team)) {
-            throw new NoSuchElementException("no job '" + jobId + "' on this instance");
+            throw new NotFoundException("job", jobId, " on this instance");
         }
         return e;
     }

@@ -27,6 +27,7 @@ public record Quotas(Quota defaults, Map<String, Quota> teams) {
         if (running >= q.maxRunning()) {
             throw new QuotaExceededException(
                     "max-running",
+                    team,
                     "quota of team " + team + ": max-running = " + q.maxRunning() + " experiments at once, and "
                             + running + " are queued or running");
         }
@@ -44,6 +45,7 @@ public record Quotas(Quota defaults, Map<String, Quota> teams) {
         if (asked > allowed) {
             throw new QuotaExceededException(
                     limit,
+                    team,
                     "quota of team " + team + ": " + limit + " = " + allowed + " " + what + ", the spec asks for "
                             + asked);
         }

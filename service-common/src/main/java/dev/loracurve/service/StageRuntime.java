@@ -150,7 +150,7 @@ public final class StageRuntime implements AutoCloseable {
         String key = experimentKey(experimentId) + "/OWNER";
         byte[] mine = team.getBytes(StandardCharsets.UTF_8);
         if (!store.createIfAbsent(key, mine) && !Arrays.equals(store.read(key).orElse(mine), mine)) {
-            throw new ExperimentTakenException(experimentId);
+            throw ExperimentTakenException.idInUse(experimentId);
         }
     }
 

@@ -1,21 +1,15 @@
 package dev.loracurve.trainer;
 
-import dev.loracurve.proto.v1.CancelJobRequest;
-import dev.loracurve.proto.v1.GetJobRequest;
-import dev.loracurve.proto.v1.Job;
-import dev.loracurve.proto.v1.ListJobsRequest;
-import dev.loracurve.proto.v1.ListJobsResponse;
-import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.StartTrainingRequest;
+import dev.loracurve.proto.v1.StartTrainingResponse;
 import dev.loracurve.proto.v1.TrainerServiceGrpc;
-import dev.loracurve.proto.v1.WatchJobRequest;
-import dev.loracurve.service.GrpcJobs;
+import dev.loracurve.service.quarkus.JobEndpoint;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 
-/** TrainerService: validates, hands the work to the stage, maps errors to status codes. */
+/** TrainerService: validates, hands the work to the stage, maps errors to status codes. Its jobs: TrainerJobs. */
 @GrpcService
 @Blocking
 public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
@@ -23,28 +17,12 @@ public class TrainerEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
     TrainerStage stage;
 
     @Override
-    public void startTraining(StartTrainingRequest r, StreamObserver<Job> out) {
-        GrpcJobs.start(
-                out, r.getExperimentId(), team -> stage.train(r.getExperimentId(), r.getSpec(), team), stage.jobs());
-    }
-
-    @Override
-    public void getJob(GetJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.get(stage.jobs(), r.getJobId(), out);
-    }
-
-    @Override
-    public void listJobs(ListJobsRequest r, StreamObserver<ListJobsResponse> out) {
-        GrpcJobs.list(stage.jobs(), r.getExperimentId(), out);
-    }
-
-    @Override
-    public void cancelJob(CancelJobRequest r, StreamObserver<Job> out) {
-        GrpcJobs.cancel(stage.jobs(), r.getJobId(), out);
-    }
-
-    @Override
-    public void watchJob(WatchJobRequest r, StreamObserver<Progress> out) {
-        GrpcJobs.watch(stage.jobs(), r.getJobId(), out);
+    public void startTraining(StartTrainingRequest r, StreamObserver<StartTrainingResponse> out) {
+        JobEndpoint.start(
+                out,
+                r.getExperimentId(),
+                team -> stage.train(r.getExperimentId(), r.getSpec(), team),
+                stage.jobs(),
+                job -> StartTrainingResponse.newBuilder().setJob(job).build());
     }
 }

@@ -1,13 +1,17 @@
 package dev.loracurve.trainer;
 
 import static dev.loracurve.service.testing.Channels.assertStatus;
+import static dev.loracurve.service.testing.Channels.detail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.rpc.BadRequest;
+import com.google.rpc.ResourceInfo;
 import dev.loracurve.proto.v1.CancelJobRequest;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.GetJobRequest;
 import dev.loracurve.proto.v1.Job;
+import dev.loracurve.proto.v1.JobServiceGrpc;
 import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.StartTrainingRequest;
@@ -20,6 +24,7 @@ import dev.loracurve.service.testing.EventLog;
 import dev.loracurve.service.testing.TestSpecs;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -35,11 +40,13 @@ import org.junit.jupiter.api.Test;
 class TrainerEndpointTest {
     ManagedChannel channel;
     TrainerServiceGrpc.TrainerServiceBlockingStub trainer;
+    JobServiceGrpc.JobServiceBlockingStub jobs;
 
     @BeforeEach
     void open() {
         channel = Channels.open(BrokerResource.target(), BrokerResource.token("team-a"));
         trainer = TrainerServiceGrpc.newBlockingStub(channel);
+        jobs = JobServiceGrpc.newBlockingStub(channel);
     }
 
     @AfterEach
@@ -53,7 +60,7 @@ class TrainerEndpointTest {
 
     @Test
     void badRequestsNameTheirField() throws Exception {
-        assertStatus(
+        StatusRuntimeException missing = assertStatus(
                 Status.Code.INVALID_ARGUMENT,
                 "experiment_id is required",
                 () -> trainer.startTraining(
@@ -62,13 +69,25 @@ class TrainerEndpointTest {
                 .setLora(spec().getLora().toBuilder().setRank(0))
                 .setTrainer(spec().getTrainer().toBuilder().setSteps(-1))
                 .build();
-        assertStatus(
+        assertEquals(
+                "experiment_id",
+                detail(missing, BadRequest.class).getFieldViolations(0).getField());
+        StatusRuntimeException invalid = assertStatus(
                 Status.Code.INVALID_ARGUMENT,
                 "spec.lora.rank must be > 0, got 0; spec.trainer.steps must be > 0, got -1",
                 () -> trainer.startTraining(StartTrainingRequest.newBuilder()
                         .setExperimentId("bad")
                         .setSpec(bad)
                         .build()));
+        BadRequest fields = detail(invalid, BadRequest.class);
+        assertEquals(
+                List.of("spec.lora.rank", "spec.trainer.steps", "spec.trainer.warmup_steps"),
+                fields.getFieldViolationsList().stream()
+                        .map(BadRequest.FieldViolation::getField)
+                        .toList());
+        assertEquals(
+                "spec.lora.rank must be > 0, got 0",
+                fields.getFieldViolations(0).getDescription());
         assertStatus(
                 Status.Code.INVALID_ARGUMENT,
                 "is not a plain name",
@@ -76,53 +95,82 @@ class TrainerEndpointTest {
                         .setExperimentId("../outside")
                         .setSpec(spec())
                         .build()));
-        assertStatus(
+        StatusRuntimeException unknown = assertStatus(
                 Status.Code.NOT_FOUND,
                 "no job 'nope/train'",
-                () -> trainer.getJob(
+                () -> jobs.getJob(
                         GetJobRequest.newBuilder().setJobId("nope/train").build()));
+        ResourceInfo what = detail(unknown, ResourceInfo.class);
+        assertEquals("job nope/train", what.getResourceType() + " " + what.getResourceName());
         assertStatus(
                 Status.Code.NOT_FOUND,
                 "no job 'nope/train'",
-                () -> trainer.cancelJob(
+                () -> jobs.cancelJob(
                         CancelJobRequest.newBuilder().setJobId("nope/train").build()));
+        StatusRuntimeException page = assertStatus(
+                Status.Code.INVALID_ARGUMENT,
+                "page_size must be >= 0, got -1",
+                () -> jobs.listJobs(ListJobsRequest.newBuilder().setPageSize(-1).build()));
+        assertEquals(
+                "page_size",
+                detail(page, BadRequest.class).getFieldViolations(0).getField());
+        assertStatus(
+                Status.Code.INVALID_ARGUMENT,
+                "page_token is not a token this service made",
+                () -> jobs.listJobs(
+                        ListJobsRequest.newBuilder().setPageToken("%%").build()));
     }
 
     @Test
     void aStartedJobTrainsItsOptimaAndAnnouncesEachOnce() throws Exception {
         Job started = trainer.startTraining(StartTrainingRequest.newBuilder()
-                .setExperimentId("direct-1")
-                .setSpec(spec())
-                .build());
+                        .setExperimentId("direct-1")
+                        .setSpec(spec())
+                        .build())
+                .getJob();
         assertEquals("direct-1/train", started.getId());
-        List<Progress> progress = Channels.untilTerminal(trainer.watchJob(
+        List<Progress> progress = Channels.untilTerminal(jobs.watchJob(
                 WatchJobRequest.newBuilder().setJobId(started.getId()).build()));
         assertEquals(State.SUCCEEDED, progress.get(progress.size() - 1).getState(), progress.toString());
         assertTrue(progress.stream().anyMatch(p -> p.getStep() > 0), "steps were reported");
-        Job done = trainer.getJob(
-                GetJobRequest.newBuilder().setJobId(started.getId()).build());
+        Job done = jobs.getJob(
+                        GetJobRequest.newBuilder().setJobId(started.getId()).build())
+                .getJob();
         assertEquals(2, done.getOutputsCount());
         assertTrue(done.getOutputs(0).getUri().contains("experiments/direct-1/optima/run-0"), done.toString());
         assertEquals(
                 List.of(done),
-                trainer.listJobs(ListJobsRequest.newBuilder()
+                jobs.listJobs(ListJobsRequest.newBuilder()
                                 .setExperimentId("direct-1")
                                 .build())
                         .getJobsList());
+        assertEquals(
+                List.of(done),
+                jobs.listJobs(ListJobsRequest.newBuilder()
+                                .setState(State.SUCCEEDED)
+                                .build())
+                        .getJobsList());
+        assertEquals(
+                0,
+                jobs.listJobs(ListJobsRequest.newBuilder()
+                                .setState(State.RUNNING)
+                                .build())
+                        .getJobsCount());
         assertStatus(
                 Status.Code.FAILED_PRECONDITION,
                 "already ended",
-                () -> trainer.cancelJob(
+                () -> jobs.cancelJob(
                         CancelJobRequest.newBuilder().setJobId(started.getId()).build()));
         ManagedChannel other = Channels.open(BrokerResource.target(), BrokerResource.token("team-b"));
         try {
             var b = TrainerServiceGrpc.newBlockingStub(other);
+            var bJobs = JobServiceGrpc.newBlockingStub(other);
             assertStatus(
                     Status.Code.NOT_FOUND,
                     "no job 'direct-1/train'",
-                    () -> b.getJob(
+                    () -> bJobs.getJob(
                             GetJobRequest.newBuilder().setJobId(started.getId()).build()));
-            assertEquals(0, b.listJobs(ListJobsRequest.getDefaultInstance()).getJobsCount(), "another team's jobs");
+            assertEquals(0, bJobs.listJobs(ListJobsRequest.getDefaultInstance()).getJobsCount(), "another team's jobs");
             assertStatus(
                     Status.Code.ALREADY_EXISTS,
                     "experiment_id 'direct-1' is in use",

@@ -1,6 +1,10 @@
 package dev.loracurve.service.testing;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import dev.loracurve.proto.v1.Progress;
+import dev.loracurve.proto.v1.WatchJobResponse;
 import dev.loracurve.service.JobRunner;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -8,6 +12,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -53,11 +58,27 @@ public final class Channels {
         return e;
     }
 
+    /** The error detail of type {@code type} that a status carries (google.rpc.Status in its trailers); fails without one. */
+    public static <T extends Message> T detail(StatusRuntimeException e, Class<T> type) {
+        var rich = StatusProto.fromThrowable(e);
+        Assertions.assertNotNull(rich, "no error details in " + e.getStatus());
+        for (Any any : rich.getDetailsList()) {
+            if (any.is(type)) {
+                try {
+                    return any.unpack(type);
+                } catch (InvalidProtocolBufferException x) {
+                    throw new AssertionError(x);
+                }
+            }
+        }
+        return Assertions.fail("no " + type.getSimpleName() + " in " + rich.getDetailsList());
+    }
+
     /** Every progress message of a watch until the job ends (the last one has a terminal state). */
-    public static List<Progress> untilTerminal(Iterator<Progress> watch) {
+    public static List<Progress> untilTerminal(Iterator<WatchJobResponse> watch) {
         List<Progress> all = new ArrayList<>();
         while (watch.hasNext()) {
-            Progress p = watch.next();
+            Progress p = watch.next().getProgress();
             all.add(p);
             if (JobRunner.terminal(p.getState())) {
                 break;

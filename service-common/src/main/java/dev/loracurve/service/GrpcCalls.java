@@ -1,53 +1,93 @@
 package dev.loracurve.service;
 
+import com.google.protobuf.Duration;
+import com.google.protobuf.Message;
+import com.google.rpc.BadRequest;
+import com.google.rpc.QuotaFailure;
+import com.google.rpc.ResourceInfo;
+import com.google.rpc.RetryInfo;
 import dev.loracurve.core.store.CheckpointException;
-import dev.loracurve.proto.v1.Job;
-import dev.loracurve.proto.v1.ListJobsResponse;
-import dev.loracurve.proto.v1.Progress;
-import dev.loracurve.service.auth.Caller;
 import dev.loracurve.service.auth.UnauthenticatedException;
+import dev.loracurve.service.store.StoreException;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The job half of every stage service's gRPC API (get, list, cancel, watch) and the one mapping
- * from core exceptions to status codes, so that the three stage services stay a page each.
+ * The one mapping from core exceptions to gRPC statuses, with the standard rich error details
+ * (google.rpc.Status in the grpc-status-details-bin trailer), so that a client in any language
+ * reads which field was wrong, what was not found, which quota was hit and when to retry, without
+ * parsing messages. Also the unary and server-stream plumbing every endpoint shares.
  */
-public final class GrpcJobs {
-    private GrpcJobs() {}
+public final class GrpcCalls {
+    private GrpcCalls() {}
+
+    /** How long a client should wait before retrying a quota that frees up (max-running). */
+    static final Duration QUOTA_RETRY = Duration.newBuilder().setSeconds(5).build();
+
+    /** How long before retrying a transient store error. */
+    static final Duration STORE_RETRY = Duration.newBuilder().setSeconds(1).build();
 
     /** The status a failure maps to: bad input, unknown id, wrong state, corrupt artifact, or a bug. */
     public static StatusRuntimeException status(Throwable t) {
         if (t instanceof StatusRuntimeException s) {
             return s;
         }
+        List<Message> details = new ArrayList<>();
         Status s;
         if (t instanceof UnauthenticatedException) {
             s = Status.UNAUTHENTICATED;
-        } else if (t instanceof QuotaExceededException) {
+        } else if (t instanceof QuotaExceededException q) {
             s = Status.RESOURCE_EXHAUSTED;
+            details.add(QuotaFailure.newBuilder()
+                    .addViolations(QuotaFailure.Violation.newBuilder()
+                            .setSubject("team:" + q.team())
+                            .setDescription(q.getMessage()))
+                    .build());
+            if (q.passes()) {
+                details.add(RetryInfo.newBuilder().setRetryDelay(QUOTA_RETRY).build());
+            }
         } else if (t instanceof ExperimentTakenException) {
             s = Status.ALREADY_EXISTS;
         } else if (t instanceof NoSuchElementException) {
             s = Status.NOT_FOUND;
+            if (t instanceof NotFoundException n) {
+                details.add(ResourceInfo.newBuilder()
+                        .setResourceType(n.type())
+                        .setResourceName(n.name())
+                        .setDescription(n.getMessage())
+                        .build());
+            }
         } else if (t instanceof CheckpointException) {
             s = Status.DATA_LOSS;
         } else if (t instanceof IllegalArgumentException) {
             s = Status.INVALID_ARGUMENT;
+            if (t instanceof InvalidSpecException invalid) {
+                BadRequest.Builder bad = BadRequest.newBuilder();
+                invalid.fieldViolations()
+                        .forEach(v -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                                .setField(v.field())
+                                .setDescription(v.message())));
+                details.add(bad.build());
+            }
         } else if (t instanceof IllegalStateException) {
             s = Status.FAILED_PRECONDITION;
+        } else if (t instanceof StoreException store && store.retriable()) {
+            s = Status.UNAVAILABLE;
+            details.add(RetryInfo.newBuilder().setRetryDelay(STORE_RETRY).build());
         } else {
             s = Status.INTERNAL;
         }
-        return s.withDescription(t.getMessage()).withCause(t).asRuntimeException();
+        Metadata trailers = ErrorDetails.trailers(s.getCode().value(), String.valueOf(t.getMessage()), details);
+        return s.withDescription(t.getMessage()).withCause(t).asRuntimeException(trailers);
     }
 
     /** Answers with the call's result, or its failure mapped to a status. */
@@ -61,48 +101,6 @@ public final class GrpcJobs {
         }
         out.onNext(result);
         out.onCompleted();
-    }
-
-    /** Starts a job of the caller's team (the stage checks that the team owns the experiment id, or claims it). */
-    public static void start(
-            StreamObserver<Job> out,
-            String experimentId,
-            Function<String, CompletableFuture<Job>> submit,
-            JobRunner jobs) {
-        unary(out, () -> {
-            if (experimentId.isEmpty()) {
-                throw new IllegalArgumentException("experiment_id is required");
-            }
-            String team = Caller.current().team();
-            submit.apply(team);
-            return jobs.get(jobs.idOf(experimentId), team);
-        });
-    }
-
-    public static void get(JobRunner jobs, String jobId, StreamObserver<Job> out) {
-        unary(out, () -> jobs.get(jobId, Caller.current().team()));
-    }
-
-    public static void list(JobRunner jobs, String experimentId, StreamObserver<ListJobsResponse> out) {
-        unary(
-                out,
-                () -> ListJobsResponse.newBuilder()
-                        .addAllJobs(jobs.list(experimentId, Caller.current().team()))
-                        .build());
-    }
-
-    public static void cancel(JobRunner jobs, String jobId, StreamObserver<Job> out) {
-        unary(out, () -> jobs.cancel(jobId, Caller.current().team()));
-    }
-
-    /** Streams the job's progress until a terminal state, then completes. */
-    public static void watch(JobRunner jobs, String jobId, StreamObserver<Progress> out) {
-        String team = Caller.current().team();
-        stream(
-                out,
-                p -> JobRunner.terminal(p.getState()),
-                w -> jobs.watch(jobId, team, w),
-                w -> jobs.unwatch(jobId, w));
     }
 
     /**
