@@ -74,9 +74,7 @@ public final class EvalListener implements AutoCloseable {
     /** One line per evaluation: the experiment and each method's accuracy, NLL and mutual information. */
     public static String summary(EvalCompleted e) {
         return e.getExperimentId() + " evaluated: "
-                + e.getMetricsList().stream()
-                        .map(EvalListener::metrics)
-                        .collect(Collectors.joining("; "))
+                + e.getMetricsList().stream().map(EvalListener::metrics).collect(Collectors.joining("; "))
                 + " (report " + e.getReport().getUri() + ")";
     }
 

@@ -44,8 +44,8 @@ class EvalListenerTest {
                 eval.publish(Topics.EVALS, "exp-0002", null, StageProgress.getDefaultInstance()); // not ours
             }
             List<String> lines = new ArrayList<>();
-            try (EvalListener listener = new EvalListener(broker.bootstrapServers(), "test", e -> lines.add(
-                    EvalListener.summary(e)))) {
+            try (EvalListener listener =
+                    new EvalListener(broker.bootstrapServers(), "test", e -> lines.add(EvalListener.summary(e)))) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (lines.isEmpty() && System.nanoTime() < deadline) {
                     listener.poll(Duration.ofMillis(500));

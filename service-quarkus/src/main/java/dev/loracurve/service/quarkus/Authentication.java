@@ -85,7 +85,7 @@ public class Authentication implements ServerInterceptor {
             @Override
             public void sendMessage(R message) {
                 if (experiment[0].isEmpty() && message instanceof Message m) {
-                    experiment[0] = field(m, "id"); // what CreateExperiment made
+                    experiment[0] = experimentIn(m); // what CreateExperiment made
                 }
                 super.sendMessage(message);
             }
@@ -113,6 +113,19 @@ public class Authentication implements ServerInterceptor {
                 super.onMessage(message);
             }
         };
+    }
+
+    /** The experiment a response is about: {@code experiment.id} or {@code job.experiment_id}. */
+    private static String experimentIn(Message response) {
+        FieldDescriptor experiment = response.getDescriptorForType().findFieldByName("experiment");
+        if (experiment != null && experiment.getType() == FieldDescriptor.Type.MESSAGE) {
+            return field((Message) response.getField(experiment), "id");
+        }
+        FieldDescriptor job = response.getDescriptorForType().findFieldByName("job");
+        if (job != null && job.getType() == FieldDescriptor.Type.MESSAGE) {
+            return field((Message) response.getField(job), "experiment_id");
+        }
+        return "";
     }
 
     private static String field(Message m, String name) {
