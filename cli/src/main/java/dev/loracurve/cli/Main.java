@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
             StackCommands.Run.class,
             StackCommands.ReportCmd.class,
             StackCommands.ListCmd.class,
-            StackCommands.CancelCmd.class
+            StackCommands.CancelCmd.class,
+            StackCommands.TraceCmd.class
         })
 public final class Main implements Runnable {
 

@@ -5,6 +5,7 @@ import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.cli.stack.TraceTree;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.Report;
 import dev.loracurve.proto.v1.State;
@@ -212,6 +213,31 @@ final class StackCommands {
                         n, s.port(n), ready ? "ready" : s.alive(n) ? "starting / unhealthy" : "down");
             }
             return down == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(
+            name = "trace",
+            mixinStandardHelpOptions = true,
+            description = "The span tree of an experiment's trace, from the local stack's trace files.")
+    static final class TraceCmd implements Callable<Integer> {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Mixin
+        Where where;
+
+        @Override
+        public Integer call() {
+            List<String> tree =
+                    TraceTree.render(TraceTree.read(running(where.dir()).traces()), id);
+            if (tree.isEmpty()) {
+                System.err.println(
+                        "no spans of experiment " + id + " in " + where.dir().resolve("traces"));
+                return 1;
+            }
+            tree.forEach(System.out::println);
+            return 0;
         }
     }
 

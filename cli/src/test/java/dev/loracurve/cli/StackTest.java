@@ -11,6 +11,7 @@ import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.cli.stack.TraceTree;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.core.testing.TinyWorld;
 import dev.loracurve.proto.v1.Artifact;
@@ -196,6 +197,40 @@ class StackTest {
             } finally {
                 ch.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    void theExperimentIsOneTraceAcrossTheServices() {
+        List<String> tree = TraceTree.render(TraceTree.read(stack.traces()), reference.getId());
+        // the path down to the report, each step under the one before, each in its service
+        List<String> path = List.of(
+                "CreateExperiment  [gateway]",
+                "publish ExperimentSubmitted  [gateway]",
+                "process ExperimentSubmitted  [trainer-svc]",
+                "train job  [trainer-svc]",
+                "publish CheckpointAvailable  [trainer-svc]",
+                "process CheckpointAvailable  [curve-svc]",
+                "curve job  [curve-svc]",
+                "publish CurveReady  [curve-svc]",
+                "process CurveReady  [eval-svc]",
+                "eval job  [eval-svc]",
+                "publish EvalCompleted  [eval-svc]");
+        int at = -1;
+        for (int depth = 0; depth < path.size(); depth++) {
+            String prefix = "  ".repeat(depth) + path.get(depth);
+            int from = at + 1;
+            at = -1;
+            for (int i = from; i < tree.size() && at < 0; i++) {
+                if (tree.get(i).startsWith(prefix)) {
+                    at = i;
+                }
+            }
+            assertTrue(at >= 0, prefix.strip() + " at depth " + depth + " in:\n" + String.join("\n", tree));
+        }
+        for (String span : List.of("train run-0", "upload run-2", "fit curve", "upload curve", "score ensemble")) {
+            assertTrue(
+                    tree.stream().anyMatch(l -> l.strip().startsWith(span)), span + " in:\n" + String.join("\n", tree));
         }
     }
 

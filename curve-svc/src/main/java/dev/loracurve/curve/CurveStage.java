@@ -14,6 +14,7 @@ import dev.loracurve.service.Event;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
+import dev.loracurve.service.trace.Tracing;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -109,19 +110,22 @@ public class CurveStage extends StageBean {
                         rt.store.workDir(key, child -> child.equals(CURVE) || child.equals(CURVE + Checkpoint.SUFFIX));
                 try {
                     Path out = work.resolve(CURVE);
-                    specs.curveJob(spec, anchors).fit(out, new Trainer.Listener() {
-                        @Override
-                        public void onStep(int step, int total, double loss, double tokensPerSecond) {
-                            ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total));
-                        }
+                    Tracing.run(
+                            "fit curve",
+                            () -> specs.curveJob(spec, anchors).fit(out, new Trainer.Listener() {
+                                @Override
+                                public void onStep(int step, int total, double loss, double tokensPerSecond) {
+                                    ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total));
+                                }
 
-                        @Override
-                        public void onCheckpoint(Path checkpoint) {
-                            rt.store.push(key, work, checkpoint.getFileName().toString());
-                            ctx.checkpointed();
-                        }
-                    });
-                    Artifact curve = rt.store.publish(key + "/" + CURVE, out);
+                                @Override
+                                public void onCheckpoint(Path checkpoint) {
+                                    rt.pushCheckpoint(
+                                            key, work, checkpoint.getFileName().toString());
+                                    ctx.checkpointed();
+                                }
+                            }));
+                    Artifact curve = rt.upload(key + "/" + CURVE, out);
                     rt.store.delete(key + "/" + CURVE + Checkpoint.SUFFIX); // superseded
                     ctx.output(curve);
                     ready.setCurve(curve);

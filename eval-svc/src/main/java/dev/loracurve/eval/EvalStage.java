@@ -15,9 +15,11 @@ import dev.loracurve.service.Event;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
+import dev.loracurve.service.trace.Tracing;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -67,6 +69,15 @@ public class EvalStage extends StageBean {
         }
     }
 
+    /** A span for a method just scored, which took {@code seconds} up to now. */
+    private static void scored(String method, double seconds) {
+        Tracing.tracer()
+                .spanBuilder("score " + method)
+                .setStartTimestamp(Instant.now().minusNanos((long) (seconds * 1e9)))
+                .startSpan()
+                .end();
+    }
+
     /**
      * Queues an experiment's evaluation (from the events or a Start call); curve may be null. The
      * report folder is written locally (the store itself for {@code file://}) and published whole;
@@ -86,11 +97,12 @@ public class EvalStage extends StageBean {
                         .run(
                                 out,
                                 (method, seconds) -> {
+                                    scored(method, seconds);
                                     ctx.checkCancelled();
                                     ctx.note(String.format("%s scored in %.1f s", method, seconds));
                                 },
                                 ReportPage::write);
-                rt.store.publish(key, out);
+                rt.upload(key, out);
                 Artifact json = Artifact.newBuilder()
                         .setUri(rt.store.uri(key + "/report.json"))
                         .setSha256(Sha256.of(out.resolve("report.json")))

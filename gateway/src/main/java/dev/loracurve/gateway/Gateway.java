@@ -31,8 +31,11 @@ import dev.loracurve.service.quarkus.QuotaSettings;
 import dev.loracurve.service.quarkus.ServiceSettings;
 import dev.loracurve.service.store.Store;
 import dev.loracurve.service.store.StoreException;
+import dev.loracurve.service.trace.Tracing;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -82,6 +85,7 @@ public class Gateway implements HealthCheck {
 
     void start(@Observes StartupEvent ev) {
         // runs no jobs; its event handling is idempotent
+        Tracing.start("gateway");
         Store store = settings.openStore();
         specs = new Specs(settings.dataLocations(store), limits.specLimits());
         quotas = quotaSettings.quotas();
@@ -115,6 +119,15 @@ public class Gateway implements HealthCheck {
      * it and finishes or returns that experiment, whichever gateway instance it reaches.
      */
     Experiment create(ExperimentSpec spec, String requestId, String team) {
+        // the root of the experiment's trace: its events carry it on to every stage
+        return Tracing.span("CreateExperiment", SpanKind.SERVER, () -> {
+            Experiment e = admit(spec, requestId, team);
+            Span.current().setAttribute(Tracing.EXPERIMENT, e.getId());
+            return e;
+        });
+    }
+
+    private Experiment admit(ExperimentSpec spec, String requestId, String team) {
         if (requestId.length() > MAX_REQUEST_ID) {
             throw new InvalidSpecException(
                     "request_id", "must be at most " + MAX_REQUEST_ID + " characters, got " + requestId.length());

@@ -3,6 +3,7 @@ package dev.loracurve.service;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import dev.loracurve.service.trace.Tracing;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -11,9 +12,18 @@ import org.apache.kafka.common.header.Header;
  * One event as read from Kafka: its CloudEvents attributes and protobuf payload.
  *
  * @param type the payload's full protobuf name, e.g. loracurve.v1.CheckpointAvailable
+ * @param traceparent the W3C trace context it was published in; empty when tracing was off
  */
 public record Event(
-        String id, String type, String source, String key, byte[] payload, String topic, int partition, long offset) {
+        String id,
+        String type,
+        String source,
+        String key,
+        byte[] payload,
+        String topic,
+        int partition,
+        long offset,
+        String traceparent) {
 
     static Event of(ConsumerRecord<String, byte[]> r) {
         return new Event(
@@ -24,7 +34,8 @@ public record Event(
                 r.value(),
                 r.topic(),
                 r.partition(),
-                r.offset());
+                r.offset(),
+                header(r, Tracing.TRACEPARENT));
     }
 
     public boolean is(Class<? extends Message> type) {

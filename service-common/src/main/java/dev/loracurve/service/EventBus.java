@@ -1,6 +1,10 @@
 package dev.loracurve.service;
 
 import com.google.protobuf.Message;
+import dev.loracurve.proto.v1.StageProgress;
+import dev.loracurve.service.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.UUID;
@@ -64,12 +68,28 @@ public final class EventBus implements AutoCloseable {
      * @param id the event id; deterministic for results so that consumers drop redeliveries, null for a random one
      */
     public void publish(String topic, String experimentId, String id, Message payload) {
+        if (payload instanceof StageProgress) {
+            send(topic, experimentId, id, payload); // frequent and small: in its job's trace, without a span
+        } else {
+            Tracing.span("publish " + payload.getDescriptorForType().getName(), SpanKind.PRODUCER, () -> {
+                Span.current().setAttribute(Tracing.EXPERIMENT, experimentId);
+                send(topic, experimentId, id, payload);
+                return null;
+            });
+        }
+    }
+
+    private void send(String topic, String experimentId, String id, Message payload) {
         RecordHeaders h = new RecordHeaders();
         h.add(CE_ID, (id == null ? UUID.randomUUID().toString() : id).getBytes(StandardCharsets.UTF_8));
         h.add(CE_TYPE, payload.getDescriptorForType().getFullName().getBytes(StandardCharsets.UTF_8));
         h.add(CE_SOURCE, source.getBytes(StandardCharsets.UTF_8));
         h.add(CE_SPECVERSION, "1.0".getBytes(StandardCharsets.UTF_8));
         h.add(CONTENT_TYPE, "application/protobuf".getBytes(StandardCharsets.UTF_8));
+        String trace = Tracing.traceparent();
+        if (!trace.isEmpty()) {
+            h.add(Tracing.TRACEPARENT, trace.getBytes(StandardCharsets.UTF_8));
+        }
         try {
             producer.send(new ProducerRecord<>(topic, null, experimentId, payload.toByteArray(), h))
                     .get(60, TimeUnit.SECONDS);

@@ -1,7 +1,11 @@
 package dev.loracurve.service;
 
 import dev.loracurve.core.store.Sha256;
+import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.service.store.Store;
+import dev.loracurve.service.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
@@ -158,10 +162,7 @@ public final class EventConsumer implements AutoCloseable {
                         current = r;
                         busy = true;
                         consumer.pause(consumer.assignment());
-                        work = worker.submit(() -> {
-                            handler.handle(e);
-                            return null;
-                        });
+                        work = worker.submit(() -> handle(e));
                         break;
                     }
                 } else if (work.isDone()) {
@@ -201,6 +202,20 @@ public final class EventConsumer implements AutoCloseable {
             running = false;
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** Runs the handler in the event's trace: a consumer span under the span that published it. */
+    private Void handle(Event e) throws Exception {
+        if (e.is(StageProgress.class)) {
+            handler.handle(e);
+            return null;
+        }
+        String type = e.type().substring(e.type().lastIndexOf('.') + 1);
+        return Tracing.traced("process " + type, SpanKind.CONSUMER, Tracing.parent(e.traceparent()), () -> {
+            Span.current().setAttribute(Tracing.EXPERIMENT, e.key() == null ? "" : e.key());
+            handler.handle(e);
+            return null;
+        });
     }
 
     private static String describe(Event e) {

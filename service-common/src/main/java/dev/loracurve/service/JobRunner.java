@@ -5,6 +5,9 @@ import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.State;
+import dev.loracurve.service.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +52,9 @@ public final class JobRunner implements AutoCloseable {
         volatile Job job;
         final CompletableFuture<Job> done = new CompletableFuture<>();
         final List<Consumer<Progress>> watchers = new CopyOnWriteArrayList<>();
+        /** The trace the job was submitted in (the event's or the call's); its span continues it. */
+        String traceparent = "";
+
         volatile boolean cancelRequested;
         long lastPublished;
     }
@@ -94,6 +100,7 @@ public final class JobRunner implements AutoCloseable {
                 .setProgress(progress(experimentId, State.QUEUED, "queued"))
                 .setCreatedMs(System.currentTimeMillis())
                 .build();
+        e.traceparent = Tracing.traceparent();
         jobs.remove(id);
         jobs.put(id, e);
         worker.submit(() -> execute(e, work));
@@ -114,7 +121,12 @@ public final class JobRunner implements AutoCloseable {
                         .build(),
                 true);
         try {
-            work.run(new Context(e));
+            Tracing.traced(
+                    stage.name().toLowerCase() + " job", SpanKind.INTERNAL, Tracing.parent(e.traceparent), () -> {
+                        Span.current().setAttribute(Tracing.EXPERIMENT, exp);
+                        work.run(new Context(e));
+                        return null;
+                    });
             finish(e, State.SUCCEEDED, "done");
         } catch (CancellationException c) {
             finish(e, State.CANCELLED, "cancelled");

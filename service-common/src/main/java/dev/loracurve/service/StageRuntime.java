@@ -6,8 +6,10 @@ import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.service.store.Store;
+import dev.loracurve.service.trace.Tracing;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -174,9 +176,24 @@ public final class StageRuntime implements AutoCloseable {
 
     /** Local paths of the artifacts an event announced, each checked against its sha256. */
     public List<Path> fetch(List<Artifact> artifacts) {
-        return artifacts.stream()
-                .map(a -> store.fetch(a.getUri(), a.getSha256()))
-                .toList();
+        return Tracing.span(
+                "download " + artifacts.size() + " artifact(s)",
+                () -> artifacts.stream()
+                        .map(a -> store.fetch(a.getUri(), a.getSha256()))
+                        .toList());
+    }
+
+    /** Publishes a finished artifact to the store (an upload, traced). */
+    public Artifact upload(String key, Path local) {
+        return Tracing.span("upload " + key.substring(key.lastIndexOf('/') + 1), () -> {
+            Span.current().setAttribute("loracurve.store_key", key);
+            return store.publish(key, local);
+        });
+    }
+
+    /** Pushes a checkpoint the job wrote in its work folder to the store (traced). */
+    public void pushCheckpoint(String key, Path workDir, String child) {
+        Tracing.run("upload checkpoint", () -> store.push(key, workDir, child));
     }
 
     /**

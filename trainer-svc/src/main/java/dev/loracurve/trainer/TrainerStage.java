@@ -16,6 +16,9 @@ import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
+import dev.loracurve.service.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -73,22 +76,25 @@ public class TrainerStage extends StageBean {
             OptimaJob job = new OptimaJob(
                     specs.model(spec), specs.taskData(spec), Specs.trainConfig(spec), spec.getK(), spec.getSeed());
             Path out = rt.store.workDir(key, child -> true);
+            RunSpans runs = new RunSpans();
             try {
                 job.run(out, new OptimaJob.Listener() {
                     @Override
                     public void onStep(int run, int step, int steps, double loss, double tokensPerSecond) {
+                        runs.in(run);
                         ctx.step(step, steps, run, loss, String.format("run-%d step %d/%d", run, step, steps));
                     }
 
                     @Override
                     public void onCheckpoint(int run, Path checkpoint) {
-                        rt.store.push(key, out, checkpoint.getFileName().toString());
+                        rt.pushCheckpoint(key, out, checkpoint.getFileName().toString());
                         ctx.checkpointed();
                     }
 
                     @Override
                     public void onOptimum(int run, Path adapter) {
-                        Artifact artifact = rt.store.publish(key + "/" + OptimaJob.runName(run), adapter);
+                        runs.end();
+                        Artifact artifact = rt.upload(key + "/" + OptimaJob.runName(run), adapter);
                         rt.store.delete(key + "/" + Checkpoint.besides(adapter).getFileName()); // superseded
                         ctx.output(artifact);
                         JsonNode last = lastValidation(adapter);
@@ -116,9 +122,36 @@ public class TrainerStage extends StageBean {
                     }
                 });
             } finally {
+                runs.end();
                 rt.store.release(key);
             }
         });
+    }
+
+    /** One span per optimum's training, from its first step to its adapter (the job's listener marks both). */
+    private static final class RunSpans {
+        private Span span;
+        private Scope scope;
+        private int run = -1;
+
+        void in(int run) {
+            if (run != this.run) {
+                end();
+                this.run = run;
+                span = Tracing.tracer()
+                        .spanBuilder("train " + OptimaJob.runName(run))
+                        .startSpan();
+                scope = span.makeCurrent();
+            }
+        }
+
+        void end() {
+            if (span != null) {
+                scope.close();
+                span.end();
+                span = null;
+            }
+        }
     }
 
     private static JsonNode lastValidation(Path adapter) {

@@ -208,6 +208,11 @@ public final class Stack implements AutoCloseable {
         return dir.resolve("store");
     }
 
+    /** Each service's spans, one JSON-lines file per instance (see {@code loracurve trace}). */
+    public Path traces() {
+        return dir.resolve("traces");
+    }
+
     public Path logs() {
         return dir.resolve("logs");
     }
@@ -350,6 +355,7 @@ public final class Stack implements AutoCloseable {
         env.put("LORACURVE_AUTH_KEYS", LocalSigner.publicKey(pkiDir()).toString());
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("LORACURVE_AUDIT_LOG", logs().resolve(name + "-audit.jsonl").toString());
+        env.put("LORACURVE_TRACE_FILE", traces().resolve(name + ".jsonl").toString());
         env.putAll(serviceEnv);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("OPT_OUT_TRACKING", "true");

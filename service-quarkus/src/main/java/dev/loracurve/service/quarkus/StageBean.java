@@ -7,6 +7,7 @@ import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.store.Store;
+import dev.loracurve.service.trace.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -58,6 +59,7 @@ public abstract class StageBean implements HealthCheck {
     protected abstract void onEvent(Event e) throws Exception;
 
     void start(@Observes StartupEvent ev) {
+        Tracing.start(name());
         Store store = settings.openStore();
         specs = new Specs(settings.dataLocations(store), limits.specLimits());
         EventLoopLiveness.watch(() -> rt);
