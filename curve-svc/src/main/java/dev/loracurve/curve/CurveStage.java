@@ -115,6 +115,7 @@ public class CurveStage extends StageBean {
                             () -> specs.curveJob(spec, anchors).fit(out, new Trainer.Listener() {
                                 @Override
                                 public void onStep(int step, int total, double loss, double tokensPerSecond) {
+                                    ctx.tokensPerSecond(tokensPerSecond);
                                     ctx.step(step, total, 0, loss, String.format("curve step %d/%d", step, total));
                                 }
 

@@ -4,6 +4,8 @@ import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.service.store.Store;
 import dev.loracurve.service.trace.Tracing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
@@ -101,6 +103,11 @@ public final class EventConsumer implements AutoCloseable {
         this.worker = Executors.newSingleThreadExecutor(r -> new Thread(r, group + "-handler"));
         this.loop = new Thread(this::run, group + "-events");
         loop.setDaemon(true);
+    }
+
+    /** Exports the Kafka consumer's own metrics (records lag, fetch rate, …) to {@code registry}. */
+    public void bindMetrics(MeterRegistry registry) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
     public EventConsumer start() {

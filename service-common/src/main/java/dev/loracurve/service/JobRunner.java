@@ -8,6 +8,7 @@ import dev.loracurve.proto.v1.State;
 import dev.loracurve.service.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.logging.Level;
@@ -40,6 +42,8 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private final Stage stage;
+    private volatile BiConsumer<Job, Duration> ended = (job, ran) -> {};
+    private volatile double tokensPerSecond;
     private final Consumer<Progress> sink;
     private final Predicate<String> cancelledExperiment;
     private final ExecutorService worker;
@@ -54,6 +58,8 @@ public final class JobRunner implements AutoCloseable {
         final List<Consumer<Progress>> watchers = new CopyOnWriteArrayList<>();
         /** The trace the job was submitted in (the event's or the call's); its span continues it. */
         String traceparent = "";
+
+        long startedNanos;
 
         volatile boolean cancelRequested;
         long lastPublished;
@@ -113,6 +119,7 @@ public final class JobRunner implements AutoCloseable {
             finish(e, State.CANCELLED, "cancelled before it started");
             return;
         }
+        e.startedNanos = System.nanoTime();
         update(
                 e,
                 e.job.toBuilder()
@@ -145,7 +152,21 @@ public final class JobRunner implements AutoCloseable {
                 .setTimeMs(System.currentTimeMillis())
                 .build();
         update(e, e.job.toBuilder().setState(state).setProgress(last).build(), true);
+        tokensPerSecond = 0;
+        if (e.startedNanos > 0) {
+            ended.accept(e.job, Duration.ofNanos(System.nanoTime() - e.startedNanos));
+        }
         e.done.complete(e.job);
+    }
+
+    /** Called with each job that ran, when it ends, and how long it ran (the job-duration metric). */
+    public void onEnd(BiConsumer<Job, Duration> listener) {
+        ended = listener;
+    }
+
+    /** Tokens per second of the running job, as its trainer last reported. */
+    public double tokensPerSecond() {
+        return tokensPerSecond;
     }
 
     private void update(Entry e, Job job, boolean publish) {
@@ -183,6 +204,11 @@ public final class JobRunner implements AutoCloseable {
         }
 
         /** Reports a step; throws CancellationException when the job was cancelled. */
+        /** The throughput the trainer measured at its last step (the tokens-per-second gauge). */
+        public void tokensPerSecond(double rate) {
+            tokensPerSecond = rate;
+        }
+
         public void step(int step, int total, int optimum, double loss, String message) {
             checkCancelled();
             if (firstStep < 0 || step < firstStep) {

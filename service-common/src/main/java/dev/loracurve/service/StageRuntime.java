@@ -7,16 +7,22 @@ import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.service.store.Store;
 import dev.loracurve.service.trace.Tracing;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * What a service runs on, framework-free: the store, the event bus, the job runner and the event
@@ -33,6 +39,7 @@ public final class StageRuntime implements AutoCloseable {
     private final String bootstrapServers;
     private final Map<String, Long> notCancelledAt = new ConcurrentHashMap<>();
     private EventConsumer consumer;
+    private MeterRegistry registry;
 
     /**
      * @param stage      null for the gateway, which runs no jobs
@@ -105,12 +112,30 @@ public final class StageRuntime implements AutoCloseable {
                         throw failure;
                     }
                 };
-        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, deduplicate ? store : null, reported)
-                .start();
+        consumer = new EventConsumer(bootstrapServers, group, topics, wanted, deduplicate ? store : null, reported);
+        if (registry != null) {
+            consumer.bindMetrics(registry);
+        }
+        consumer.start();
     }
 
-    /** The gauges every stage exports: jobs running and queued, steps per second of the running job. */
+    /**
+     * The metrics every stage exports: jobs running and queued, steps and tokens per second of the
+     * running job, job durations by state (a histogram), bytes moved to and from the store, and
+     * (once it consumes) its Kafka consumer's metrics, consumer lag among them.
+     */
     public void registerGauges(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("loracurve.tokens.per.second", jobs, JobRunner::tokensPerSecond)
+                .description("tokens per second of the running job")
+                .register(registry);
+        jobs.onEnd((job, ran) -> Timer.builder("loracurve.job.duration")
+                .description("how long jobs ran, by stage and end state")
+                .tag("stage", job.getStage().name().toLowerCase())
+                .tag("state", job.getState().name().toLowerCase())
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(ran));
         Gauge.builder("loracurve.jobs.running", jobs, JobRunner::running)
                 .description("jobs running on this instance (0 or 1)")
                 .register(registry);
@@ -187,13 +212,36 @@ public final class StageRuntime implements AutoCloseable {
     public Artifact upload(String key, Path local) {
         return Tracing.span("upload " + key.substring(key.lastIndexOf('/') + 1), () -> {
             Span.current().setAttribute("loracurve.store_key", key);
-            return store.publish(key, local);
+            Artifact a = store.publish(key, local);
+            countBytes("upload", local);
+            return a;
         });
     }
 
     /** Pushes a checkpoint the job wrote in its work folder to the store (traced). */
     public void pushCheckpoint(String key, Path workDir, String child) {
         Tracing.run("upload checkpoint", () -> store.push(key, workDir, child));
+        countBytes("upload", workDir.resolve(child));
+    }
+
+    /** Adds a file's or folder's size to the store-bytes counter of {@code direction}. */
+    private void countBytes(String direction, Path path) {
+        if (registry == null) {
+            return;
+        }
+        long bytes;
+        try (Stream<Path> files = Files.walk(path)) {
+            bytes = files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
+        } catch (IOException | UncheckedIOException e) {
+            return; // a metric is not worth failing a job
+        }
+        Counter.builder("loracurve.store.bytes")
+                .description("bytes moved between this service and the store")
+                .tag("direction", direction)
+                .register(registry)
+                .increment(bytes);
     }
 
     /**

@@ -82,6 +82,7 @@ public class TrainerStage extends StageBean {
                     @Override
                     public void onStep(int run, int step, int steps, double loss, double tokensPerSecond) {
                         runs.in(run);
+                        ctx.tokensPerSecond(tokensPerSecond);
                         ctx.step(step, steps, run, loss, String.format("run-%d step %d/%d", run, step, steps));
                     }
 

@@ -434,6 +434,24 @@ public final class Stack implements AutoCloseable {
         return handle(name) != null;
     }
 
+    /** Resident memory of an instance's process in bytes (Linux /proc), or -1 when it is not running. */
+    public long residentBytes(String name) {
+        ProcessHandle h = handle(name);
+        if (h == null) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(h.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process just ended
+        }
+        return -1;
+    }
+
     /** The live process recorded for {@code name}, or null. */
     private ProcessHandle handle(String name) {
         Long pid = pids.get(name);

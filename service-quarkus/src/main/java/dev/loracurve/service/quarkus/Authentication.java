@@ -16,9 +16,11 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -51,6 +53,9 @@ public class Authentication implements ServerInterceptor {
     @ConfigProperty(name = "loracurve.auth.team-claim", defaultValue = "team")
     String teamClaim;
 
+    @Inject
+    MeterRegistry registry;
+
     private TokenVerifier verifier;
 
     @PostConstruct
@@ -76,6 +81,7 @@ public class Authentication implements ServerInterceptor {
         try {
             caller = verifier.verify(headers.get(AUTHORIZATION));
         } catch (UnauthenticatedException e) {
+            count(method, Status.Code.UNAUTHENTICATED);
             audit(null, method, "", Status.Code.UNAUTHENTICATED, e.getMessage());
             call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
             return new ServerCall.Listener<>() {};
@@ -92,6 +98,7 @@ public class Authentication implements ServerInterceptor {
 
             @Override
             public void close(Status status, Metadata trailers) {
+                count(method, status.getCode());
                 audit(
                         caller,
                         method,
@@ -126,6 +133,12 @@ public class Authentication implements ServerInterceptor {
             return field((Message) response.getField(job), "experiment_id");
         }
         return "";
+    }
+
+    /** The calls-by-status metric: errors by status code and method. */
+    private void count(String method, Status.Code status) {
+        registry.counter("loracurve.grpc.calls", "method", method, "status", status.name())
+                .increment();
     }
 
     private static String field(Message m, String name) {
