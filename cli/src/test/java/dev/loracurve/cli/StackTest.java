@@ -75,6 +75,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLSocket;
 import org.apache.kafka.clients.admin.Admin;
@@ -197,6 +199,27 @@ class StackTest {
             } finally {
                 ch.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    void theDashboardIsBuiltOnMetricsTheServicesExport() throws Exception {
+        String dashboard = Files.readString(StackCommands.home().resolve("deploy/base/dashboards/loracurve.json"));
+        Set<String> queried = new TreeSet<>();
+        Matcher m = Pattern.compile("\\b(?:loracurve|kafka|jvm)_[a-z0-9_]+").matcher(dashboard);
+        while (m.find()) {
+            queried.add(m.group());
+        }
+        assertTrue(queried.size() >= 8, queried.toString());
+        StringBuilder exported = new StringBuilder();
+        for (String svc : Stack.SERVICES) {
+            exported.append(metrics(svc));
+        }
+        for (String metric : queried) {
+            assertTrue(
+                    exported.toString().contains(metric + "{")
+                            || exported.toString().contains(metric + " "),
+                    "the dashboard queries " + metric + ", which no service exports");
         }
     }
 

@@ -218,9 +218,12 @@ public final class EventConsumer implements AutoCloseable {
             return null;
         }
         String type = e.type().substring(e.type().lastIndexOf('.') + 1);
+        String experiment = e.key() == null ? "" : e.key();
         return Tracing.traced("process " + type, SpanKind.CONSUMER, Tracing.parent(e.traceparent()), () -> {
-            Span.current().setAttribute(Tracing.EXPERIMENT, e.key() == null ? "" : e.key());
-            handler.handle(e);
+            Span.current().setAttribute(Tracing.EXPERIMENT, experiment);
+            try (LogContext ignored = LogContext.of(experiment, null, "")) {
+                handler.handle(e);
+            }
             return null;
         });
     }

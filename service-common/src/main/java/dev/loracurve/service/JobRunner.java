@@ -131,7 +131,9 @@ public final class JobRunner implements AutoCloseable {
             Tracing.traced(
                     stage.name().toLowerCase() + " job", SpanKind.INTERNAL, Tracing.parent(e.traceparent), () -> {
                         Span.current().setAttribute(Tracing.EXPERIMENT, exp);
-                        work.run(new Context(e));
+                        try (LogContext ignored = LogContext.of(exp, stage, e.job.getId())) {
+                            work.run(new Context(e));
+                        }
                         return null;
                     });
             finish(e, State.SUCCEEDED, "done");

@@ -356,6 +356,7 @@ public final class Stack implements AutoCloseable {
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("LORACURVE_AUDIT_LOG", logs().resolve(name + "-audit.jsonl").toString());
         env.put("LORACURVE_TRACE_FILE", traces().resolve(name + ".jsonl").toString());
+        env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"); // plain logs for a person at a terminal
         env.putAll(serviceEnv);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
         env.put("OPT_OUT_TRACKING", "true");
