@@ -127,6 +127,8 @@ final class DemoCommand implements Callable<Integer> {
                                 + "%d questions about people it only heard of (chance: 25%%)%n",
                         report.get("items").asInt(), report.get("ood_items").asInt());
                 System.out.println("report: " + outDir.resolve("report.html") + " and report.json");
+                System.out.println("its trace: ./loracurve trace " + end.getId() + " --dir "
+                        + stack.traces().getParent());
                 System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
                 return 0;
             }

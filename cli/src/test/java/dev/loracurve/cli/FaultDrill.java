@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.core.store.Sha256;
 import dev.loracurve.core.testing.TinyWorld;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.Experiment;
@@ -13,11 +14,13 @@ import dev.loracurve.proto.v1.State;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.testing.EventLog;
 import dev.loracurve.service.testing.TestSpecs;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +52,7 @@ class FaultDrill {
     private ExperimentSpec spec;
     private Experiment reference;
     private final List<String> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
     private final Map<String, Long> peakMemory = new ConcurrentHashMap<>();
     private int failures;
 
@@ -81,6 +85,7 @@ class FaultDrill {
             killEach("eval-svc", kills, e -> stageRunning(e, Stage.EVAL));
             killEach("gateway", kills, e -> Files.exists(store(e).resolve("optima/run-0.checkpoint")));
             brokerOutage(Duration.ofSeconds(15));
+            storeRefusesWrites();
             load(load, 5);
         } finally {
             sampling.set(false);
@@ -90,14 +95,13 @@ class FaultDrill {
             }
             stack.close();
         }
-        rows.add("");
-        rows.add("peak resident memory: "
+        notes.add("peak resident memory: "
                 + peakMemory.entrySet().stream()
                         .sorted(Map.Entry.comparingByKey())
                         .map(m -> m.getKey() + " " + (m.getValue() >> 20) + " MiB")
                         .reduce((a, b) -> a + ", " + b)
                         .orElse("(not measured)"));
-        String report = String.join("\n", rows) + "\n";
+        String report = String.join("\n", rows) + "\n\n" + String.join("\n\n", notes) + "\n";
         System.out.println(report);
         Files.writeString(Path.of("target", "fault-drill.md"), report);
         assertEquals(0, failures, "every experiment finishes, nothing lost, duplicated or different:\n" + report);
@@ -139,6 +143,62 @@ class FaultDrill {
                 List.of(client.follow(id, u -> {}, Duration.ofMinutes(10))),
                 (running ? 1 : 0) + " of 1",
                 1);
+    }
+
+    /**
+     * The store refuses writes while an experiment trains: its optima folder is made immutable
+     * (chattr +i: EPERM even for root, as a read-only or full volume answers). The experiment must
+     * fail with the reason, and the folder hold nothing half-written: only checkpoints and
+     * optima whose sha256 is the one announced.
+     */
+    private void storeRefusesWrites() throws Exception {
+        String id = client.create(spec).getId();
+        Path optima = store(id).resolve("optima");
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!Files.exists(optima.resolve("run-0.checkpoint")) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        if (!chattr("+i", optima)) {
+            rows.add("| store refuses writes | skipped: chattr +i is not permitted here | | | | | | |");
+            return;
+        }
+        Experiment end;
+        try {
+            end = client.follow(id, u -> {}, Duration.ofMinutes(10));
+        } finally {
+            chattr("-i", optima);
+        }
+        List<String> halfWritten = new ArrayList<>();
+        Map<String, String> announced = new HashMap<>();
+        end.getOptimaList()
+                .forEach(a -> announced.put(
+                        Path.of(URI.create(a.getUri())).getFileName().toString(), a.getSha256()));
+        try (var entries = Files.list(optima)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                boolean checkpoint = name.matches("run-\\d+\\.checkpoint");
+                boolean optimum = name.matches("run-\\d+") && Sha256.ofTree(p).equals(announced.get(name));
+                if (!checkpoint && !optimum) {
+                    halfWritten.add(name);
+                }
+            }
+        }
+        boolean clear = end.getState() == State.FAILED && end.getError().startsWith("TRAIN: ");
+        failures += (clear ? 0 : 1) + halfWritten.size();
+        rows.add(String.format(
+                "| store refuses writes (optima folder immutable) | 1 | 1 of 1 | 0 | 0 (%s) | - | - | %d half-written |",
+                clear ? "FAILED as it should" : end.getState().name(), halfWritten.size()));
+        notes.add("store refusal, the experiment's error: " + end.getError()
+                + (halfWritten.isEmpty() ? "" : "; half-written: " + halfWritten));
+        System.out.println(rows.get(rows.size() - 1));
+    }
+
+    private static boolean chattr(String flag, Path path) throws Exception {
+        Process p = new ProcessBuilder("chattr", flag, path.toString())
+                .redirectErrorStream(true)
+                .start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor() == 0;
     }
 
     /** {@code experiments} quick experiments from {@code clients} clients at once, Get and List timed meanwhile. */
@@ -188,8 +248,7 @@ class FaultDrill {
         double minutes = (System.nanoTime() - t0) / 6e10;
         List<Experiment> done = ids.stream().map(client::get).toList();
         report(experiments + " at once, " + clients + " clients", done, "-", 0, false);
-        rows.add("");
-        rows.add(String.format(
+        notes.add(String.format(
                 "load: %d experiments submitted, %d distinct ids, all ended in %.1f min; gateway latency under load:"
                         + " Get p50 %.1f ms p99 %.1f ms (%d calls), List p50 %.1f ms p99 %.1f ms (%d calls)",
                 ids.size(),
