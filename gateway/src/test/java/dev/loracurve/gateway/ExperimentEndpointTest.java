@@ -296,14 +296,14 @@ class ExperimentEndpointTest {
                                 && l.contains("CreateExperiment")
                                 && l.contains(mine.getId())
                                 && l.contains("\"outcome\":\"OK\"")),
-                "the audit log says who created what");
+                () -> "the audit log says who created what: " + audit);
         assertTrue(
                 audit.stream()
                         .anyMatch(l -> l.contains("\"team\":\"team-b\"")
                                 && l.contains("CancelExperiment")
                                 && l.contains(mine.getId())
                                 && l.contains("NOT_FOUND")),
-                "and who tried to cancel what");
+                () -> "and who tried to cancel what: " + audit);
     }
 
     @Test

@@ -114,6 +114,13 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private void execute(Entry e, Work work) {
+        // every line logged for this job, its failure included, names it
+        try (LogContext ignored = LogContext.of(e.job.getExperimentId(), stage, e.job.getId())) {
+            run(e, work);
+        }
+    }
+
+    private void run(Entry e, Work work) {
         String exp = e.job.getExperimentId();
         if (e.cancelRequested || cancelledExperiment.test(exp)) {
             finish(e, State.CANCELLED, "cancelled before it started");
@@ -131,13 +138,16 @@ public final class JobRunner implements AutoCloseable {
             Tracing.traced(
                     stage.name().toLowerCase() + " job", SpanKind.INTERNAL, Tracing.parent(e.traceparent), () -> {
                         Span.current().setAttribute(Tracing.EXPERIMENT, exp);
-                        try (LogContext ignored = LogContext.of(exp, stage, e.job.getId())) {
-                            work.run(new Context(e));
-                        }
+                        LogContext.trace();
+                        LOG.info("job " + e.job.getId() + " started");
+                        work.run(new Context(e));
                         return null;
                     });
+            LOG.info(String.format(
+                    "job %s succeeded in %.1f s", e.job.getId(), (System.nanoTime() - e.startedNanos) / 1e9));
             finish(e, State.SUCCEEDED, "done");
         } catch (CancellationException c) {
+            LOG.info("job " + e.job.getId() + " cancelled");
             finish(e, State.CANCELLED, "cancelled");
         } catch (Throwable t) {
             LOG.log(Level.WARNING, "job " + e.job.getId() + " failed", t);

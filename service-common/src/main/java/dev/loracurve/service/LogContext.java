@@ -23,11 +23,15 @@ final class LogContext implements AutoCloseable {
         if (!job.isEmpty()) {
             MDC.put("job_id", job);
         }
-        String trace = Span.current().getSpanContext().getTraceId();
-        if (Span.current().getSpanContext().isValid()) {
-            MDC.put("trace_id", trace);
-        }
+        trace();
         return new LogContext();
+    }
+
+    /** Adds the current span's trace id, once the work's span is open; nothing when tracing is off. */
+    static void trace() {
+        if (Span.current().getSpanContext().isValid()) {
+            MDC.put("trace_id", Span.current().getSpanContext().getTraceId());
+        }
     }
 
     @Override

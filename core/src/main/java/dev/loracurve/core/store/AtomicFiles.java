@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,8 +43,26 @@ public final class AtomicFiles {
             publishable(tmp, false);
             move(tmp, target);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
+            throw new UncheckedIOException("cannot write " + target + ": " + why(e), e);
         }
+    }
+
+    /** Why a write failed, in words a person acts on: "permission denied", "No space left on device". */
+    static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        if (e instanceof FileSystemException) {
+            return e.getClass()
+                    .getSimpleName()
+                    .replace("Exception", "")
+                    .replaceAll("([a-z])([A-Z])", "$1 $2")
+                    .toLowerCase();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public static void writeString(Path target, String text) {
@@ -76,7 +96,7 @@ public final class AtomicFiles {
                 throw e;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target, e);
+            throw new UncheckedIOException("cannot write " + target + ": " + why(e), e);
         }
     }
 
