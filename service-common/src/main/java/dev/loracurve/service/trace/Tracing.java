@@ -20,19 +20,24 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Traces across the pipeline, one experiment one trace: the gateway's RPC starts it, every event
  * carries its context as a W3C {@code traceparent} header, and each stage's job (and its training,
  * fitting, scoring and uploads) continues it. Off unless configured at start: OTLP export with the
  * standard OpenTelemetry settings ({@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_TRACES_EXPORTER},
- * …), or a JSON-lines file ({@code LORACURVE_TRACE_FILE}, what the local stack uses).
+ * …; OTLP over HTTP, sent by the JDK's client), or a JSON-lines file ({@code LORACURVE_TRACE_FILE},
+ * what the local stack uses).
  */
 public final class Tracing {
     private Tracing() {}
 
     public static final AttributeKey<String> EXPERIMENT = AttributeKey.stringKey("loracurve.experiment_id");
     public static final String TRACEPARENT = "traceparent";
+
+    private static final Logger LOG = Logger.getLogger(Tracing.class.getName());
 
     private static volatile OpenTelemetry otel = OpenTelemetry.noop();
 
@@ -65,13 +70,20 @@ public final class Tracing {
                             .build())
                     .build());
         } else if (otlp) {
-            install(AutoConfiguredOpenTelemetrySdk.builder()
-                    .addPropertiesSupplier(() -> Map.of(
-                            "otel.service.name", service,
-                            "otel.metrics.exporter", "none",
-                            "otel.logs.exporter", "none"))
-                    .build()
-                    .getOpenTelemetrySdk());
+            try {
+                install(AutoConfiguredOpenTelemetrySdk.builder()
+                        .addPropertiesSupplier(() -> Map.of(
+                                "otel.service.name", service,
+                                // the JDK's HTTP client sends it: OTLP over HTTP (collector port 4318)
+                                "otel.exporter.otlp.protocol", "http/protobuf",
+                                "otel.metrics.exporter", "none",
+                                "otel.logs.exporter", "none"))
+                        .build()
+                        .getOpenTelemetrySdk());
+            } catch (RuntimeException e) {
+                // a tracing setting must not keep the service from working: it runs untraced, loudly
+                LOG.log(Level.SEVERE, "tracing is off: the OTEL_* settings do not configure: " + e.getMessage(), e);
+            }
         }
     }
 
