@@ -19,6 +19,7 @@ import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
+import dev.loracurve.core.model.TokenBatch;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.testing.RandomData;
@@ -105,6 +106,48 @@ class CurveFitterTest {
                 .dropout(true)
                 .checkpointEvery(4)
                 .build();
+    }
+
+    /**
+     * φ at the anchors of a fitted anchored curve, read back from its folder as the evaluation reads
+     * it, is each anchor itself: the model gives the same logits, bit for bit (t = 0, the junction,
+     * t = 1).
+     */
+    @Test
+    void anAnchoredCurveAtItsAnchorsGivesTheAnchorsLogitsExactly() throws Exception {
+        try (NDManager m = Engines.newManager();
+                Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(MODEL, LORA);
+            List<float[]> optima = randomPoints(3, layout.intSize(), 4);
+            Path out = dir.resolve("ends");
+            new CurveFitter(d, m, LORA, config("none", 0, 0))
+                    .fit(
+                            BezierCurve.anchored(optima, 2, 0.0, 0),
+                            "anchored",
+                            examples(20, 5),
+                            9,
+                            out,
+                            "tiny",
+                            null,
+                            (s, n, l, t) -> {});
+            BezierCurve back = CurveFolder.read(out, MODEL).curve();
+            TokenBatch batch = TokenBatch.of(List.of(new long[] {1, 5, 9, 2, 7}, new long[] {1, 8, 3}));
+            double[] anchorsAt = {0, 0.5, 1};
+            for (int i = 0; i < 3; i++) {
+                float[] want = logits(d, m, layout, batch, optima.get(i));
+                float[] got = logits(d, m, layout, batch, back.at(anchorsAt[i]));
+                assertArrayEquals(want, got, "φ(" + anchorsAt[i] + ") against anchor " + i);
+            }
+            float[] middle = logits(d, m, layout, batch, back.at(0.25));
+            assertFalse(Arrays.equals(middle, logits(d, m, layout, batch, optima.get(0))), "inside, another model");
+        }
+    }
+
+    private static float[] logits(Decoder d, NDManager m, LoraLayout layout, TokenBatch batch, float[] theta) {
+        try (NDManager step = m.newSubManager()) {
+            FlatLora lora = new FlatLora(layout, Tensors.of(step, theta), false);
+            return d.logits(d.hidden(batch.idsArray(step), batch, lora)).toFloatArray();
+        }
     }
 
     @Test
