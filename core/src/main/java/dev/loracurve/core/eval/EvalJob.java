@@ -53,8 +53,21 @@ public record EvalJob(
         void write(Path html, JsonNode report, JsonNode path);
     }
 
-    /** A method: its samples (θ per sample), whether dropout is on, and the t of each sample. */
-    private record Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {}
+    /**
+     * A method: its samples (θ per sample), the LoRA layout of each (one for all when they share
+     * it), whether dropout is on, the t of each sample, and the methods whose samples it is made of
+     * (the ensemble's MAP members: their scores are reused when they were scored).
+     */
+    private record Method(
+            List<float[]> thetas, List<LoraConfig> loras, boolean dropout, double[] ts, List<String> members) {
+        Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {
+            this(thetas, List.of(lora), dropout, ts, List.of());
+        }
+
+        boolean oneLayout() {
+            return loras.stream().distinct().count() == 1;
+        }
+    }
 
     public EvalJob {
         anchors = List.copyOf(anchors);
@@ -92,15 +105,19 @@ public record EvalJob(
             ObjectNode methodsNode = report.putObject("methods");
             Map<String, double[][][]> probs = new LinkedHashMap<>();
             long seed = 0;
+            Map<String, double[][][]> oodProbs = new LinkedHashMap<>();
             for (Map.Entry<String, Method> e : plan.entrySet()) {
                 Method method = e.getValue();
-                SampleScorer scorer =
-                        new SampleScorer(decoder, m, new LoraLayout(modelConfig, method.lora()), config.batchSize());
                 long t0 = System.nanoTime();
-                double[][][] p = scorer.score(method.thetas(), method.dropout(), examples, !config.sequential(), seed);
-                double[][][] po = oodExamples == null
-                        ? null
-                        : scorer.score(method.thetas(), method.dropout(), oodExamples, !config.sequential(), seed + 1);
+                double[][][] p;
+                double[][][] po;
+                if (!method.members().isEmpty() && probs.keySet().containsAll(method.members())) {
+                    p = samplesOf(method.members(), probs); // the MAP members' scores, not scored again
+                    po = oodExamples == null ? null : samplesOf(method.members(), oodProbs);
+                } else {
+                    p = score(decoder, m, modelConfig, method, examples, seed);
+                    po = oodExamples == null ? null : score(decoder, m, modelConfig, method, oodExamples, seed + 1);
+                }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 ObjectNode r = MethodReport.of(p, labels, po, method.ts());
                 if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
@@ -113,6 +130,7 @@ public record EvalJob(
                 }
                 methodsNode.set(e.getKey(), r);
                 probs.put(e.getKey(), p);
+                oodProbs.put(e.getKey(), po);
                 onMethod.accept(e.getKey(), seconds);
                 seed += 2;
             }
@@ -147,12 +165,15 @@ public record EvalJob(
     }
 
     private Map<String, Method> plan(ModelConfig modelConfig) {
-        List<float[]> optima = new ArrayList<>();
-        LoraConfig lora = null;
-        for (PeftAdapter p : PeftAdapter.readAll(anchors, modelConfig)) {
-            lora = lora == null ? p.config() : lora;
-            optima.add(p.theta());
+        // read one by one: the members of an ensemble may differ in rank and targets
+        List<PeftAdapter> adapters = new ArrayList<>();
+        for (Path a : anchors) {
+            adapters.add(PeftAdapter.read(a, modelConfig));
         }
+        List<float[]> optima = adapters.stream().map(PeftAdapter::theta).toList();
+        List<LoraConfig> layouts =
+                adapters.stream().map(a -> a.config().withDropout(0)).toList();
+        LoraConfig lora = adapters.isEmpty() ? null : adapters.get(0).config();
         int samples = config.samples();
         double[] ts = new double[samples];
         SplittableRandom rng = config.randomT() == null ? null : new SplittableRandom(config.randomT());
@@ -164,16 +185,27 @@ public record EvalJob(
             switch (method.trim()) {
                 case "map" -> {
                     for (int i = 0; i < optima.size(); i++) {
-                        plan.put("map-" + i, new Method(List.of(optima.get(i)), false, null, lora));
+                        plan.put(
+                                "map-" + i,
+                                new Method(
+                                        List.of(optima.get(i)),
+                                        false,
+                                        null,
+                                        adapters.get(i).config()));
                     }
                 }
                 case "ensemble" -> {
                     if (optima.size() >= 2) {
-                        plan.put("ensemble", new Method(optima, false, null, lora));
+                        List<String> members = new ArrayList<>();
+                        for (int i = 0; i < optima.size(); i++) {
+                            members.add("map-" + i);
+                        }
+                        plan.put("ensemble", new Method(optima, layouts, false, null, members));
                     }
                 }
                 case "linear" -> {
                     if (optima.size() >= 2) {
+                        PeftAdapter.readAll(anchors, modelConfig); // a path between optima needs one layout
                         BezierCurve line = BezierCurve.anchored(optima, 1, 0, 0); // degree 1: the straight segments
                         plan.put("linear", new Method(pointsAt(line, ts), false, ts, lora));
                     }
@@ -202,6 +234,41 @@ public record EvalJob(
                     "nothing to evaluate: give anchors and/or curves for the chosen methods");
         }
         return plan;
+    }
+
+    /**
+     * Scores a method's samples: in one batched pass when they share a layout (and the config
+     * batches), else one pass per sample, each with its own layout.
+     */
+    private double[][][] score(
+            Decoder decoder, NDManager m, ModelConfig modelConfig, Method method, List<Example> items, long seed) {
+        if (method.oneLayout()) {
+            return new SampleScorer(
+                            decoder,
+                            m,
+                            new LoraLayout(modelConfig, method.loras().get(0)),
+                            config.batchSize())
+                    .score(method.thetas(), method.dropout(), items, !config.sequential(), seed);
+        }
+        double[][][] out = new double[method.thetas().size()][][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new SampleScorer(
+                            decoder,
+                            m,
+                            new LoraLayout(modelConfig, method.loras().get(i)),
+                            config.batchSize())
+                    .score(List.of(method.thetas().get(i)), method.dropout(), items, !config.sequential(), seed)[0];
+        }
+        return out;
+    }
+
+    /** The samples of several scored methods, one after another (an ensemble of MAP members). */
+    private static double[][][] samplesOf(List<String> members, Map<String, double[][][]> scored) {
+        List<double[][]> samples = new ArrayList<>();
+        for (String member : members) {
+            samples.addAll(List.of(scored.get(member)));
+        }
+        return samples.toArray(new double[0][][]);
     }
 
     private static List<float[]> pointsAt(BezierCurve c, double[] ts) {

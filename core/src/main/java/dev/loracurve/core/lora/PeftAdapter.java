@@ -209,8 +209,9 @@ public record PeftAdapter(LoraConfig config, float[] theta, String baseModel) {
                         || first.alpha() != c.alpha()
                         || !first.targets().equals(c.targets())
                         || first.useRslora() != c.useRslora()) {
-                    throw new IllegalArgumentException(d + ": LoRA " + describe(c) + " differs from " + dirs.get(0)
-                            + " (" + describe(first) + "): adapters of one curve or ensemble share one layout");
+                    throw new IllegalArgumentException(
+                            d + ": LoRA " + describe(c) + " differs from " + dirs.get(0) + " (" + describe(first)
+                                    + "): the adapters of a curve or a path between optima share one layout");
                 }
             }
             out.add(a);

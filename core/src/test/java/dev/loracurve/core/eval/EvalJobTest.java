@@ -1,0 +1,147 @@
+package dev.loracurve.core.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loracurve.core.lora.LoraConfig;
+import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.lora.PeftAdapter;
+import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.model.Projection;
+import dev.loracurve.core.tasks.Task;
+import dev.loracurve.core.tasks.TaskData;
+import dev.loracurve.core.testing.RandomData;
+import dev.loracurve.core.testing.TinyWorld;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ensemble against its closed form, the average of its members' predictions: made of the MAP
+ * members' own scores when they were scored (not scored again), member by member when their
+ * layouts differ, in one batched pass when they share one.
+ */
+class EvalJobTest {
+    @TempDir
+    Path dir;
+
+    Path model;
+    TaskData data;
+    LoraConfig rank2;
+    LoraConfig rank4;
+
+    @BeforeEach
+    void world() throws IOException {
+        model = TinyWorld.write(dir);
+        data = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .validation("none", 0)
+                .build();
+        rank2 = LoraConfig.builder()
+                .rank(2)
+                .alpha(4)
+                .dropout(0)
+                .targets(Projection.Q_PROJ, Projection.V_PROJ)
+                .build();
+        rank4 = rank2.toBuilder().rank(4).targets(Projection.Q_PROJ).build();
+    }
+
+    private Path adapter(String name, LoraConfig lora, long seed) {
+        ModelConfig config = ModelConfig.load(model);
+        float[] theta = RandomData.points(1, new LoraLayout(config, lora).intSize(), 0.3, seed)
+                .get(0);
+        Path out = dir.resolve(name);
+        new PeftAdapter(lora, theta, "tiny").write(out, config);
+        return out;
+    }
+
+    /** method → sample → item → choice probabilities, from predictions.jsonl. */
+    private List<double[][][]> predictions(Path out, String... methods) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(out.resolve("predictions.jsonl"));
+        List<double[][][]> byMethod = new ArrayList<>();
+        for (String method : methods) {
+            JsonNode first = json.readTree(lines.get(0)).path("probs").path(method);
+            double[][][] p = new double[first.size()][lines.size()][];
+            for (int i = 0; i < lines.size(); i++) {
+                JsonNode samples = json.readTree(lines.get(i)).path("probs").path(method);
+                for (int s = 0; s < samples.size(); s++) {
+                    p[s][i] = json.convertValue(samples.get(s), double[].class);
+                }
+            }
+            byMethod.add(p);
+        }
+        return byMethod;
+    }
+
+    private JsonNode run(List<Path> anchors, List<String> methods, Path out) {
+        EvalConfig config =
+                EvalConfig.builder().methods(methods).samples(1).batchSize(8).build();
+        return new EvalJob(model, data, null, anchors, List.of(), config, null)
+                .run(out, (m, s) -> {}, EvalJob.Page.NONE);
+    }
+
+    @Test
+    void anEnsembleOfDifferentLayoutsIsItsMembersPredictions() throws IOException {
+        List<Path> anchors = List.of(adapter("a", rank2, 1), adapter("b", rank4, 2));
+        Path withMap = dir.resolve("with-map");
+        JsonNode report = run(anchors, List.of("map", "ensemble"), withMap);
+        List<double[][][]> p = predictions(withMap, "map-0", "map-1", "ensemble");
+        assertEquals(2, p.get(2).length, "one sample per member");
+        assertArrayEquals(p.get(0)[0], p.get(2)[0], "member 0's own scores");
+        assertArrayEquals(p.get(1)[0], p.get(2)[1], "member 1's own scores");
+        double[][] mean = Metrics.average(p.get(2));
+        int[] labels = labels(report);
+        assertEquals(
+                Metrics.accuracy(mean, labels),
+                report.path("methods").path("ensemble").path("accuracy").asDouble(),
+                1e-12);
+
+        Path alone = dir.resolve("alone"); // no MAP scores to reuse: each member scored with its own layout
+        run(anchors, List.of("ensemble"), alone);
+        double[][][] scoredAlone = predictions(alone, "ensemble").get(0);
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < scoredAlone[s].length; i++) {
+                assertArrayEquals(p.get(2)[s][i], scoredAlone[s][i], 1e-6, "sample " + s + " item " + i);
+            }
+        }
+        IllegalArgumentException path = assertThrows(
+                IllegalArgumentException.class, () -> run(anchors, List.of("linear"), dir.resolve("linear")));
+        assertTrue(path.getMessage().contains("share one layout"), path.getMessage());
+    }
+
+    @Test
+    void aSharedLayoutEnsembleScoredInOnePassEqualsItsMembers() throws IOException {
+        List<Path> anchors = List.of(adapter("a", rank2, 1), adapter("c", rank2, 3));
+        Path members = dir.resolve("members");
+        run(anchors, List.of("map"), members);
+        Path batched = dir.resolve("batched");
+        run(anchors, List.of("ensemble"), batched);
+        List<double[][][]> map = predictions(members, "map-0", "map-1");
+        double[][][] ensemble = predictions(batched, "ensemble").get(0);
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < ensemble[s].length; i++) {
+                assertArrayEquals(map.get(s)[0][i], ensemble[s][i], 1e-5, "sample " + s + " item " + i);
+            }
+        }
+    }
+
+    private int[] labels(JsonNode report) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("with-map").resolve("predictions.jsonl"));
+        int[] labels = new int[lines.size()];
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = json.readTree(lines.get(i)).path("label").asInt();
+        }
+        assertEquals(labels.length, report.path("items").asInt());
+        return labels;
+    }
+}
