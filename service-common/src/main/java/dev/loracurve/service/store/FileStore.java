@@ -67,12 +67,21 @@ public final class FileStore implements Store {
         Path p = path(key);
         try {
             Files.createDirectories(p.getParent());
-            Files.write(Files.createFile(p), bytes);
-            return true;
-        } catch (FileAlreadyExistsException e) {
-            return false;
+            // written whole under a temporary name, then hard-linked in: link(2) fails when the
+            // record exists, and a reader never sees it half-written (create-then-write let a
+            // concurrent reader find it empty)
+            Path tmp = Files.createTempFile(p.getParent(), AtomicFiles.TEMP_PREFIX + p.getFileName(), "");
+            try {
+                Files.write(tmp, bytes);
+                Files.createLink(p, tmp);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + p, e);
+            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
         }
     }
 

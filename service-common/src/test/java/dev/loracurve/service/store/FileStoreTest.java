@@ -10,7 +10,12 @@ import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,5 +91,47 @@ class FileStoreTest {
         assertEquals(List.of("b", "c"), store.children("a"));
         store.delete("a");
         assertTrue(!store.exists("a/b"));
+    }
+
+    /** Concurrent creators of one record: one wins, and no reader ever sees it empty or half-written. */
+    @Test
+    void aRecordCreatedConcurrentlyIsNeverSeenHalfWritten() throws Exception {
+        Store store = new FileStore(dir.resolve("race"));
+        byte[] big = new byte[256 * 1024]; // large enough that a write is not one syscall's worth
+        for (int round = 0; round < 20; round++) {
+            String key = "requests/r" + round;
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            try {
+                List<Future<Boolean>> creators = new ArrayList<>();
+                List<Future<Boolean>> readers = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    byte[] mine = big.clone();
+                    mine[0] = (byte) t;
+                    creators.add(pool.submit(() -> store.createIfAbsent(key, mine)));
+                    readers.add(pool.submit(() -> {
+                        for (int i = 0; i < 2000; i++) {
+                            Optional<byte[]> seen = store.read(key);
+                            if (seen.isPresent() && seen.get().length != big.length) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    }));
+                }
+                int winners = 0;
+                for (Future<Boolean> c : creators) {
+                    winners += c.get() ? 1 : 0;
+                }
+                assertEquals(1, winners, "round " + round);
+                for (Future<Boolean> r : readers) {
+                    assertTrue(r.get(), "a reader saw the record half-written in round " + round);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        try (var left = Files.list(dir.resolve("race").resolve("requests"))) {
+            assertEquals(20, left.count(), "no temporary files left");
+        }
     }
 }
