@@ -35,7 +35,10 @@ final class EvalCommand implements Runnable, ConfigFlags {
     @Option(names = "--curve", arity = "1..*", description = "curve folders")
     List<Path> curves = List.of();
 
-    @Option(names = "--methods", split = ",", description = "default: all of map, ensemble, linear, mcdropout, curve")
+    @Option(
+            names = "--methods",
+            split = ",",
+            description = "default: map, ensemble, linear, mcdropout, curve; also temperature (with --fit-split)")
     List<String> methods;
 
     @Option(
@@ -52,6 +55,16 @@ final class EvalCommand implements Runnable, ConfigFlags {
             defaultValue = "" + EvalConfig.Builder.DEFAULT_MC_DROPOUT,
             description = "dropout probability for MC dropout")
     double mcDropout;
+
+    @Option(
+            names = "--fit-split",
+            defaultValue = "none",
+            description = "the split temperature scaling is fitted on, held out from training (a split name or"
+                    + " holdout:N, the last N training items)")
+    String fitSplit;
+
+    @Option(names = "--fit-limit", defaultValue = "0", description = "its first N items (0 = all)")
+    int fitLimit;
 
     @Option(names = "--ood", description = "TASK:PATH, another task's inputs as out-of-distribution")
     String ood;
@@ -92,13 +105,18 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 "batchSize", "--batch-size",
                 "pathGrid", "--path-grid",
                 "maxLength", "--max-length",
-                "testSplit.limit", "--limit");
+                "testSplit.limit", "--limit",
+                "validationSplit.name", "--fit-split",
+                "validationSplit.limit", "--fit-limit");
     }
 
     @Override
     public void run() {
-        TaskData taskData =
-                taskOptions.data().validation("none", 0).test(split, limit).build();
+        TaskData taskData = taskOptions
+                .data()
+                .validation(fitSplit, fitLimit)
+                .test(split, limit)
+                .build();
         TaskData oodData = null;
         if (ood != null) {
             String[] parts = ood.split(":", 2);

@@ -143,6 +143,11 @@ public final class Specs {
             collect(v, "spec.curve.", merge(OPTIMIZER, CURVE), () -> curveFitConfig(s));
         }
         collect(v, "spec.eval.", EVAL, () -> evalConfig(s));
+        if (e.getMethodsList().contains("temperature") && t.getValidationSplit().equals("none")) {
+            v.add(new Violation(
+                    "spec.eval.methods",
+                    ": temperature is fitted on the validation split, and spec.task.validation_split is none"));
+        }
         if (e.hasOod()) {
             OodSpec o = e.getOod();
             if (knownTask(v, "spec.eval.ood.task", o.getTask())

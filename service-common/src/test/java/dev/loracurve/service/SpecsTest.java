@@ -126,6 +126,11 @@ class SpecsTest {
                         "spec.eval.mc_dropout must be in (0, 1)",
                         b -> b.setEval(b.getEval().toBuilder().addMethods("mcdropout"))),
                 Map.entry(
+                        "spec.eval.methods: temperature is fitted on the validation split, and"
+                                + " spec.task.validation_split is none",
+                        b -> b.setTask(b.getTask().toBuilder().setValidationSplit("none"))
+                                .setEval(b.getEval().toBuilder().addMethods("temperature"))),
+                Map.entry(
                         "spec.eval.ood.task: unknown task 'imagenet'",
                         b -> b.setEval(b.getEval().toBuilder()
                                 .setOod(OodSpec.newBuilder().setTask("imagenet").setDataUri(dir.toString())))),

@@ -25,7 +25,8 @@ public record EvalConfig(
         boolean sequential,
         int pathGrid) {
 
-    public static final List<String> METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
+    public static final List<String> METHODS =
+            List.of("map", "temperature", "ensemble", "linear", "mcdropout", "curve");
 
     public EvalConfig {
         methods = methods.stream().map(String::trim).toList();
@@ -55,7 +56,10 @@ public record EvalConfig(
         public static final int DEFAULT_SAMPLES = 10;
         public static final double DEFAULT_MC_DROPOUT = 0.1;
         public static final int DEFAULT_BATCH_SIZE = 8;
-        private List<String> methods = METHODS;
+        /** Every method but temperature, which needs a validation split to fit on. */
+        public static final List<String> DEFAULT_METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
+
+        private List<String> methods = DEFAULT_METHODS;
         private int samples = DEFAULT_SAMPLES;
         private Long randomT = null;
         private double mcDropout = DEFAULT_MC_DROPOUT;

@@ -59,9 +59,14 @@ public record EvalJob(
      * (the ensemble's MAP members: their scores are reused when they were scored).
      */
     private record Method(
-            List<float[]> thetas, List<LoraConfig> loras, boolean dropout, double[] ts, List<String> members) {
+            List<float[]> thetas,
+            List<LoraConfig> loras,
+            boolean dropout,
+            double[] ts,
+            List<String> members,
+            boolean temperature) {
         Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {
-            this(thetas, List.of(lora), dropout, ts, List.of());
+            this(thetas, List.of(lora), dropout, ts, List.of(), false);
         }
 
         boolean oneLayout() {
@@ -87,6 +92,8 @@ public record EvalJob(
             PromptEncoder enc = new PromptEncoder(tok, data.maxLength());
             List<Example> examples = enc.encode(data.test());
             List<Example> oodExamples = ood == null ? null : enc.encode(ood.test());
+            List<Example> fitExamples =
+                    config.methods().contains("temperature") ? enc.encode(data.validation()) : List.of();
             int[] labels = examples.stream().mapToInt(Example::label).toArray();
             ObjectMapper json = new ObjectMapper();
             ObjectNode report = json.createObjectNode();
@@ -118,8 +125,23 @@ public record EvalJob(
                     p = score(decoder, m, modelConfig, method, examples, seed);
                     po = oodExamples == null ? null : score(decoder, m, modelConfig, method, oodExamples, seed + 1);
                 }
+                double temperature = Double.NaN;
+                if (method.temperature()) {
+                    if (fitExamples.isEmpty()) {
+                        throw new IllegalArgumentException("temperature: no validation items to fit it on (name a"
+                                + " validation split: --fit-split, or the spec's task.validation_split)");
+                    }
+                    double[][] fit = score(decoder, m, modelConfig, method, fitExamples, seed)[0];
+                    temperature = Temperature.fit(
+                            fit, fitExamples.stream().mapToInt(Example::label).toArray());
+                    p = new double[][][] {Temperature.apply(p[0], temperature)};
+                    po = po == null ? null : new double[][][] {Temperature.apply(po[0], temperature)};
+                }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 ObjectNode r = MethodReport.of(p, labels, po, method.ts());
+                if (method.temperature()) {
+                    r.put("temperature", temperature).put("fit_items", fitExamples.size());
+                }
                 if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
                     int[] oodLabels =
                             oodExamples.stream().mapToInt(Example::label).toArray();
@@ -194,13 +216,27 @@ public record EvalJob(
                                         adapters.get(i).config()));
                     }
                 }
+                case "temperature" -> {
+                    // each MAP model with its temperature fitted on the validation split
+                    for (int i = 0; i < optima.size(); i++) {
+                        plan.put(
+                                "temperature-" + i,
+                                new Method(
+                                        List.of(optima.get(i)),
+                                        List.of(adapters.get(i).config()),
+                                        false,
+                                        null,
+                                        List.of("map-" + i),
+                                        true));
+                    }
+                }
                 case "ensemble" -> {
                     if (optima.size() >= 2) {
                         List<String> members = new ArrayList<>();
                         for (int i = 0; i < optima.size(); i++) {
                             members.add("map-" + i);
                         }
-                        plan.put("ensemble", new Method(optima, layouts, false, null, members));
+                        plan.put("ensemble", new Method(optima, layouts, false, null, members, false));
                     }
                 }
                 case "linear" -> {

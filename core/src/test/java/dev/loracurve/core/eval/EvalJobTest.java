@@ -134,6 +134,35 @@ class EvalJobTest {
         }
     }
 
+    @Test
+    void temperatureScalingIsEachMapModelAtTheTemperatureFittedOnTheValidationSplit() throws IOException {
+        List<Path> anchors = List.of(adapter("a", rank2, 1), adapter("b", rank4, 2));
+        TaskData withFit = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .validation("holdout:16", 0)
+                .build();
+        Path out = dir.resolve("temperature");
+        EvalConfig config = EvalConfig.builder()
+                .methods(List.of("map", "temperature"))
+                .samples(1)
+                .build();
+        JsonNode report = new EvalJob(model, withFit, null, anchors, List.of(), config, null)
+                .run(out, (m, s) -> {}, EvalJob.Page.NONE);
+        List<double[][][]> p = predictions(out, "map-0", "map-1", "temperature-0", "temperature-1");
+        for (int i = 0; i < 2; i++) {
+            JsonNode method = report.path("methods").path("temperature-" + i);
+            double t = method.path("temperature").asDouble();
+            assertTrue(t > Temperature.MIN_T && t < Temperature.MAX_T, "T = " + t);
+            assertEquals(16, method.path("fit_items").asInt());
+            double[][] expected = Temperature.apply(p.get(i)[0], t);
+            for (int item = 0; item < expected.length; item++) {
+                assertArrayEquals(expected[item], p.get(2 + i)[0][item], 1e-12, "model " + i + " item " + item);
+            }
+        }
+        IllegalArgumentException noSplit = assertThrows(
+                IllegalArgumentException.class, () -> run(anchors, List.of("temperature"), dir.resolve("no-fit")));
+        assertTrue(noSplit.getMessage().startsWith("temperature: no validation items"), noSplit.getMessage());
+    }
+
     private int[] labels(JsonNode report) throws IOException {
         List<String> lines = Files.readAllLines(dir.resolve("with-map").resolve("predictions.jsonl"));
         int[] labels = new int[lines.size()];
