@@ -9,6 +9,7 @@ import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
+import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -160,31 +162,26 @@ class ContractTest {
     private static FileDescriptorSet edit(
             FileDescriptorSet set, String file, UnaryOperator<FileDescriptorProto> change) {
         FileDescriptorSet.Builder b = set.toBuilder();
-        for (int i = 0; i < b.getFileCount(); i++) {
-            if (b.getFile(i).getName().equals(file)) {
-                b.setFile(i, change.apply(b.getFile(i)));
-                return b.build();
+        int i = indexOf(b.getFileList(), FileDescriptorProto::getName, file, "file");
+        return b.setFile(i, change.apply(b.getFile(i))).build();
+    }
+
+    /** The position of the element named {@code wanted} among {@code elements}. */
+    private static <T> int indexOf(List<T> elements, Function<T, String> name, String wanted, String kind) {
+        for (int i = 0; i < elements.size(); i++) {
+            if (name.apply(elements.get(i)).equals(wanted)) {
+                return i;
             }
         }
-        throw new IllegalArgumentException("no " + file);
+        throw new IllegalArgumentException("no " + kind + " " + wanted);
     }
 
     private static int index(FileDescriptorProto file, String message) {
-        for (int i = 0; i < file.getMessageTypeCount(); i++) {
-            if (file.getMessageType(i).getName().equals(message)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no message " + message);
+        return indexOf(file.getMessageTypeList(), DescriptorProto::getName, message, "message");
     }
 
     private static int serviceIndex(FileDescriptorProto file, String service) {
-        for (int i = 0; i < file.getServiceCount(); i++) {
-            if (file.getService(i).getName().equals(service)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no service " + service);
+        return indexOf(file.getServiceList(), ServiceDescriptorProto::getName, service, "service");
     }
 
     private static DescriptorProto message(FileDescriptorProto file, String name) {
@@ -192,12 +189,7 @@ class ContractTest {
     }
 
     private static int fieldIndex(DescriptorProto message, String field) {
-        for (int i = 0; i < message.getFieldCount(); i++) {
-            if (message.getField(i).getName().equals(field)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no field " + field);
+        return indexOf(message.getFieldList(), FieldDescriptorProto::getName, field, "field");
     }
 
     private static DescriptorProto removeField(DescriptorProto message, String field) {

@@ -21,9 +21,8 @@ import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -100,25 +99,17 @@ public abstract class JobEndpoint extends JobServiceGrpc.JobServiceImplBase {
         JobRunner jobs = stage.jobs();
         String team = team();
         String id = r.getJobId();
-        // the runner's watchers take Progress; each is wrapped once so that unwatch finds it
-        Map<Consumer<WatchJobResponse>, Consumer<Progress>> wrapped = new ConcurrentHashMap<>();
+        // the runner's watchers take Progress: the call's one watcher is adapted, and that adapter unwatched
+        AtomicReference<Consumer<Progress>> adapter = new AtomicReference<>();
         GrpcCalls.stream(
                 out,
                 w -> JobRunner.terminal(w.getProgress().getState()),
-                w -> jobs.watch(
-                        id,
-                        team,
-                        wrapped.computeIfAbsent(
-                                w,
-                                x -> p -> x.accept(WatchJobResponse.newBuilder()
-                                        .setProgress(p)
-                                        .build()))),
                 w -> {
-                    Consumer<Progress> p = wrapped.remove(w);
-                    if (p != null) {
-                        jobs.unwatch(id, p);
-                    }
-                });
+                    adapter.set(p -> w.accept(
+                            WatchJobResponse.newBuilder().setProgress(p).build()));
+                    return jobs.watch(id, team, adapter.get());
+                },
+                w -> jobs.unwatch(id, adapter.get()));
     }
 
     private static String key(Job j) {
