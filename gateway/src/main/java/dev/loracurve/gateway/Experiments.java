@@ -44,11 +44,16 @@ final class Experiments {
     }
 
     Optional<Experiment> find(String id) {
-        return store.read(key(id)).map(bytes -> {
+        return read(store, key(id), "the record of experiment " + id);
+    }
+
+    /** An Experiment stored at {@code key} (a record, a request marker); {@code what} names it when corrupt. */
+    static Optional<Experiment> read(Store store, String key, String what) {
+        return store.read(key).map(bytes -> {
             try {
                 return Experiment.parseFrom(bytes);
             } catch (InvalidProtocolBufferException e) {
-                throw new StoreException("the record of experiment " + id + " is corrupt: " + e.getMessage(), e, false);
+                throw new StoreException(what + " is corrupt: " + e.getMessage(), e, false);
             }
         });
     }

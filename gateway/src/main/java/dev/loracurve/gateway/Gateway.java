@@ -1,6 +1,5 @@
 package dev.loracurve.gateway;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
@@ -30,7 +29,6 @@ import dev.loracurve.service.quarkus.LimitSettings;
 import dev.loracurve.service.quarkus.QuotaSettings;
 import dev.loracurve.service.quarkus.ServiceSettings;
 import dev.loracurve.service.store.Store;
-import dev.loracurve.service.store.StoreException;
 import dev.loracurve.service.trace.Tracing;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -191,13 +189,7 @@ public class Gateway implements HealthCheck {
     }
 
     private Optional<Experiment> readMarker(String key) {
-        return rt.store.read(key).map(bytes -> {
-            try {
-                return Experiment.parseFrom(bytes);
-            } catch (InvalidProtocolBufferException ex) {
-                throw new StoreException("request marker " + key + " is corrupt", ex, false);
-            }
-        });
+        return Experiments.read(rt.store, key, "request marker " + key);
     }
 
     Experiment cancel(String id, String team) {
