@@ -94,6 +94,11 @@ public record EvalJob(
             List<Example> oodExamples = ood == null ? null : enc.encode(ood.test());
             List<Example> fitExamples =
                     config.methods().contains("temperature") ? enc.encode(data.validation()) : List.of();
+            if (config.methods().contains("temperature") && fitExamples.isEmpty()) {
+                // before anything is scored
+                throw new IllegalArgumentException("temperature: no validation items to fit it on (name a"
+                        + " validation split: --fit-split, or the spec's task.validation_split)");
+            }
             int[] labels = examples.stream().mapToInt(Example::label).toArray();
             ObjectMapper json = new ObjectMapper();
             ObjectNode report = json.createObjectNode();
@@ -111,8 +116,8 @@ public record EvalJob(
             }
             ObjectNode methodsNode = report.putObject("methods");
             Map<String, double[][][]> probs = new LinkedHashMap<>();
-            long seed = 0;
             Map<String, double[][][]> oodProbs = new LinkedHashMap<>();
+            long seed = 0;
             for (Map.Entry<String, Method> e : plan.entrySet()) {
                 Method method = e.getValue();
                 long t0 = System.nanoTime();
@@ -127,10 +132,6 @@ public record EvalJob(
                 }
                 double temperature = Double.NaN;
                 if (method.temperature()) {
-                    if (fitExamples.isEmpty()) {
-                        throw new IllegalArgumentException("temperature: no validation items to fit it on (name a"
-                                + " validation split: --fit-split, or the spec's task.validation_split)");
-                    }
                     double[][] fit = score(decoder, m, modelConfig, method, fitExamples, seed)[0];
                     temperature = Temperature.fit(
                             fit, fitExamples.stream().mapToInt(Example::label).toArray());
