@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +30,7 @@ final class ContractCheck {
     /** Changes from {@code released} to {@code current} that break an existing client. */
     static List<String> breakingChanges(FileDescriptorSet released, FileDescriptorSet current) {
         List<String> breaks = new ArrayList<>();
-        Map<String, FileDescriptorProto> now = byName(current);
+        Map<String, FileDescriptorProto> now = index(current.getFileList(), FileDescriptorProto::getName);
         for (FileDescriptorProto old : released.getFileList()) {
             FileDescriptorProto file = now.get(old.getName());
             if (file == null) {
@@ -43,8 +44,8 @@ final class ContractCheck {
             }
             compareMessages(where, old.getMessageTypeList(), file.getMessageTypeList(), breaks);
             compareEnums(where, old.getEnumTypeList(), file.getEnumTypeList(), breaks);
-            Map<String, ServiceDescriptorProto> services = new HashMap<>();
-            file.getServiceList().forEach(s -> services.put(s.getName(), s));
+            Map<String, ServiceDescriptorProto> services =
+                    index(file.getServiceList(), ServiceDescriptorProto::getName);
             for (ServiceDescriptorProto service : old.getServiceList()) {
                 String name = where + "." + service.getName();
                 ServiceDescriptorProto kept = services.get(service.getName());
@@ -60,8 +61,7 @@ final class ContractCheck {
 
     private static void compareMethods(
             String service, ServiceDescriptorProto old, ServiceDescriptorProto now, List<String> breaks) {
-        Map<String, MethodDescriptorProto> methods = new HashMap<>();
-        now.getMethodList().forEach(m -> methods.put(m.getName(), m));
+        Map<String, MethodDescriptorProto> methods = index(now.getMethodList(), MethodDescriptorProto::getName);
         for (MethodDescriptorProto rpc : old.getMethodList()) {
             String name = service + "." + rpc.getName();
             MethodDescriptorProto kept = methods.get(rpc.getName());
@@ -84,8 +84,7 @@ final class ContractCheck {
 
     private static void compareMessages(
             String scope, List<DescriptorProto> old, List<DescriptorProto> now, List<String> breaks) {
-        Map<String, DescriptorProto> kept = new HashMap<>();
-        now.forEach(m -> kept.put(m.getName(), m));
+        Map<String, DescriptorProto> kept = index(now, DescriptorProto::getName);
         for (DescriptorProto message : old) {
             String name = scope + "." + message.getName();
             DescriptorProto same = kept.get(message.getName());
@@ -93,8 +92,7 @@ final class ContractCheck {
                 breaks.add("message " + name + " was removed");
                 continue;
             }
-            Map<Integer, FieldDescriptorProto> fields = new HashMap<>();
-            same.getFieldList().forEach(f -> fields.put(f.getNumber(), f));
+            Map<Integer, FieldDescriptorProto> fields = index(same.getFieldList(), FieldDescriptorProto::getNumber);
             for (FieldDescriptorProto field : message.getFieldList()) {
                 String what = "field " + name + "." + field.getName() + " = " + field.getNumber();
                 FieldDescriptorProto now1 = fields.get(field.getNumber());
@@ -128,8 +126,7 @@ final class ContractCheck {
 
     private static void compareEnums(
             String scope, List<EnumDescriptorProto> old, List<EnumDescriptorProto> now, List<String> breaks) {
-        Map<String, EnumDescriptorProto> kept = new HashMap<>();
-        now.forEach(e -> kept.put(e.getName(), e));
+        Map<String, EnumDescriptorProto> kept = index(now, EnumDescriptorProto::getName);
         for (EnumDescriptorProto type : old) {
             String name = scope + "." + type.getName();
             EnumDescriptorProto same = kept.get(type.getName());
@@ -157,10 +154,11 @@ final class ContractCheck {
                 : field.getTypeName();
     }
 
-    private static Map<String, FileDescriptorProto> byName(FileDescriptorSet set) {
-        Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
-        set.getFileList().forEach(f -> files.put(f.getName(), f));
-        return files;
+    /** The elements by their key (name or number), to find an element's counterpart in the other version. */
+    private static <K, T> Map<K, T> index(List<T> elements, Function<T, K> key) {
+        Map<K, T> byKey = new LinkedHashMap<>();
+        elements.forEach(e -> byKey.put(key.apply(e), e));
+        return byKey;
     }
 
     // ------------------------------------------------------------------ lint
