@@ -125,7 +125,8 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.printf(
                         "%nin distribution: %d test questions about people the base read about; out of distribution: "
                                 + "%d questions about people it only heard of (chance: 25%%)%n",
-                        report.get("items").asInt(), report.get("ood_items").asInt());
+                        report.get("items").asInt(),
+                        ReportPage.firstOod(report).path("items").asInt());
                 System.out.println("report: " + outDir.resolve("report.html") + " and report.json");
                 System.out.println("its trace: ./loracurve trace " + end.getId() + " --dir "
                         + stack.traces().getParent());

@@ -3,10 +3,12 @@ package dev.loracurve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
+import dev.loracurve.core.tasks.OodSet;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.report.ReportPage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -66,8 +68,12 @@ final class EvalCommand implements Runnable, ConfigFlags {
     @Option(names = "--fit-limit", defaultValue = "0", description = "its first N items (0 = all)")
     int fitLimit;
 
-    @Option(names = "--ood", description = "TASK:PATH, another task's inputs as out-of-distribution")
-    String ood;
+    @Option(
+            names = "--ood",
+            description = "[PROTOCOL:]TASK:PATH, an out-of-distribution set (repeatable): in_template puts the"
+                    + " task's texts in this task's prompt and classes, other_task keeps its own; default:"
+                    + " in_template for sst2, trec, agnews against another task, else other_task")
+    List<String> ood = List.of();
 
     @Option(names = "--ood-split", defaultValue = "validation")
     String oodSplit;
@@ -93,6 +99,12 @@ final class EvalCommand implements Runnable, ConfigFlags {
     @Option(names = "--sequential", description = "one forward pass per sample instead of batched adapters")
     boolean sequential;
 
+    @Option(
+            names = "--fisher-items",
+            defaultValue = "" + EvalConfig.Builder.DEFAULT_FISHER_ITEMS,
+            description = "laplace: training items its Fisher is computed on (the first N)")
+    int fisherItems;
+
     @Option(names = "--out", required = true)
     Path out;
 
@@ -107,7 +119,8 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 "maxLength", "--max-length",
                 "testSplit.limit", "--limit",
                 "validationSplit.name", "--fit-split",
-                "validationSplit.limit", "--fit-limit");
+                "validationSplit.limit", "--fit-limit",
+                "fisherItems", "--fisher-items");
     }
 
     @Override
@@ -117,17 +130,26 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 .validation(fitSplit, fitLimit)
                 .test(split, limit)
                 .build();
-        TaskData oodData = null;
-        if (ood != null) {
-            String[] parts = ood.split(":", 2);
-            if (parts.length != 2) {
-                throw new IllegalArgumentException("--ood takes TASK:PATH");
+        List<OodSet> oodSets = new ArrayList<>();
+        for (String set : ood) {
+            List<String> parts = new ArrayList<>(List.of(set.split(":", 3)));
+            boolean named =
+                    parts.size() == 3 && List.of("in_template", "other_task").contains(parts.get(0));
+            if (!named && parts.size() == 3) { // a path with a colon
+                parts = List.of(parts.get(0), parts.get(1) + ":" + parts.get(2));
             }
-            oodData = TaskData.builder(Task.byName(parts[0]), Path.of(parts[1]))
+            if (parts.size() < 2) {
+                throw new IllegalArgumentException("--ood takes [PROTOCOL:]TASK:PATH, got '" + set + "'");
+            }
+            Task task = Task.byName(parts.get(named ? 1 : 0));
+            TaskData data = TaskData.builder(task, Path.of(parts.get(named ? 2 : 1)))
                     .validation("none", 0)
                     .test(oodSplit, oodLimit)
                     .maxLength(taskOptions.maxLength)
                     .build();
+            oodSets.add(new OodSet(
+                    named ? OodSet.Protocol.of(parts.get(0)) : OodSet.Protocol.defaultFor(taskData.task(), task),
+                    data));
         }
         EvalConfig.Builder config = EvalConfig.builder()
                 .samples(samples)
@@ -135,11 +157,12 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 .mcDropout(mcDropout)
                 .batchSize(batchSize)
                 .sequential(sequential)
-                .pathGrid(pathGrid);
+                .pathGrid(pathGrid)
+                .fisherItems(fisherItems);
         if (methods != null) {
             config.methods(methods);
         }
-        EvalJob job = new EvalJob(taskOptions.model, taskData, oodData, anchors, curves, config.build(), pathJson);
+        EvalJob job = new EvalJob(taskOptions.model, taskData, oodSets, anchors, curves, config.build(), pathJson);
         JsonNode report = job.run(
                 out, (method, seconds) -> System.err.printf("%s: %.1f s%n", method, seconds), ReportPage::write);
         System.out.print(ReportPage.table(report));

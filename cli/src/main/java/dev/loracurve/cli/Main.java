@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CurveCommand.class,
             PathCommand.class,
             EvalCommand.class,
+            StudyCommand.class,
             AdaptersCommand.class,
             BenchCommand.class,
             StackCommands.Up.class,

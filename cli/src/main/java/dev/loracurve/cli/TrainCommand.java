@@ -3,6 +3,7 @@ package dev.loracurve.cli;
 import dev.loracurve.core.config.Violations;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.OptimaJob;
+import dev.loracurve.core.train.SwagConfig;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.core.train.Trainer;
 import java.nio.file.Path;
@@ -69,6 +70,24 @@ final class TrainCommand implements Runnable, ConfigFlags {
     @Option(names = "--checkpoint-every", defaultValue = "" + TrainConfig.Builder.DEFAULT_CHECKPOINT_EVERY)
     int checkpointEvery;
 
+    @Option(
+            names = "--swag-from",
+            defaultValue = "-1",
+            description = "record SWAG moments of the iterates from this step on (0-based; -1 = no SWAG)")
+    int swagFrom;
+
+    @Option(names = "--swag-every", defaultValue = "1", description = "SWAG: collect every N steps")
+    int swagEvery;
+
+    @Option(names = "--swag-rank", defaultValue = "20", description = "SWAG: deviations kept (the low rank K)")
+    int swagRank;
+
+    @Option(
+            names = "--swag-lr",
+            defaultValue = "0",
+            description = "SWAG: hold the learning rate here from --swag-from on (0 = keep the schedule)")
+    double swagLr;
+
     @Override
     public Map<String, String> flags() {
         Map<String, String> f = new HashMap<>(Map.of(
@@ -79,7 +98,9 @@ final class TrainCommand implements Runnable, ConfigFlags {
                 "checkpointEvery", "--checkpoint-every",
                 "validationSplit.name", "--val-split",
                 "trainSplit.limit", "--train-limit",
-                "validationSplit.limit", "--val-limit"));
+                "validationSplit.limit", "--val-limit",
+                "swag.start", "--swag-from"));
+        f.putAll(Map.of("swag.every", "--swag-every", "swag.rank", "--swag-rank", "swag.lr", "--swag-lr"));
         f.putAll(OptimizerOptions.FLAGS);
         f.putAll(LoraOptions.FLAGS);
         f.putAll(TaskOptions.FLAGS);
@@ -100,6 +121,7 @@ final class TrainCommand implements Runnable, ConfigFlags {
                 .optimizer(optimizer::apply)
                 .evalEvery(evalEvery)
                 .checkpointEvery(checkpointEvery)
+                .swag(swagFrom < 0 ? SwagConfig.OFF : new SwagConfig(swagFrom, swagEvery, swagRank, swagLr))
                 .build());
         TaskData taskData = v.collect(() -> taskOptions
                 .data()

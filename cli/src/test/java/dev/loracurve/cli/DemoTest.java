@@ -36,12 +36,12 @@ class DemoTest {
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals("world", report.get("task").asText());
         for (String method : List.of("map-0", "map-1", "map-2", "ensemble", "linear", "curve-curve")) {
-            JsonNode ood = report.get("methods").get(method).get("ood");
+            JsonNode ood = report.get("methods").get(method).get("ood").get("other_task:world");
             assertTrue(
                     ood.has("auroc_mi") && ood.has("mutual_information") && ood.has("accuracy") && ood.has("ece"),
                     method);
         }
-        assertTrue(report.get("ood_items").asInt() > 0);
+        assertTrue(report.get("ood").get("other_task:world").get("items").asInt() > 0);
         assertEquals(2, report.get("path").get("segments_barriers").size(), "loss barriers of both segments");
         assertTrue(Files.size(out.resolve("report.html")) > 1000);
         assertTrue(Files.readString(out.resolve("spec.yaml")).contains("base_model_uri"));

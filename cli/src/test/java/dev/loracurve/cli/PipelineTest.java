@@ -151,6 +151,8 @@ class PipelineTest {
                 "3",
                 "--ood",
                 "trec:" + dir.resolve("data").resolve("train.txt"),
+                "--ood",
+                "in_template:trec:" + dir.resolve("data").resolve("train.txt"),
                 "--ood-limit",
                 "10",
                 "--path",
@@ -175,7 +177,8 @@ class PipelineTest {
                     "auroc_error_entropy")) {
                 assertTrue(r.has(f), method + "." + f);
             }
-            assertTrue(r.get("ood").has("auroc_mi"), method);
+            assertTrue(r.get("ood").get("other_task:trec").has("accuracy"), method);
+            assertTrue(r.get("ood").get("in_template:trec").has("auroc_mi"), method);
         }
         assertEquals(3, report.get("methods").get("curve-curve").get("per_t").size());
         List<String> lines = Files.readAllLines(eval.resolve("predictions.jsonl"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.core.lora.PeftAdapter;
+import dev.loracurve.core.posterior.SwagMoments;
 import dev.loracurve.core.testing.TinyWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A training run killed with SIGKILL and restarted with the same command ends bit-identical to
- * an uninterrupted run; two uninterrupted runs with one seed are bit-identical too.
+ * an uninterrupted run, its SWAG moments too (the kill falls in run-1's SWAG phase or before it);
+ * two uninterrupted runs with one seed are bit-identical too.
  */
 class TrainResumeTest {
     @TempDir
@@ -56,7 +58,13 @@ class TrainResumeTest {
                 "--eval-every",
                 "40",
                 "--rank",
-                "2");
+                "2",
+                "--swag-from",
+                "60",
+                "--swag-every",
+                "2",
+                "--swag-rank",
+                "5");
     }
 
     @Test
@@ -98,6 +106,9 @@ class TrainResumeTest {
 
         assertEquals(0, Main.run(command(model, killed).toArray(String[]::new)));
         for (String run : List.of("run-0", "run-1")) {
+            byte[] swag = Files.readAllBytes(reference.resolve(run).resolve(SwagMoments.FILE));
+            assertArrayEquals(
+                    swag, Files.readAllBytes(killed.resolve(run).resolve(SwagMoments.FILE)), run + ": SWAG moments");
             byte[] ref = Files.readAllBytes(reference.resolve(run).resolve(PeftAdapter.WEIGHTS));
             assertArrayEquals(
                     ref,

@@ -9,6 +9,7 @@ import dev.loracurve.proto.v1.EvalCompleted;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.MethodMetrics;
+import dev.loracurve.proto.v1.OodMetrics;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.report.ReportPage;
 import dev.loracurve.service.Event;
@@ -129,9 +130,20 @@ public class EvalStage extends StageBean {
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
-            JsonNode ood = r.path("ood");
-            out.add(MethodMetrics.newBuilder()
-                    .setMethod(e.getKey())
+            JsonNode ood = ReportPage.firstOod(r);
+            MethodMetrics.Builder m = MethodMetrics.newBuilder();
+            for (Iterator<Map.Entry<String, JsonNode>> sets = r.path("ood").fields(); sets.hasNext(); ) {
+                Map.Entry<String, JsonNode> set = sets.next();
+                JsonNode o = set.getValue();
+                m.addOodSets(OodMetrics.newBuilder()
+                        .setName(set.getKey())
+                        .setMutualInformation(o.path("mutual_information").asDouble())
+                        .setAurocMi(o.path("auroc_mi").asDouble())
+                        .setAurocEntropy(o.path("auroc_entropy").asDouble())
+                        .setAccuracy(o.path("accuracy").asDouble(-1))
+                        .setEce(o.path("ece").asDouble(-1)));
+            }
+            out.add(m.setMethod(e.getKey())
                     .setAccuracy(r.get("accuracy").asDouble())
                     .setNll(r.get("nll").asDouble())
                     .setEce(r.get("ece").asDouble())

@@ -1,6 +1,7 @@
 package dev.loracurve.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.loracurve.core.store.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +30,7 @@ public final class ReportPage {
                 .append(report.path("samples").asInt())
                 .append(")</h1>");
         sb.append("<table><tr><th>method</th><th>ACC</th><th>NLL</th><th>ECE ×100</th><th>Brier</th><th>entropy</th>"
-                + "<th>MI</th><th>AUROC err (MI)</th><th>AUROC err (H)</th><th>OOD ACC</th><th>OOD ECE ×100</th><th>OOD MI</th>"
-                + "<th>OOD AUROC (MI)</th><th>OOD AUROC (H)</th></tr>");
+                + "<th>MI</th><th>AUROC err (MI)</th><th>AUROC err (H)</th></tr>");
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
@@ -43,14 +43,10 @@ public final class ReportPage {
             cell(sb, r.get("mutual_information").asDouble(), "%.4f");
             cell(sb, r.get("auroc_error_mi").asDouble(), "%.3f");
             cell(sb, r.get("auroc_error_entropy").asDouble(), "%.3f");
-            cell(sb, r.path("ood").path("accuracy").asDouble(Double.NaN) * 100, "%.1f");
-            cell(sb, r.path("ood").path("ece").asDouble(Double.NaN) * 100, "%.1f");
-            cell(sb, r.path("ood").path("mutual_information").asDouble(Double.NaN), "%.4f");
-            cell(sb, r.path("ood").path("auroc_mi").asDouble(Double.NaN), "%.3f");
-            cell(sb, r.path("ood").path("auroc_entropy").asDouble(Double.NaN), "%.3f");
             sb.append("</tr>");
         }
         sb.append("</table>");
+        oodSection(sb, report);
         try {
             Path tmp = Files.createTempDirectory("report");
             Map<String, double[][]> rel = Charts.map();
@@ -112,9 +108,47 @@ public final class ReportPage {
         }
         sb.append(
                 "<p>ECE: 15 equal-width bins, top label, L1. MI = H(p̄) − mean H(p_m), nats. AUROC err: MI or predictive "
-                        + "entropy as a score for wrong answers. OOD AUROC: the same scores telling out-of-distribution inputs ("
-                        + escape(report.path("ood").asText("none")) + ") from in-distribution ones.</p></body></html>");
+                        + "entropy as a score for wrong answers. OOD AUROC: the same scores telling each set's"
+                        + " out-of-distribution inputs from in-distribution ones; in_template: another benchmark's"
+                        + " texts in this task's prompt and classes (no answer is right), other_task: another"
+                        + " benchmark with its own prompt and choices.</p></body></html>");
         AtomicFiles.writeString(html, sb.toString());
+    }
+
+    /** Per OOD set, a table of every method's figures on it. */
+    private static void oodSection(StringBuilder sb, JsonNode report) {
+        for (Iterator<Map.Entry<String, JsonNode>> sets = report.path("ood").fields(); sets.hasNext(); ) {
+            Map.Entry<String, JsonNode> set = sets.next();
+            sb.append("<h2>Out of distribution: ")
+                    .append(escape(set.getKey()))
+                    .append(" (")
+                    .append(escape(set.getValue().path("source").asText()))
+                    .append(", ")
+                    .append(set.getValue().path("items").asInt())
+                    .append(" items)</h2><table><tr><th>method</th><th>MI</th><th>entropy</th><th>AUROC (MI)</th>"
+                            + "<th>AUROC (H)</th><th>ACC</th><th>ECE ×100</th></tr>");
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            report.get("methods").fields();
+                    it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode o = e.getValue().path("ood").path(set.getKey());
+                sb.append("<tr><td>").append(escape(e.getKey())).append("</td>");
+                cell(sb, o.path("mutual_information").asDouble(Double.NaN), "%.4f");
+                cell(sb, o.path("entropy").asDouble(Double.NaN), "%.3f");
+                cell(sb, o.path("auroc_mi").asDouble(Double.NaN), "%.3f");
+                cell(sb, o.path("auroc_entropy").asDouble(Double.NaN), "%.3f");
+                cell(sb, o.path("accuracy").asDouble(Double.NaN) * 100, "%.1f");
+                cell(sb, o.path("ece").asDouble(Double.NaN) * 100, "%.1f");
+                sb.append("</tr>");
+            }
+            sb.append("</table>");
+        }
+    }
+
+    /** The first OOD section of a method's report (or of report.json's list of sets); missing when none. */
+    public static JsonNode firstOod(JsonNode node) {
+        Iterator<JsonNode> sets = node.path("ood").elements();
+        return sets.hasNext() ? sets.next() : MissingNode.getInstance();
     }
 
     private static void image(StringBuilder sb, String title, Path png) throws IOException {
@@ -135,7 +169,10 @@ public final class ReportPage {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    /** In-distribution against out-of-distribution, per method: accuracy, ECE and MI, and the AUROC of MI for OOD. */
+    /**
+     * In-distribution against the first out-of-distribution set, per method: accuracy, ECE and MI,
+     * and the AUROC of MI for OOD.
+     */
     public static String oodTable(JsonNode report) {
         StringBuilder out = new StringBuilder(String.format(
                 "%-16s %7s %7s %8s | %7s %7s %8s | %9s%n",
@@ -143,7 +180,7 @@ public final class ReportPage {
         for (Iterator<Map.Entry<String, JsonNode>> it = report.get("methods").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode r = e.getValue();
-            JsonNode o = r.path("ood");
+            JsonNode o = firstOod(r);
             out.append(String.format(
                     "%-16s %6.1f%% %6.1f%% %8.4f | %6.1f%% %6.1f%% %8.4f | %9.3f%n",
                     e.getKey(),
@@ -177,8 +214,8 @@ public final class ReportPage {
                     r.get("mutual_information").asDouble(),
                     r.get("auroc_error_mi").asDouble(),
                     r.get("auroc_error_entropy").asDouble(),
-                    r.path("ood").path("auroc_mi").asDouble(Double.NaN),
-                    r.path("ood").path("auroc_entropy").asDouble(Double.NaN)));
+                    firstOod(r).path("auroc_mi").asDouble(Double.NaN),
+                    firstOod(r).path("auroc_entropy").asDouble(Double.NaN)));
         }
         return out.toString();
     }

@@ -11,16 +11,19 @@ import dev.loracurve.core.eval.EvalJob;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.store.JsonFiles;
+import dev.loracurve.core.tasks.OodSet;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.train.OptimizerConfig;
 import dev.loracurve.core.train.Schedule;
 import dev.loracurve.core.train.Seeds;
+import dev.loracurve.core.train.SwagConfig;
 import dev.loracurve.core.train.TrainConfig;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.OodSpec;
+import dev.loracurve.proto.v1.SwagSpec;
 import dev.loracurve.proto.v1.TaskSpec;
 import dev.loracurve.proto.v1.TrainerSpec;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +59,13 @@ public final class Specs {
             "steps", "steps",
             "batchSize", "batch_size",
             "checkpointEvery", "checkpoint_every");
-    private static final Map<String, String> TRAINER =
-            Map.of("gradAccumulation", "grad_accumulation", "evalEvery", "eval_every");
+    private static final Map<String, String> TRAINER = Map.of(
+            "gradAccumulation", "grad_accumulation",
+            "evalEvery", "eval_every",
+            "swag.start", "swag.start",
+            "swag.every", "swag.every",
+            "swag.rank", "swag.rank",
+            "swag.lr", "swag.learning_rate");
     private static final Map<String, String> CURVE = Map.of(
             "pointsPerStep", "points_per_step",
             "perturbation.kind", "perturbation",
@@ -73,7 +81,8 @@ public final class Specs {
             "samples", "samples",
             "mcDropout", "mc_dropout",
             "batchSize", "batch_size",
-            "pathGrid", "path_grid");
+            "pathGrid", "path_grid",
+            "fisherItems", "fisher_items");
     private static final Map<String, String> TASK = Map.of(
             "maxLength", "max_length",
             "trainSplit.limit", "train_limit",
@@ -143,16 +152,36 @@ public final class Specs {
             collect(v, "spec.curve.", merge(OPTIMIZER, CURVE), () -> curveFitConfig(s));
         }
         collect(v, "spec.eval.", EVAL, () -> evalConfig(s));
+        if (e.getMethodsList().contains("swag") && !s.getTrainer().hasSwag()) {
+            v.add(new Violation(
+                    "spec.eval.methods",
+                    ": swag samples the moments the trainer records, and spec.trainer.swag is unset"));
+        }
         if (e.getMethodsList().contains("temperature") && t.getValidationSplit().equals("none")) {
             v.add(new Violation(
                     "spec.eval.methods",
                     ": temperature is fitted on the validation split, and spec.task.validation_split is none"));
         }
-        if (e.hasOod()) {
-            OodSpec o = e.getOod();
-            if (knownTask(v, "spec.eval.ood.task", o.getTask())
-                    && dataPath(v, "spec.eval.ood.data_uri", o.getDataUri())) {
-                collect(v, "spec.eval.ood.", Map.of("testSplit.limit", "limit"), () -> oodData(s));
+        List<OodSpec> oods = oodSpecs(s);
+        for (int i = 0; i < oods.size(); i++) {
+            OodSpec o = oods.get(i);
+            int more = e.hasOod() ? i - 1 : i; // its index in more_ood
+            String prefix = more < 0 ? "spec.eval.ood." : "spec.eval.more_ood[" + more + "].";
+            boolean known = knownTask(v, prefix + "task", o.getTask());
+            boolean located = dataPath(v, prefix + "data_uri", o.getDataUri());
+            if (!checkProtocol(v, prefix + "protocol", o.getProtocol()) || !known || !located) {
+                continue;
+            }
+            OodSet set = collect(v, prefix, Map.of("testSplit.limit", "limit"), () -> oodSet(s, o));
+            Task task = Task.registry().get(t.getName());
+            if (set != null
+                    && task != null
+                    && set.protocol() == OodSet.Protocol.IN_TEMPLATE
+                    && task.template().isEmpty()) {
+                v.add(new Violation(
+                        prefix + "protocol",
+                        ": in_template needs a task with one text and fixed classes (sst2, trec, agnews); "
+                                + t.getName() + " is not one: use other_task"));
             }
         }
         limits.check(s, v);
@@ -240,15 +269,50 @@ public final class Specs {
         return b.build();
     }
 
-    /** The OOD items: another task's (or this task's unseen) split, scored with this task's cues when it is the same task. */
-    TaskData oodData(ExperimentSpec s) {
-        OodSpec o = s.getEval().getOod();
-        return TaskData.builder(Task.byName(o.getTask()), locations.local(o.getDataUri()))
+    /** eval.ood (when set), then eval.more_ood. */
+    private static List<OodSpec> oodSpecs(ExperimentSpec s) {
+        List<OodSpec> out = new ArrayList<>();
+        if (s.getEval().hasOod()) {
+            out.add(s.getEval().getOod());
+        }
+        out.addAll(s.getEval().getMoreOodList());
+        return out;
+    }
+
+    /** The OOD sets, in the spec's order. */
+    List<OodSet> oodSets(ExperimentSpec s) {
+        return oodSpecs(s).stream().map(o -> oodSet(s, o)).toList();
+    }
+
+    /**
+     * One OOD set: another task's (or this task's unseen) split, scored with this task's cues when
+     * it is the same task, under the named protocol or the one users expect for the pair.
+     */
+    private OodSet oodSet(ExperimentSpec s, OodSpec o) {
+        Task ood = Task.byName(o.getTask());
+        TaskData data = TaskData.builder(ood, locations.local(o.getDataUri()))
                 .validation("none", 0)
                 .test(or(o.getSplit(), "test"), o.getLimit())
                 .cues(o.getTask().equals(s.getTask().getName()) ? s.getTask().getCuesList() : List.of())
                 .maxLength(taskData(s).maxLength())
                 .build();
+        OodSet.Protocol protocol = o.getProtocol().isEmpty()
+                ? OodSet.Protocol.defaultFor(Task.byName(s.getTask().getName()), ood)
+                : OodSet.Protocol.of(o.getProtocol());
+        return new OodSet(protocol, data);
+    }
+
+    /** Whether the protocol is empty (the default) or known; records a violation when not. */
+    private static boolean checkProtocol(List<Violation> v, String field, String protocol) {
+        try {
+            if (!protocol.isEmpty()) {
+                OodSet.Protocol.of(protocol);
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            v.add(new Violation(field, ": " + e.getMessage()));
+            return false;
+        }
     }
 
     public static LoraConfig lora(ExperimentSpec s) {
@@ -275,6 +339,14 @@ public final class Specs {
                         t.getLearningRate(), t.getWarmupSteps(), t.getSchedule(), t.getWeightDecay(), t.getClipNorm()))
                 .evalEvery(t.getEvalEvery())
                 .checkpointEvery(t.getCheckpointEvery());
+        if (t.hasSwag()) {
+            SwagSpec w = t.getSwag();
+            b.swag(new SwagConfig(
+                    w.getStart(),
+                    w.getEvery() == 0 ? 1 : w.getEvery(),
+                    w.getRank() == 0 ? SwagConfig.from(0).rank() : w.getRank(),
+                    w.getLearningRate()));
+        }
         if (lora != null) {
             b.lora(lora);
         }
@@ -359,12 +431,14 @@ public final class Specs {
         if (e.getBatchSize() != 0) {
             b.batchSize(e.getBatchSize());
         }
+        if (e.getFisherItems() != 0) {
+            b.fisherItems(e.getFisherItems());
+        }
         return b.build();
     }
 
     public EvalJob evalJob(ExperimentSpec s, List<Path> optima, List<Path> curves) {
-        return new EvalJob(
-                model(s), taskData(s), s.getEval().hasOod() ? oodData(s) : null, optima, curves, evalConfig(s), null);
+        return new EvalJob(model(s), taskData(s), oodSets(s), optima, curves, evalConfig(s), null);
     }
 
     private static String or(String value, String fallback) {

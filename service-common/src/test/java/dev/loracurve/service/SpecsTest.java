@@ -89,6 +89,18 @@ class SpecsTest {
         assertEquals(
                 List.of(), specs.curveJob(grown, optima).anchors(), "a free curve of another S grows from scratch");
         assertEquals(3, specs.curveJob(grown, optima).shape().segments());
+
+        OodSpec texts =
+                OodSpec.newBuilder().setTask("sst2").setDataUri(dir.toString()).build();
+        ExperimentSpec withOod = s.toBuilder()
+                .setEval(s.getEval().toBuilder()
+                        .setOod(texts)
+                        .addMoreOod(texts.toBuilder().setProtocol("other_task")))
+                .build();
+        assertEquals(
+                List.of("in_template:sst2", "other_task:sst2"),
+                specs.oodSets(withOod).stream().map(o -> o.name()).toList(),
+                "a classifier meets other texts in its own template unless told otherwise");
     }
 
     @Test
@@ -134,6 +146,22 @@ class SpecsTest {
                         "spec.eval.ood.task: unknown task 'imagenet'",
                         b -> b.setEval(b.getEval().toBuilder()
                                 .setOod(OodSpec.newBuilder().setTask("imagenet").setDataUri(dir.toString())))),
+                Map.entry(
+                        "spec.eval.more_ood[0].protocol: unknown OOD protocol 'elsewhere'",
+                        b -> b.setEval(b.getEval().toBuilder()
+                                .addMoreOod(OodSpec.newBuilder()
+                                        .setTask("trec")
+                                        .setDataUri(dir.resolve("train.txt").toString())
+                                        .setProtocol("elsewhere")))),
+                Map.entry(
+                        "spec.eval.ood.protocol: in_template needs a task with one text and fixed classes",
+                        b -> b.setTask(b.getTask().toBuilder().setName("arc-easy"))
+                                .setEval(b.getEval().toBuilder()
+                                        .setOod(OodSpec.newBuilder()
+                                                .setTask("trec")
+                                                .setDataUri(
+                                                        dir.resolve("train.txt").toString())
+                                                .setProtocol("in_template")))),
                 Map.entry(
                         "spec.task.name: unknown task 'mmlu'",
                         b -> b.setTask(b.getTask().toBuilder().setName("mmlu"))),

@@ -29,7 +29,11 @@ public final class SpecFile {
         if (!(tree instanceof ObjectNode root)) {
             throw new IllegalArgumentException(yaml + ": expected a mapping of ExperimentSpec fields");
         }
-        Path base = yaml.toAbsolutePath().getParent();
+        return parse(root, yaml.toAbsolutePath().getParent(), yaml.toString());
+    }
+
+    /** A spec from its tree (changed in place: relative paths made absolute from {@code base}). */
+    public static ExperimentSpec parse(ObjectNode root, Path base, String origin) {
         absolute(root, "base_model_uri", base);
         if (root.get("task") instanceof ObjectNode t) {
             absolute(t, "data_uri", base);
@@ -37,11 +41,16 @@ public final class SpecFile {
         if (root.path("eval").get("ood") instanceof ObjectNode o) {
             absolute(o, "data_uri", base);
         }
+        for (JsonNode o : root.path("eval").path("more_ood")) {
+            if (o instanceof ObjectNode set) {
+                absolute(set, "data_uri", base);
+            }
+        }
         ExperimentSpec.Builder b = ExperimentSpec.newBuilder();
         try {
             JsonFormat.parser().merge(root.toString(), b);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException(yaml + ": " + e.getMessage());
+            throw new IllegalArgumentException(origin + ": " + e.getMessage());
         }
         return b.build();
     }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param sequential one forward pass per sample instead of batched adapters (same numbers, slower)
  * @param pathGrid   > 0: also profile the loss along the first curve and its straight path on this
  *                   many t values (training items: the first 1000), into the report as "path"
+ * @param fisherItems the training items Laplace's Fisher is computed on (the first N; scaled to all)
  */
 public record EvalConfig(
         List<String> methods,
@@ -23,10 +24,11 @@ public record EvalConfig(
         double mcDropout,
         int batchSize,
         boolean sequential,
-        int pathGrid) {
+        int pathGrid,
+        int fisherItems) {
 
     public static final List<String> METHODS =
-            List.of("map", "temperature", "ensemble", "linear", "mcdropout", "curve");
+            List.of("map", "temperature", "laplace", "swag", "ensemble", "linear", "mcdropout", "curve");
 
     public EvalConfig {
         methods = methods.stream().map(String::trim).toList();
@@ -38,7 +40,7 @@ public record EvalConfig(
                     "methods",
                     ": unknown method '" + m + "' (known: " + String.join(", ", METHODS) + ")");
         }
-        v.positive("samples", samples).positive("batchSize", batchSize);
+        v.positive("samples", samples).positive("batchSize", batchSize).positive("fisherItems", fisherItems);
         v.require(
                 !methods.contains("mcdropout") || (mcDropout > 0 && mcDropout < 1),
                 "mcDropout",
@@ -56,7 +58,11 @@ public record EvalConfig(
         public static final int DEFAULT_SAMPLES = 10;
         public static final double DEFAULT_MC_DROPOUT = 0.1;
         public static final int DEFAULT_BATCH_SIZE = 8;
-        /** Every method but temperature, which needs a validation split to fit on. */
+        public static final int DEFAULT_FISHER_ITEMS = 256;
+        /**
+         * Every method but temperature (it needs a validation split to fit on), swag (it needs runs
+         * trained with SWAG on) and laplace (a backward pass per training item and class).
+         */
         public static final List<String> DEFAULT_METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
 
         private List<String> methods = DEFAULT_METHODS;
@@ -66,6 +72,7 @@ public record EvalConfig(
         private int batchSize = DEFAULT_BATCH_SIZE;
         private boolean sequential = false;
         private int pathGrid = 0;
+        private int fisherItems = DEFAULT_FISHER_ITEMS;
 
         public Builder methods(List<String> v) {
             methods = v;
@@ -102,8 +109,13 @@ public record EvalConfig(
             return this;
         }
 
+        public Builder fisherItems(int v) {
+            fisherItems = v;
+            return this;
+        }
+
         public EvalConfig build() {
-            return new EvalConfig(methods, samples, randomT, mcDropout, batchSize, sequential, pathGrid);
+            return new EvalConfig(methods, samples, randomT, mcDropout, batchSize, sequential, pathGrid, fisherItems);
         }
     }
 }

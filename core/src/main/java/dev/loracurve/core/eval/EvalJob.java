@@ -14,10 +14,15 @@ import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.TextTokenizer;
+import dev.loracurve.core.posterior.Laplace;
+import dev.loracurve.core.posterior.SwagMoments;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.tasks.OodSet;
 import dev.loracurve.core.tasks.PromptEncoder;
 import dev.loracurve.core.tasks.TaskData;
+import dev.loracurve.core.train.ClassifierObjective;
+import dev.loracurve.core.train.Seeds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,16 +35,17 @@ import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 
 /**
- * MAP, ensemble, linear path, MC dropout and curve BMA scored side by side on one code path;
+ * MAP, temperature scaling, Laplace, SWAG, ensemble, linear path, MC dropout and curve BMA scored
+ * side by side on one code path;
  * writes report.json, predictions.jsonl and report.html into one folder, atomically.
  *
- * @param ood      out-of-distribution items (another task, or the same task's unseen part); null = none
+ * @param ood      out-of-distribution sets, each its own section of the report (none: empty)
  * @param pathJson a path.json to plot in the report, or null
  */
 public record EvalJob(
         Path model,
         TaskData data,
-        TaskData ood,
+        List<OodSet> ood,
         List<Path> anchors,
         List<Path> curves,
         EvalConfig config,
@@ -56,25 +62,36 @@ public record EvalJob(
     /**
      * A method: its samples (θ per sample), the LoRA layout of each (one for all when they share
      * it), whether dropout is on, the t of each sample, and the methods whose samples it is made of
-     * (the ensemble's MAP members: their scores are reused when they were scored).
+     * (the ensemble's MAP members: their scores are reused when they were scored), and what is
+     * fitted when it is run (a temperature on the validation split; Laplace's posterior around its
+     * one θ, whose samples then replace it).
      */
     private record Method(
-            List<float[]> thetas,
-            List<LoraConfig> loras,
-            boolean dropout,
-            double[] ts,
-            List<String> members,
-            boolean temperature) {
+            List<float[]> thetas, List<LoraConfig> loras, boolean dropout, double[] ts, List<String> members, Fit fit) {
         Method(List<float[]> thetas, boolean dropout, double[] ts, LoraConfig lora) {
-            this(thetas, List.of(lora), dropout, ts, List.of(), false);
+            this(thetas, List.of(lora), dropout, ts, List.of(), Fit.NONE);
         }
 
         boolean oneLayout() {
             return loras.stream().distinct().count() == 1;
         }
+
+        Method withThetas(List<float[]> samples) {
+            return new Method(samples, loras, dropout, ts, members, fit);
+        }
     }
 
+    private enum Fit {
+        NONE,
+        TEMPERATURE,
+        LAPLACE
+    }
+
+    private static final long SWAG_SEED = 0x5A6;
+    private static final long LAPLACE_SEED = 0x1A9;
+
     public EvalJob {
+        ood = ood == null ? List.of() : List.copyOf(ood);
         anchors = List.copyOf(anchors);
         curves = List.copyOf(curves);
     }
@@ -91,7 +108,10 @@ public record EvalJob(
                 TextTokenizer tok = TextTokenizer.load(model)) {
             PromptEncoder enc = new PromptEncoder(tok, data.maxLength());
             List<Example> examples = enc.encode(data.test());
-            List<Example> oodExamples = ood == null ? null : enc.encode(ood.test());
+            Map<OodSet, List<Example>> oodExamples = new LinkedHashMap<>();
+            for (OodSet set : ood) {
+                oodExamples.put(set, enc.encode(set.items(data)));
+            }
             List<Example> fitExamples =
                     config.methods().contains("temperature") ? enc.encode(data.validation()) : List.of();
             if (config.methods().contains("temperature") && fitExamples.isEmpty()) {
@@ -107,53 +127,85 @@ public record EvalJob(
                     .put("items", examples.size())
                     .put("samples", config.samples())
                     .put("batched", !config.sequential());
-            if (ood != null) {
-                report.put(
-                                "ood",
-                                ood.task().name() + ":" + ood.data().getFileName() + "/"
-                                        + ood.testSplit().name())
-                        .put("ood_items", oodExamples.size());
+            if (!ood.isEmpty()) {
+                ObjectNode sets = report.putObject("ood");
+                for (OodSet set : ood) {
+                    sets.putObject(set.name())
+                            .put("protocol", set.protocol().key())
+                            .put("task", set.data().task().name())
+                            .put(
+                                    "source",
+                                    set.data().data().getFileName() + "/"
+                                            + set.data().testSplit().name())
+                            .put("items", oodExamples.get(set).size());
+                }
             }
             ObjectNode methodsNode = report.putObject("methods");
             Map<String, double[][][]> probs = new LinkedHashMap<>();
-            Map<String, double[][][]> oodProbs = new LinkedHashMap<>();
+            Map<OodSet, Map<String, double[][][]>> oodProbs = new LinkedHashMap<>();
+            ood.forEach(set -> oodProbs.put(set, new LinkedHashMap<>()));
             long seed = 0;
+            List<Example> fisherExamples = config.methods().contains("laplace")
+                    ? enc.encode(TaskData.limit(data.train(), config.fisherItems()))
+                    : List.of();
+            int trainItems = fisherExamples.isEmpty() ? 0 : data.train().size();
             for (Map.Entry<String, Method> e : plan.entrySet()) {
                 Method method = e.getValue();
                 long t0 = System.nanoTime();
+                double priorPrecision = Double.NaN;
+                if (method.fit() == Fit.LAPLACE) {
+                    float[] map = method.thetas().get(0);
+                    ClassifierObjective objective = new ClassifierObjective(
+                            decoder,
+                            m,
+                            new LoraLayout(modelConfig, method.loras().get(0)));
+                    float[] fisher = Laplace.fisherDiagonal(objective, map, fisherExamples, trainItems);
+                    priorPrecision = Laplace.priorPrecision(map, fisher);
+                    method = method.withThetas(Laplace.posterior(map, fisher, priorPrecision)
+                            .sample(config.samples(), Seeds.mix(LAPLACE_SEED, seed)));
+                }
                 double[][][] p;
-                double[][][] po;
+                Map<OodSet, double[][][]> po = new LinkedHashMap<>();
                 if (!method.members().isEmpty() && probs.keySet().containsAll(method.members())) {
                     p = samplesOf(method.members(), probs); // the MAP members' scores, not scored again
-                    po = oodExamples == null ? null : samplesOf(method.members(), oodProbs);
+                    for (OodSet set : ood) {
+                        po.put(set, samplesOf(method.members(), oodProbs.get(set)));
+                    }
                 } else {
                     p = score(decoder, m, modelConfig, method, examples, seed);
-                    po = oodExamples == null ? null : score(decoder, m, modelConfig, method, oodExamples, seed + 1);
+                    for (OodSet set : ood) {
+                        po.put(set, score(decoder, m, modelConfig, method, oodExamples.get(set), seed + 1));
+                    }
                 }
                 double temperature = Double.NaN;
-                if (method.temperature()) {
+                if (method.fit() == Fit.TEMPERATURE) {
                     double[][] fit = score(decoder, m, modelConfig, method, fitExamples, seed)[0];
-                    temperature = Temperature.fit(
+                    double fitted = Temperature.fit(
                             fit, fitExamples.stream().mapToInt(Example::label).toArray());
-                    p = new double[][][] {Temperature.apply(p[0], temperature)};
-                    po = po == null ? null : new double[][][] {Temperature.apply(po[0], temperature)};
+                    p = Temperature.apply(p, fitted);
+                    po.replaceAll((set, q) -> Temperature.apply(q, fitted));
+                    temperature = fitted;
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                ObjectNode r = MethodReport.of(p, labels, po, method.ts());
-                if (method.temperature()) {
+                ObjectNode r = MethodReport.of(p, labels, method.ts());
+                if (method.fit() == Fit.TEMPERATURE) {
                     r.put("temperature", temperature).put("fit_items", fitExamples.size());
                 }
-                if (po != null && oodExamples.stream().allMatch(x -> x.label() >= 0)) {
-                    int[] oodLabels =
-                            oodExamples.stream().mapToInt(Example::label).toArray();
-                    double[][] mean = Metrics.average(po);
-                    ((ObjectNode) r.get("ood"))
-                            .put("accuracy", Metrics.accuracy(mean, oodLabels))
-                            .put("ece", Metrics.ece(mean, oodLabels));
+                if (method.fit() == Fit.LAPLACE) {
+                    r.put("prior_precision", priorPrecision).put("fisher_items", fisherExamples.size());
+                }
+                if (!ood.isEmpty()) {
+                    ObjectNode sections = r.putObject("ood");
+                    for (OodSet set : ood) {
+                        int[] oodLabels = oodExamples.get(set).stream()
+                                .mapToInt(Example::label)
+                                .toArray();
+                        sections.set(set.name(), MethodReport.ood(p, po.get(set), oodLabels));
+                        oodProbs.get(set).put(e.getKey(), po.get(set));
+                    }
                 }
                 methodsNode.set(e.getKey(), r);
                 probs.put(e.getKey(), p);
-                oodProbs.put(e.getKey(), po);
                 onMethod.accept(e.getKey(), seconds);
                 seed += 2;
             }
@@ -228,7 +280,29 @@ public record EvalJob(
                                         false,
                                         null,
                                         List.of("map-" + i),
-                                        true));
+                                        Fit.TEMPERATURE));
+                    }
+                }
+                case "laplace" -> {
+                    // each MAP optimum's Laplace posterior, fitted when the job runs (it needs the model)
+                    for (int i = 0; i < optima.size(); i++) {
+                        plan.put(
+                                "laplace-" + i,
+                                new Method(
+                                        List.of(optima.get(i)),
+                                        List.of(layouts.get(i)),
+                                        false,
+                                        null,
+                                        List.of(),
+                                        Fit.LAPLACE));
+                    }
+                }
+                case "swag" -> {
+                    // each run's SWAG posterior, from the moments its trainer recorded
+                    for (int i = 0; i < optima.size(); i++) {
+                        List<float[]> draws = SwagMoments.read(anchors.get(i), optima.get(i).length)
+                                .sample(samples, Seeds.mix(SWAG_SEED, i));
+                        plan.put("swag-" + i, new Method(draws, false, null, layouts.get(i)));
                     }
                 }
                 case "ensemble" -> {
@@ -237,7 +311,7 @@ public record EvalJob(
                         for (int i = 0; i < optima.size(); i++) {
                             members.add("map-" + i);
                         }
-                        plan.put("ensemble", new Method(optima, layouts, false, null, members, false));
+                        plan.put("ensemble", new Method(optima, layouts, false, null, members, Fit.NONE));
                     }
                 }
                 case "linear" -> {

@@ -19,10 +19,9 @@ public final class MethodReport {
     /**
      * @param samples    probs[m][i][c] on the in-distribution items
      * @param labels     labels of those items
-     * @param ood        probs[m][j][c] on out-of-distribution items, or null
      * @param ts         the t of each sample (curve methods), or null
      */
-    public static ObjectNode of(double[][][] samples, int[] labels, double[][][] ood, double[] ts) {
+    public static ObjectNode of(double[][][] samples, int[] labels, double[] ts) {
         double[][] mean = Metrics.average(samples);
         double[][] unc = Metrics.uncertainty(samples);
         int n = labels.length;
@@ -44,21 +43,6 @@ public final class MethodReport {
         }
         r.put("auroc_error_mi", Metrics.auroc(mi, wrong));
         r.put("auroc_error_entropy", Metrics.auroc(entropy, wrong));
-        if (ood != null) {
-            double[][] oodUnc = Metrics.uncertainty(ood);
-            double[] allMi = concat(mi, column(oodUnc, 2));
-            double[] allH = concat(entropy, column(oodUnc, 0));
-            boolean[] isOod = new boolean[allMi.length];
-            for (int j = n; j < isOod.length; j++) {
-                isOod[j] = true;
-            }
-            ObjectNode o = r.putObject("ood");
-            o.put("items", ood[0].length);
-            o.put("auroc_mi", Metrics.auroc(allMi, isOod));
-            o.put("auroc_entropy", Metrics.auroc(allH, isOod));
-            o.put("mutual_information", avg(column(oodUnc, 2)));
-            o.put("entropy", avg(column(oodUnc, 0)));
-        }
         ArrayNode rel = r.putArray("reliability");
         for (double[] b : Metrics.reliability(mean, labels)) {
             rel.addArray().add(b[0]).add(b[1]).add(b[2]);
@@ -92,6 +76,36 @@ public final class MethodReport {
             }
         }
         return r;
+    }
+
+    /**
+     * One OOD set's section: its mean MI and entropy, the AUROCs of MI and entropy for telling its
+     * items from the in-distribution ones, and accuracy and ECE where its items have answers.
+     *
+     * @param samples   probs[m][i][c] on the in-distribution items
+     * @param ood       probs[m][j][c] on the OOD items
+     * @param oodLabels their answers, or {@link dev.loracurve.core.tasks.Item#NO_LABEL} each (in-template)
+     */
+    public static ObjectNode ood(double[][][] samples, double[][][] ood, int[] oodLabels) {
+        double[][] unc = Metrics.uncertainty(samples);
+        double[][] oodUnc = Metrics.uncertainty(ood);
+        int n = unc.length;
+        double[] allMi = concat(column(unc, 2), column(oodUnc, 2));
+        double[] allH = concat(column(unc, 0), column(oodUnc, 0));
+        boolean[] isOod = new boolean[allMi.length];
+        Arrays.fill(isOod, n, isOod.length, true);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("items", ood[0].length);
+        o.put("auroc_mi", Metrics.auroc(allMi, isOod));
+        o.put("auroc_entropy", Metrics.auroc(allH, isOod));
+        o.put("mutual_information", avg(column(oodUnc, 2)));
+        o.put("entropy", avg(column(oodUnc, 0)));
+        if (Arrays.stream(oodLabels).allMatch(y -> y >= 0)) {
+            double[][] mean = Metrics.average(ood);
+            o.put("accuracy", Metrics.accuracy(mean, oodLabels));
+            o.put("ece", Metrics.ece(mean, oodLabels));
+        }
+        return o;
     }
 
     private static double[] column(double[][] m, int c) {

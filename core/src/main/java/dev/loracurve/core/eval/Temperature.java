@@ -56,6 +56,15 @@ public final class Temperature {
         return total / probs.length;
     }
 
+    /** Every sample's {@code probs[m]} at temperature {@code t}. */
+    public static double[][][] apply(double[][][] samples, double t) {
+        double[][][] out = new double[samples.length][][];
+        for (int m = 0; m < samples.length; m++) {
+            out[m] = apply(samples[m], t);
+        }
+        return out;
+    }
+
     /** {@code probs} at temperature {@code t}: each row's p^(1/t), normalised. */
     public static double[][] apply(double[][] probs, double t) {
         double[][] out = new double[probs.length][];

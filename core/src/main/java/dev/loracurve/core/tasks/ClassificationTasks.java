@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -20,10 +21,20 @@ import org.apache.commons.csv.CSVRecord;
 final class ClassificationTasks {
     private ClassificationTasks() {}
 
-    private record LineTask(String name, Function<Path, List<Item>> loader) implements Task {
+    /** @param wrap how one text becomes an item, or null for the tasks that read two texts */
+    private record LineTask(String name, Function<Path, List<Item>> loader, Task.Template wrap) implements Task {
+        LineTask(String name, Function<Path, List<Item>> loader) {
+            this(name, loader, null);
+        }
+
         @Override
         public List<Item> load(Path file) {
             return loader.apply(file);
+        }
+
+        @Override
+        public Optional<Task.Template> template() {
+            return Optional.ofNullable(wrap);
         }
     }
 
@@ -48,7 +59,8 @@ final class ClassificationTasks {
                         "Question: " + q + (q.endsWith("?") ? "" : "?") + "\nAnswer:",
                         TRUE_FALSE,
                         cues(TRUE_FALSE),
-                        yes ? 0 : 1));
+                        yes ? 0 : 1,
+                        q));
             }
             return items;
         });
@@ -69,40 +81,41 @@ final class ClassificationTasks {
     /** SST-2 (GLUE TSV with a header: sentence, label 0/1). */
     static Task sst2() {
         List<String> classes = List.of("negative", "positive");
-        return new LineTask("sst2", file -> {
-            List<String[]> rows = tsv(file);
-            String[] header = rows.get(0);
-            int s = List.of(header).indexOf("sentence");
-            int l = List.of(header).indexOf("label");
-            if (s < 0 || l < 0) {
-                throw new DataFormatException(
-                        file,
-                        1,
-                        l < 0 ? "label" : "sentence",
-                        "no such column in the header " + List.of(header) + " (a GLUE test file has no labels)");
-            }
-            List<Item> items = new ArrayList<>();
-            for (int i = 1; i < rows.size(); i++) {
-                String[] f = rows.get(i);
-                if (f.length <= Math.max(s, l)) {
-                    throw new DataFormatException(
-                            file, i + 1, null, "has " + f.length + " columns, needs " + (Math.max(s, l) + 1));
-                }
-                int label = switch (f[l].trim()) {
-                    case "0" -> 0;
-                    case "1" -> 1;
-                    default -> throw new DataFormatException(file, i + 1, "label", "'" + f[l] + "' is not 0 or 1");
-                };
-                items.add(new Item(
-                        file.getFileName() + ":" + (i + 1),
-                        "Review: " + f[s].strip() + "\n",
-                        "Sentiment:",
-                        classes,
-                        cues(classes),
-                        label));
-            }
-            return items;
-        });
+        Task.Template template = (id, text, label) ->
+                new Item(id, "Review: " + text + "\n", "Sentiment:", classes, cues(classes), label, text);
+        return new LineTask(
+                "sst2",
+                file -> {
+                    List<String[]> rows = tsv(file);
+                    String[] header = rows.get(0);
+                    int s = List.of(header).indexOf("sentence");
+                    int l = List.of(header).indexOf("label");
+                    if (s < 0 || l < 0) {
+                        throw new DataFormatException(
+                                file,
+                                1,
+                                l < 0 ? "label" : "sentence",
+                                "no such column in the header " + List.of(header)
+                                        + " (a GLUE test file has no labels)");
+                    }
+                    List<Item> items = new ArrayList<>();
+                    for (int i = 1; i < rows.size(); i++) {
+                        String[] f = rows.get(i);
+                        if (f.length <= Math.max(s, l)) {
+                            throw new DataFormatException(
+                                    file, i + 1, null, "has " + f.length + " columns, needs " + (Math.max(s, l) + 1));
+                        }
+                        int label = switch (f[l].trim()) {
+                            case "0" -> 0;
+                            case "1" -> 1;
+                            default ->
+                                throw new DataFormatException(file, i + 1, "label", "'" + f[l] + "' is not 0 or 1");
+                        };
+                        items.add(template.wrap(file.getFileName() + ":" + (i + 1), f[s].strip(), label));
+                    }
+                    return items;
+                },
+                template);
     }
 
     /** RTE (SuperGLUE JSONL: premise, hypothesis, label entailment / not_entailment). */
@@ -125,7 +138,8 @@ final class ClassificationTasks {
                         "Question: " + DataFiles.text(file, row, "hypothesis").strip() + " True or False?\nAnswer:",
                         TRUE_FALSE,
                         cues(TRUE_FALSE),
-                        y));
+                        y,
+                        DataFiles.text(file, row, "premise").strip()));
             }
             return items;
         });
@@ -136,84 +150,99 @@ final class ClassificationTasks {
         Map<String, Integer> coarse = Map.of("ABBR", 0, "DESC", 1, "ENTY", 2, "HUM", 3, "LOC", 4, "NUM", 5);
         // the cues' first pieces are distinct in small vocabularies too
         List<String> classes = List.of("abbreviation", "description", "thing", "human", "location", "number");
-        return new LineTask("trec", file -> {
-            String[] lines = DataFiles.read(file).split("\r?\n");
-            List<Item> items = new ArrayList<>();
-            for (int i = 0; i < lines.length; i++) {
-                if (lines[i].isBlank()) {
-                    continue;
-                }
-                int colon = lines[i].indexOf(':');
-                int space = lines[i].indexOf(' ');
-                if (colon < 0 || space < colon) {
-                    throw new DataFormatException(file, i + 1, "label", "line does not start with 'COARSE:fine '");
-                }
-                Integer y = coarse.get(lines[i].substring(0, colon));
-                if (y == null) {
-                    throw new DataFormatException(
-                            file,
-                            i + 1,
-                            "label",
-                            "unknown coarse class '" + lines[i].substring(0, colon)
-                                    + "' (ABBR, DESC, ENTY, HUM, LOC, NUM)");
-                }
-                items.add(new Item(
-                        file.getFileName() + ":" + (i + 1),
-                        "",
-                        "Question: " + lines[i].substring(space + 1).strip() + "\nType:",
-                        classes,
-                        cues(classes),
-                        y));
-            }
-            return items;
-        });
+        Task.Template template = (id, text, label) ->
+                new Item(id, "", "Question: " + text + "\nType:", classes, cues(classes), label, text);
+        return new LineTask(
+                "trec",
+                file -> {
+                    String[] lines = DataFiles.read(file).split("\r?\n");
+                    List<Item> items = new ArrayList<>();
+                    for (int i = 0; i < lines.length; i++) {
+                        if (lines[i].isBlank()) {
+                            continue;
+                        }
+                        int colon = lines[i].indexOf(':');
+                        int space = lines[i].indexOf(' ');
+                        if (colon < 0 || space < colon) {
+                            throw new DataFormatException(
+                                    file, i + 1, "label", "line does not start with 'COARSE:fine '");
+                        }
+                        Integer y = coarse.get(lines[i].substring(0, colon));
+                        if (y == null) {
+                            throw new DataFormatException(
+                                    file,
+                                    i + 1,
+                                    "label",
+                                    "unknown coarse class '" + lines[i].substring(0, colon)
+                                            + "' (ABBR, DESC, ENTY, HUM, LOC, NUM)");
+                        }
+                        items.add(template.wrap(
+                                file.getFileName() + ":" + (i + 1),
+                                lines[i].substring(space + 1).strip(),
+                                y));
+                    }
+                    return items;
+                },
+                template);
     }
 
     /** AG News CSV: Class Index (1-4), Title, Description. */
     static Task agnews() {
         List<String> classes = List.of("world", "sports", "business", "science");
-        return new LineTask("agnews", file -> {
-            List<Item> items = new ArrayList<>();
-            CSVFormat format = CSVFormat.DEFAULT
-                    .builder()
-                    .setHeader()
-                    .setSkipHeaderRecord(true)
-                    .build();
-            try (CSVParser p = CSVParser.parse(new StringReader(DataFiles.read(file)), format)) {
-                if (!p.getHeaderNames().containsAll(List.of("Class Index", "Title", "Description"))) {
-                    throw new DataFormatException(
-                            file, 1, null, "header needs Class Index, Title, Description; has " + p.getHeaderNames());
-                }
-                for (CSVRecord r : p) {
-                    long line = p.getCurrentLineNumber();
-                    if (!r.isConsistent()) {
-                        throw new DataFormatException(file, line, null, "has " + r.size() + " fields, header has 3");
+        // another text stands in for a title without a description: both are a line of news
+        Task.Template template = (id, text, label) ->
+                new Item(id, "", "Title: " + text + "\nTopic:", classes, cues(classes), label, text);
+        return new LineTask(
+                "agnews",
+                file -> {
+                    List<Item> items = new ArrayList<>();
+                    CSVFormat format = CSVFormat.DEFAULT
+                            .builder()
+                            .setHeader()
+                            .setSkipHeaderRecord(true)
+                            .build();
+                    try (CSVParser p = CSVParser.parse(new StringReader(DataFiles.read(file)), format)) {
+                        if (!p.getHeaderNames().containsAll(List.of("Class Index", "Title", "Description"))) {
+                            throw new DataFormatException(
+                                    file,
+                                    1,
+                                    null,
+                                    "header needs Class Index, Title, Description; has " + p.getHeaderNames());
+                        }
+                        for (CSVRecord r : p) {
+                            long line = p.getCurrentLineNumber();
+                            if (!r.isConsistent()) {
+                                throw new DataFormatException(
+                                        file, line, null, "has " + r.size() + " fields, header has 3");
+                            }
+                            int y;
+                            try {
+                                y = Integer.parseInt(r.get("Class Index").trim()) - 1;
+                            } catch (NumberFormatException e) {
+                                y = -1;
+                            }
+                            if (y < 0 || y > 3) {
+                                throw new DataFormatException(
+                                        file, line, "Class Index", "'" + r.get("Class Index") + "' is not 1-4");
+                            }
+                            String desc =
+                                    r.get("Description").replace("\\", " ").strip();
+                            items.add(new Item(
+                                    file.getFileName() + ":" + line,
+                                    desc + "\n",
+                                    "Title: " + r.get("Title").strip() + "\nTopic:",
+                                    classes,
+                                    cues(classes),
+                                    y,
+                                    r.get("Title").strip()));
+                        }
+                    } catch (IOException | IllegalStateException | UncheckedIOException e) {
+                        // the text is in memory: every IOException here is commons-csv's CSVException
+                        throw new DataFormatException(file, 0, null, "malformed CSV: " + e.getMessage());
                     }
-                    int y;
-                    try {
-                        y = Integer.parseInt(r.get("Class Index").trim()) - 1;
-                    } catch (NumberFormatException e) {
-                        y = -1;
-                    }
-                    if (y < 0 || y > 3) {
-                        throw new DataFormatException(
-                                file, line, "Class Index", "'" + r.get("Class Index") + "' is not 1-4");
-                    }
-                    String desc = r.get("Description").replace("\\", " ").strip();
-                    items.add(new Item(
-                            file.getFileName() + ":" + line,
-                            desc + "\n",
-                            "Title: " + r.get("Title").strip() + "\nTopic:",
-                            classes,
-                            cues(classes),
-                            y));
-                }
-            } catch (IOException | IllegalStateException | UncheckedIOException e) {
-                // the text is in memory: every IOException here is commons-csv's CSVException
-                throw new DataFormatException(file, 0, null, "malformed CSV: " + e.getMessage());
-            }
-            return items;
-        });
+                    return items;
+                },
+                template);
     }
 
     private static List<String[]> tsv(Path file) {

@@ -12,14 +12,19 @@ import java.util.List;
  * @param body    the rest of the prompt: question, choices, and the final cue word ("Answer:")
  * @param choices the answer texts, for people
  * @param cues    the continuation scored for each choice (" A", " positive", …)
- * @param label   index of the correct choice
+ * @param label   index of the correct choice, or {@link #NO_LABEL} for another benchmark's text put
+ *                in this task's template (in-template OOD: no answer is right)
+ * @param text    the input as the benchmark gives it, without the template (a sentence, a question)
  */
-public record Item(String id, String passage, String body, List<String> choices, List<String> cues, int label) {
+public record Item(
+        String id, String passage, String body, List<String> choices, List<String> cues, int label, String text) {
+    public static final int NO_LABEL = -1;
+
     public Item {
         if (choices.size() != cues.size() || choices.size() < 2) {
             throw new IllegalArgumentException("item " + id + ": needs at least two choices, one cue each");
         }
-        if (label < 0 || label >= choices.size()) {
+        if (label != NO_LABEL && (label < 0 || label >= choices.size())) {
             throw new IllegalArgumentException("item " + id + ": label " + label + " is not a choice index");
         }
         choices = List.copyOf(choices);
@@ -32,7 +37,7 @@ public record Item(String id, String passage, String body, List<String> choices,
             throw new IllegalArgumentException(
                     "--cues gives " + newCues.size() + " cues but item " + id + " has " + cues.size() + " choices");
         }
-        return new Item(id, passage, body, choices, newCues, label);
+        return new Item(id, passage, body, choices, newCues, label, text);
     }
 
     /** The exact text given to the model (before any truncation). */

@@ -46,7 +46,7 @@ final class MultipleChoiceTasks {
             cues.add(" " + letter);
         }
         body.append("Answer:");
-        return new Item(id, "", body.toString(), texts, cues, label);
+        return new Item(id, "", body.toString(), texts, cues, label, question.strip());
     }
 
     /** ARC: Hugging Face layout (question, choices{text[], label[]}) or AI2 (question{stem, choices[]}). */
@@ -76,7 +76,8 @@ final class MultipleChoiceTasks {
                         "Question: " + stem + "\nAnswer:",
                         lettered.choices(),
                         lettered.choices().stream().map(c -> " " + c.strip()).toList(),
-                        lettered.label()));
+                        lettered.label(),
+                        stem));
             }
             return items;
         });
@@ -253,7 +254,7 @@ final class MultipleChoiceTasks {
         }
         String body = "Sentence: " + sentence.strip() + "\nWhich option fills the blank _?\nA. " + o1.strip() + "\nB. "
                 + o2.strip() + "\nAnswer:";
-        return new Item(id, "", body, List.of(o1, o2), List.of(" A", " B"), answer - 1);
+        return new Item(id, "", body, List.of(o1, o2), List.of(" A", " B"), answer - 1, sentence.strip());
     }
 
     private static int oneOrTwo(Path file, DataFiles.Row row, String field, String v) {

@@ -3,6 +3,7 @@ package dev.loracurve.core.tasks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** A benchmark: reads its public files (layout recognised from content) into {@link Item}s. */
@@ -11,6 +12,21 @@ public interface Task {
 
     /** Items of one file; a malformed row is a {@link DataFormatException} naming file, line, field. */
     List<Item> load(Path file);
+
+    /** How a task puts one text into its prompt and fixed choices. */
+    @FunctionalInterface
+    interface Template {
+        /** @param label the class, or {@link Item#NO_LABEL} for another benchmark's text */
+        Item wrap(String id, String text, int label);
+    }
+
+    /**
+     * This task's template, for the in-template OOD protocol (other texts in this task's prompt
+     * and choices); empty when each item brings its own choices or the task reads two texts.
+     */
+    default Optional<Template> template() {
+        return Optional.empty();
+    }
 
     /** Every task by name. */
     static Map<String, Task> registry() {

@@ -14,6 +14,7 @@ import java.util.function.UnaryOperator;
  * @param gradAccumulation micro-batches per optimizer step
  * @param evalEvery        validation every N steps (0 = only at the end)
  * @param checkpointEvery  resumable checkpoint every N steps (0 = never)
+ * @param swag             SWAG moments of the last phase's iterates, or {@link SwagConfig#OFF}
  */
 public record TrainConfig(
         LoraConfig lora,
@@ -22,12 +23,14 @@ public record TrainConfig(
         int gradAccumulation,
         OptimizerConfig optimizer,
         int evalEvery,
-        int checkpointEvery) {
+        int checkpointEvery,
+        SwagConfig swag) {
 
     public TrainConfig {
         Violations v = new Violations();
         check(v, steps, batchSize, gradAccumulation, evalEvery, checkpointEvery);
         optimizer.checkWarmup(v, steps);
+        swag.check(v, steps);
         v.throwIfAny();
     }
 
@@ -36,8 +39,11 @@ public record TrainConfig(
         v.nonNegative("evalEvery", evalEvery).nonNegative("checkpointEvery", every);
     }
 
-    /** Learning rate at optimizer step {@code step} (0-based). */
+    /** Learning rate at optimizer step {@code step} (0-based): SWAG's constant rate in its phase when it has one. */
     public double lrAt(int step) {
+        if (swag.enabled() && swag.lr() > 0 && step >= swag.start()) {
+            return swag.lr();
+        }
         return optimizer.lrAt(step, steps);
     }
 
@@ -56,6 +62,7 @@ public record TrainConfig(
         private OptimizerConfig.Builder optimizer = OptimizerConfig.builder();
         private int evalEvery = 0;
         private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+        private SwagConfig swag = SwagConfig.OFF;
 
         public Builder lora(LoraConfig v) {
             lora = v.toBuilder();
@@ -103,6 +110,11 @@ public record TrainConfig(
             return this;
         }
 
+        public Builder swag(SwagConfig v) {
+            swag = v;
+            return this;
+        }
+
         /** Every violation at once (InvalidConfigException), nested ones under lora. and optimizer. */
         public TrainConfig build() {
             Violations v = new Violations();
@@ -112,8 +124,9 @@ public record TrainConfig(
             if (o != null) {
                 o.checkWarmup(v, steps);
             }
+            swag.check(v, steps);
             v.throwIfAny();
-            return new TrainConfig(l, steps, batchSize, gradAccumulation, o, evalEvery, checkpointEvery);
+            return new TrainConfig(l, steps, batchSize, gradAccumulation, o, evalEvery, checkpointEvery, swag);
         }
     }
 }

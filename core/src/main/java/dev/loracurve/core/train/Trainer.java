@@ -12,6 +12,7 @@ import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.posterior.SwagMoments;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
@@ -20,12 +21,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Trains one LoRA optimum: AdamW on the flat θ, warm-up then decay, clipping, gradient
- * accumulation, validation every N steps, and resumable checkpoints.
+ * accumulation, validation every N steps, resumable checkpoints, and SWAG moments of the last
+ * phase's iterates when asked (in the checkpoint too, and in swag.safetensors beside the adapter).
  *
  * <p>Determinism: the seed fixes the LoRA init, the data order (a permutation per epoch drawn
  * from the seed and the epoch) and the dropout masks (libtorch reseeded from the seed and the
@@ -79,6 +82,8 @@ public final class Trainer {
             throw new IllegalArgumentException("no training items");
         }
         Path ckpt = Checkpoint.besides(runDir);
+        SwagConfig swagConfig = config.swag();
+        SwagMoments swag = null;
         float[] theta;
         AdamW adam = config.optimizer().newAdamW(layout.intSize());
         int start;
@@ -97,6 +102,9 @@ public final class Trainer {
                     c.info().path("adam_t").asInt());
             start = c.info().path("step").asInt();
             metrics = (ObjectNode) c.info().get("metrics");
+            if (swagConfig.enabled()) {
+                swag = SwagMoments.restore(c.vectors(), theta.length, swagConfig.rank());
+            }
         } else {
             theta = layout.initialTheta(Seeds.mix(seed, 0x1));
             start = 0;
@@ -104,6 +112,9 @@ public final class Trainer {
             metrics.put("seed", seed);
             metrics.putArray("loss");
             metrics.putArray("validation");
+        }
+        if (swag == null && swagConfig.enabled()) {
+            swag = new SwagMoments(theta.length, swagConfig.rank());
         }
         float[] grad = new float[theta.length];
         DataOrder<Example> order = new DataOrder<>(train, seed);
@@ -125,6 +136,9 @@ public final class Trainer {
             }
             AdamW.clip(config.optimizer().clipNorm(), grad);
             adam.step(theta, grad, config.lrAt(step));
+            if (swagConfig.collects(step)) {
+                swag.collect(theta);
+            }
             ((ArrayNode) metrics.get("loss")).add(loss);
             listener.onStep(step + 1, config.steps(), loss, tokens / ((System.nanoTime() - t0) / 1e9));
             boolean last = step + 1 == config.steps();
@@ -135,15 +149,27 @@ public final class Trainer {
                 listener.onEval(step + 1, accNll[0], accNll[1]);
             }
             if (!last && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
-                writeCheckpoint(ckpt, theta, adam, step + 1, metrics);
+                writeCheckpoint(ckpt, theta, adam, swag, step + 1, metrics);
                 listener.onCheckpoint(ckpt);
             }
         }
         // no wall-clock figures in the artifact: a run's folder is a function of its config and seed
         // (tokens/s reach the listener at every step)
         PeftAdapter adapter = new PeftAdapter(config.lora(), theta, baseModel);
+        if (swag != null) {
+            metrics.putObject("swag")
+                    .put("iterates", swag.iterates())
+                    .put("start", swagConfig.start())
+                    .put("every", swagConfig.every())
+                    .put("rank", swagConfig.rank())
+                    .put("lr", swagConfig.lr());
+        }
+        SwagMoments moments = swag;
         AtomicFiles.writeDirectory(runDir, dir -> {
             adapter.writeFiles(dir, decoder.config());
+            if (moments != null) {
+                moments.write(dir);
+            }
             Files.writeString(dir.resolve("metrics.json"), metrics.toPrettyString());
         });
         Checkpoint.delete(ckpt);
@@ -180,10 +206,14 @@ public final class Trainer {
         }
     }
 
-    private void writeCheckpoint(Path ckpt, float[] theta, AdamW adam, int step, ObjectNode metrics) {
+    private void writeCheckpoint(Path ckpt, float[] theta, AdamW adam, SwagMoments swag, int step, ObjectNode metrics) {
         ObjectNode info = JSON.createObjectNode();
         info.put("step", step).put("adam_t", adam.t).put("parameters", theta.length);
         info.set("metrics", metrics);
-        new Checkpoint(Map.of("theta", theta, "adam_m", adam.m, "adam_v", adam.v), info).write(ckpt);
+        Map<String, float[]> vectors = new LinkedHashMap<>(Map.of("theta", theta, "adam_m", adam.m, "adam_v", adam.v));
+        if (swag != null) {
+            swag.saveTo(vectors);
+        }
+        new Checkpoint(vectors, info).write(ckpt);
     }
 }

@@ -12,6 +12,8 @@ import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.lora.PeftAdapter;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.Projection;
+import dev.loracurve.core.posterior.SwagMoments;
+import dev.loracurve.core.tasks.OodSet;
 import dev.loracurve.core.tasks.Task;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.testing.RandomData;
@@ -85,7 +87,7 @@ class EvalJobTest {
     private JsonNode run(List<Path> anchors, List<String> methods, Path out) {
         EvalConfig config =
                 EvalConfig.builder().methods(methods).samples(1).batchSize(8).build();
-        return new EvalJob(model, data, null, anchors, List.of(), config, null)
+        return new EvalJob(model, data, List.of(), anchors, List.of(), config, null)
                 .run(out, (m, s) -> {}, EvalJob.Page.NONE);
     }
 
@@ -145,7 +147,7 @@ class EvalJobTest {
                 .methods(List.of("map", "temperature"))
                 .samples(1)
                 .build();
-        JsonNode report = new EvalJob(model, withFit, null, anchors, List.of(), config, null)
+        JsonNode report = new EvalJob(model, withFit, List.of(), anchors, List.of(), config, null)
                 .run(out, (m, s) -> {}, EvalJob.Page.NONE);
         List<double[][][]> p = predictions(out, "map-0", "map-1", "temperature-0", "temperature-1");
         for (int i = 0; i < 2; i++) {
@@ -161,6 +163,97 @@ class EvalJobTest {
         IllegalArgumentException noSplit = assertThrows(
                 IllegalArgumentException.class, () -> run(anchors, List.of("temperature"), dir.resolve("no-fit")));
         assertTrue(noSplit.getMessage().startsWith("temperature: no validation items"), noSplit.getMessage());
+    }
+
+    @Test
+    void eachOodSetIsItsOwnSectionAndTheInTemplateOneHasNoAnswers() {
+        List<Path> anchors = List.of(adapter("a", rank2, 1), adapter("c", rank2, 3));
+        // TREC's texts in TREC's own template: the same prompts as the other-task set, without answers
+        TaskData oodData = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .validation("none", 0)
+                .test("train", 12)
+                .build();
+        EvalConfig config = EvalConfig.builder()
+                .methods(List.of("map", "ensemble"))
+                .samples(1)
+                .build();
+        JsonNode report = new EvalJob(
+                        model,
+                        data,
+                        List.of(
+                                new OodSet(OodSet.Protocol.IN_TEMPLATE, oodData),
+                                new OodSet(OodSet.Protocol.OTHER_TASK, oodData)),
+                        anchors,
+                        List.of(),
+                        config,
+                        null)
+                .run(dir.resolve("ood"), (m, s) -> {}, EvalJob.Page.NONE);
+        assertEquals(
+                "in_template",
+                report.path("ood").path("in_template:trec").path("protocol").asText());
+        assertEquals(
+                12, report.path("ood").path("other_task:trec").path("items").asInt());
+        for (String method : List.of("map-0", "map-1", "ensemble")) {
+            JsonNode inTemplate =
+                    report.path("methods").path(method).path("ood").path("in_template:trec");
+            JsonNode otherTask = report.path("methods").path(method).path("ood").path("other_task:trec");
+            assertTrue(otherTask.has("accuracy") && !inTemplate.has("accuracy"), method);
+            for (String f : List.of("mutual_information", "entropy", "auroc_mi", "auroc_entropy")) {
+                assertEquals(otherTask.path(f).asDouble(), inTemplate.path(f).asDouble(), 1e-12, method + " " + f);
+            }
+        }
+        assertTrue(report.path("methods")
+                        .path("ensemble")
+                        .path("ood")
+                        .path("in_template:trec")
+                        .path("mutual_information")
+                        .asDouble()
+                > 0);
+    }
+
+    @Test
+    void swagAndLaplaceSampleAroundEachOptimum() throws IOException {
+        Path a = adapter("a", rank2, 1);
+        Path b = adapter("b", rank2, 2);
+        ModelConfig modelConfig = ModelConfig.load(model);
+        float[] thetaA = PeftAdapter.read(a, modelConfig).theta();
+        SwagMoments still = new SwagMoments(thetaA.length, 3); // iterates that never moved: every draw is θ
+        for (int i = 0; i < 4; i++) {
+            still.collect(thetaA);
+        }
+        still.write(a);
+        SwagMoments moving = new SwagMoments(thetaA.length, 3);
+        RandomData.points(6, thetaA.length, 0.3, 4).forEach(moving::collect);
+        moving.write(b);
+        Path out = dir.resolve("posteriors");
+        EvalConfig config = EvalConfig.builder()
+                .methods(List.of("map", "swag", "laplace"))
+                .samples(3)
+                .fisherItems(5)
+                .build();
+        JsonNode report = new EvalJob(model, data, List.of(), List.of(a, b), List.of(), config, null)
+                .run(out, (m, s) -> {}, EvalJob.Page.NONE);
+        List<double[][][]> p = predictions(out, "map-0", "swag-0", "swag-1", "laplace-0");
+        for (int s = 0; s < 3; s++) {
+            assertArrayEquals(p.get(0)[0][5], p.get(1)[s][5], 1e-6, "a still SWAG posterior is its mean, θ");
+        }
+        assertEquals(3, p.get(2).length);
+        assertTrue(
+                report.path("methods").path("swag-1").path("mutual_information").asDouble() > 1e-6);
+        JsonNode laplace = report.path("methods").path("laplace-0");
+        assertEquals(5, laplace.path("fisher_items").asInt());
+        assertTrue(laplace.path("prior_precision").asDouble() > 0);
+        assertTrue(laplace.path("mutual_information").asDouble() > 0);
+
+        Path bare = adapter("bare", rank2, 3);
+        EvalConfig swagOnly =
+                EvalConfig.builder().methods(List.of("swag")).samples(2).build();
+        IllegalArgumentException none = assertThrows(
+                IllegalArgumentException.class,
+                () -> new EvalJob(model, data, List.of(), List.of(bare), List.of(), swagOnly, null)
+                        .run(dir.resolve("no-swag"), (m, s) -> {}, EvalJob.Page.NONE));
+        assertTrue(none.getMessage().contains("train with SWAG on"), none.getMessage());
+        assertTrue(!Files.exists(dir.resolve("no-swag")), "nothing half-written");
     }
 
     private int[] labels(JsonNode report) throws IOException {

@@ -83,7 +83,7 @@ class ChoiceScoringTest {
     }
 
     private static Item mc(String passage, List<String> cues) {
-        return new Item("x", passage, "Question: Which one?\nAnswer:", cues, cues, 0);
+        return new Item("x", passage, "Question: Which one?\nAnswer:", cues, cues, 0, passage);
     }
 
     @Test

@@ -1,0 +1,125 @@
+package dev.loracurve.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.cli.study.StudyFile;
+import dev.loracurve.core.testing.TinyWorld;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A study of one task × two seeds × one ablation on the tiny world: the tables aggregate the
+ * seeds, the ablation shares the optima, a rerun reuses every cached stage, and a bad cell is
+ * refused before anything runs.
+ */
+class StudyTest {
+    @TempDir
+    Path dir;
+
+    private static final String STUDY = """
+            name: tiny
+            seeds: [3, 4]
+            spec:
+              base_model_uri: model
+              lora: {rank: 2, alpha: 4, target_modules: [q_proj, v_proj]}
+              k: 2
+              trainer: {steps: 12, batch_size: 4, learning_rate: 0.01, swag: {start: 6, every: 2, rank: 3}}
+              curve: {variant: ANCHORED, degree: 2, steps: 6, batch_size: 4, learning_rate: 0.01}
+              eval: {methods: [map, swag, ensemble, curve], samples: 3}
+            tasks:
+              trec:
+                task: {name: trec, data_uri: data, validation_split: none}
+                eval: {ood: {task: trec, data_uri: data, split: train, limit: 8, protocol: in_template}}
+            ablations:
+              js-1: {override: {curve: {js_lambda: 1, js_points: 2}}}
+            """;
+
+    private String run(String... args) {
+        PrintStream before = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run(args), String.join(" ", args));
+        } finally {
+            System.setOut(before);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aGridOfCellsBecomesTablesOverSeedsAndRerunsFromTheCache() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        TinyWorld.write(dir);
+        Path yaml = dir.resolve("study.yaml");
+        Files.writeString(yaml, STUDY);
+        String md = run("study", yaml.toString());
+        Path out = dir.resolve("tiny");
+        assertTrue(md.startsWith(Files.readString(out.resolve("study.md"))), "printed as written");
+        for (String row : List.of("| map |", "| swag |", "| ensemble |", "| curve |", "| curve [js-1] |")) {
+            assertTrue(md.contains(row), row + " in:\n" + md);
+        }
+        assertFalse(md.contains("| map [js-1] |"), "the ablation adds only its curve's rows");
+        assertTrue(md.contains("trec / in_template:trec"), md);
+        String csv = Files.readString(out.resolve("study.csv"));
+        assertTrue(csv.contains("\"Accuracy (%)\",\"map\",\"trec\",4,"), "2 seeds × K = 2:\n" + csv);
+        assertTrue(csv.contains("\"Accuracy (%)\",\"curve [js-1]\",\"trec\",2,"), csv);
+        assertTrue(Files.readString(out.resolve("study.html")).contains("<td>curve [js-1]</td>"));
+        try (Stream<Path> cells = Files.list(out.resolve("cells"))) {
+            List<String> names =
+                    cells.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.stream().filter(n -> n.startsWith("optima-")).count(), "the ablation shares them");
+            assertEquals(4, names.stream().filter(n -> n.startsWith("curve-")).count());
+            assertEquals(4, names.stream().filter(n -> n.startsWith("eval-")).count());
+        }
+
+        Path report;
+        try (Stream<Path> files = Files.walk(out.resolve("cells"))) {
+            report = files.filter(p -> p.getFileName().toString().equals("report.json"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        FileTime written = Files.getLastModifiedTime(report);
+        assertEquals(md, run("study", yaml.toString()), "the same tables from the cache");
+        assertEquals(written, Files.getLastModifiedTime(report), "not evaluated again");
+    }
+
+    @Test
+    void aBadCellIsRefusedBeforeAnythingRuns() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        TinyWorld.write(dir);
+        Path yaml = dir.resolve("bad.yaml");
+        Files.writeString(yaml, STUDY.replace("js_lambda: 1, js_points: 2", "js_lambda: 1, js_points: 1"));
+        PrintStream before = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, Main.run("study", yaml.toString()));
+        } finally {
+            System.setErr(before);
+        }
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("trec · js-1 · seed 3") && message.contains("spec.curve.js_points"), message);
+        assertFalse(Files.exists(dir.resolve("tiny")), "nothing ran");
+    }
+
+    @Test
+    void overridesMergeFieldByFieldAndListsReplace() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode base = (ObjectNode) json.readTree("{\"a\":{\"x\":1,\"y\":[1,2]},\"b\":2}");
+        ObjectNode merged = StudyFile.merge(base, json.readTree("{\"a\":{\"y\":[3],\"z\":4}}"));
+        assertEquals(json.readTree("{\"a\":{\"x\":1,\"y\":[3],\"z\":4},\"b\":2}"), merged);
+        assertEquals(json.readTree("{\"a\":{\"x\":1,\"y\":[1,2]},\"b\":2}"), base, "the base is not changed");
+    }
+}
