@@ -50,7 +50,7 @@ final class StudyCommand implements Runnable {
     @Override
     public void run() {
         StudyFile study = StudyFile.read(file);
-        Path dir = out != null ? out : study.out();
+        Path dir = (out != null ? out : study.out()).toAbsolutePath().normalize();
         Specs specs = new Specs(
                 new DataLocations(List.of("/"), () -> {
                     throw new IllegalArgumentException("a study reads local files; s3:// is for the services");
@@ -74,18 +74,25 @@ final class StudyCommand implements Runnable {
             JsonNode report = runCell(specs, cell, dir.resolve("cells"));
             System.err.printf("%s: done in %.0f s%n", cell.label(), (System.nanoTime() - t0) / 1e9);
             done.add(new StudyTables.Cell(cell.task(), cell.ablation(), cell.seed(), report, cell.methods()));
+            write(dir, study, done); // the tables so far, readable while the rest runs
         }
-        if (dryRun) {
-            return;
+        if (!dryRun) {
+            System.out.print(write(dir, study, done));
+            System.out.println("\ntables: " + dir.resolve("study.md") + ", study.csv, study.html");
         }
+    }
+
+    /** study.md, study.csv and study.html of the cells done; returns the Markdown. */
+    private static String write(Path dir, StudyFile study, List<StudyTables.Cell> done) {
         StudyTables tables = new StudyTables(done);
         String md = "# " + study.name() + "\n\nMean ± standard deviation over seeds (and over the K optima for map,"
-                + " temperature, laplace and swag); " + done.size() + " cells.\n" + tables.markdown();
+                + " temperature, laplace and swag); " + done.size() + " of "
+                + study.cells().size() + " cells.\n"
+                + tables.markdown();
         AtomicFiles.writeString(dir.resolve("study.md"), md);
         AtomicFiles.writeString(dir.resolve("study.csv"), tables.csv());
         AtomicFiles.writeString(dir.resolve("study.html"), tables.html());
-        System.out.print(md);
-        System.out.println("\ntables: " + dir.resolve("study.md") + ", study.csv, study.html");
+        return md;
     }
 
     /** One cell: its optima, its curve when the eval scores one, its report; each stage skipped when cached. */
