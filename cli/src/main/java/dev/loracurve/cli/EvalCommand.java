@@ -100,6 +100,13 @@ final class EvalCommand implements Runnable, ConfigFlags {
     boolean sequential;
 
     @Option(
+            names = "--plane-grid",
+            defaultValue = "0",
+            description = "the training loss on the plane through the first curve's first three optima, N × N points"
+                    + " (0 = no)")
+    int planeGrid;
+
+    @Option(
             names = "--fisher-items",
             defaultValue = "" + EvalConfig.Builder.DEFAULT_FISHER_ITEMS,
             description = "laplace: training items its Fisher is computed on (the first N)")
@@ -110,17 +117,18 @@ final class EvalCommand implements Runnable, ConfigFlags {
 
     @Override
     public Map<String, String> flags() {
-        return Map.of(
-                "methods", "--methods",
-                "samples", "--samples",
-                "mcDropout", "--mc-dropout",
-                "batchSize", "--batch-size",
-                "pathGrid", "--path-grid",
-                "maxLength", "--max-length",
-                "testSplit.limit", "--limit",
-                "validationSplit.name", "--fit-split",
-                "validationSplit.limit", "--fit-limit",
-                "fisherItems", "--fisher-items");
+        return Map.ofEntries(
+                Map.entry("planeGrid", "--plane-grid"),
+                Map.entry("methods", "--methods"),
+                Map.entry("samples", "--samples"),
+                Map.entry("mcDropout", "--mc-dropout"),
+                Map.entry("batchSize", "--batch-size"),
+                Map.entry("pathGrid", "--path-grid"),
+                Map.entry("maxLength", "--max-length"),
+                Map.entry("testSplit.limit", "--limit"),
+                Map.entry("validationSplit.name", "--fit-split"),
+                Map.entry("validationSplit.limit", "--fit-limit"),
+                Map.entry("fisherItems", "--fisher-items"));
     }
 
     @Override
@@ -158,7 +166,8 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 .batchSize(batchSize)
                 .sequential(sequential)
                 .pathGrid(pathGrid)
-                .fisherItems(fisherItems);
+                .fisherItems(fisherItems)
+                .planeGrid(planeGrid);
         if (methods != null) {
             config.methods(methods);
         }

@@ -155,6 +155,8 @@ class PipelineTest {
                 "in_template:trec:" + dir.resolve("data").resolve("train.txt"),
                 "--ood-limit",
                 "10",
+                "--plane-grid",
+                "4",
                 "--path",
                 path.resolve("path.json").toString(),
                 "--out",
@@ -181,6 +183,8 @@ class PipelineTest {
             assertTrue(r.get("ood").get("in_template:trec").has("auroc_mi"), method);
         }
         assertEquals(3, report.get("methods").get("curve-curve").get("per_t").size());
+        assertEquals(4, report.get("plane").get("loss").get(3).size(), "a 4 × 4 loss plane");
+        assertTrue(Files.readString(eval.resolve("report.html")).contains("The loss plane through three optima"));
         List<String> lines = Files.readAllLines(eval.resolve("predictions.jsonl"));
         assertEquals(16, lines.size());
         JsonNode first = new ObjectMapper().readTree(lines.get(0));

@@ -3,19 +3,26 @@ package dev.loracurve.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Paint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.PaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -98,5 +105,93 @@ public final class Charts {
                 "t",
                 "NLL (nats)",
                 series);
+    }
+
+    /**
+     * The loss plane: the training loss as colour (clipped at the 90th percentile, since it climbs
+     * steeply at the grid's edges), the optima, the straight segments between them and the curve
+     * projected on the plane.
+     */
+    public static void planePlot(JsonNode plane, Path png) {
+        JsonNode xs = plane.get("xs");
+        JsonNode ys = plane.get("ys");
+        int n = xs.size() * ys.size();
+        double[][] xyz = new double[3][n];
+        double[] sorted = new double[n];
+        int k = 0;
+        for (int iy = 0; iy < ys.size(); iy++) {
+            for (int ix = 0; ix < xs.size(); ix++) {
+                xyz[0][k] = xs.get(ix).asDouble();
+                xyz[1][k] = ys.get(iy).asDouble();
+                xyz[2][k] = plane.get("loss").get(iy).get(ix).asDouble();
+                sorted[k] = xyz[2][k];
+                k++;
+            }
+        }
+        Arrays.sort(sorted);
+        double lo = sorted[0];
+        double hi = Math.max(sorted[(int) (0.9 * (n - 1))], lo + 1e-9);
+        DefaultXYZDataset surface = new DefaultXYZDataset();
+        surface.addSeries("training loss", xyz);
+        XYBlockRenderer blocks = new XYBlockRenderer();
+        blocks.setBlockWidth(xs.size() > 1 ? xs.get(1).asDouble() - xs.get(0).asDouble() : 1);
+        blocks.setBlockHeight(ys.size() > 1 ? ys.get(1).asDouble() - ys.get(0).asDouble() : 1);
+        blocks.setPaintScale(new PaintScale() {
+            @Override
+            public double getLowerBound() {
+                return lo;
+            }
+
+            @Override
+            public double getUpperBound() {
+                return hi;
+            }
+
+            @Override
+            public Paint getPaint(double value) {
+                float f = (float) Math.max(0, Math.min(1, (value - lo) / (hi - lo)));
+                return Color.getHSBColor(0.66f * (1 - f), 0.8f, 0.95f); // blue (low) to red (high)
+            }
+        });
+        XYSeriesCollection paths = new XYSeriesCollection();
+        XYSeries optima = new XYSeries("optima", false);
+        XYSeries line = new XYSeries("straight segments", false);
+        for (JsonNode p : plane.get("optima")) {
+            optima.add(p.get(0).asDouble(), p.get(1).asDouble());
+            line.add(p.get(0).asDouble(), p.get(1).asDouble());
+        }
+        XYSeries curve = new XYSeries("curve (projected)", false);
+        for (JsonNode p : plane.get("curve")) {
+            curve.add(p.get(0).asDouble(), p.get(1).asDouble());
+        }
+        paths.addSeries(curve);
+        paths.addSeries(line);
+        paths.addSeries(optima);
+        XYLineAndShapeRenderer overlay = new XYLineAndShapeRenderer();
+        overlay.setSeriesPaint(0, Color.WHITE);
+        overlay.setSeriesShapesVisible(0, false);
+        overlay.setSeriesStroke(0, new BasicStroke(2.5f));
+        overlay.setSeriesPaint(1, Color.BLACK);
+        overlay.setSeriesShapesVisible(1, false);
+        overlay.setSeriesStroke(
+                1, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1, new float[] {6, 4}, 0));
+        overlay.setSeriesPaint(2, Color.BLACK);
+        overlay.setSeriesLinesVisible(2, false);
+        XYPlot plot = new XYPlot(surface, new NumberAxis("u (optimum 0 → 1)"), new NumberAxis("v"), blocks);
+        plot.setDataset(1, paths);
+        plot.setRenderer(1, overlay);
+        plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+        JFreeChart chart = new JFreeChart(
+                String.format(
+                        "Training loss on the plane through optima 0, 1, 2 (blue %.3f to red ≥ %.3f nats)", lo, hi),
+                JFreeChart.DEFAULT_TITLE_FONT,
+                plot,
+                true);
+        chart.setBackgroundPaint(Color.WHITE);
+        try {
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, 800, 640);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -102,6 +102,15 @@ public final class ReportPage {
                 Charts.pathPlot(path, tmp.resolve("path.png"));
                 image(sb, "Loss along the curve and the straight path", tmp.resolve("path.png"));
             }
+            if (report.has("plane")) {
+                Charts.planePlot(report.get("plane"), tmp.resolve("plane.png"));
+                image(sb, "The loss plane through three optima", tmp.resolve("plane.png"));
+                sb.append(String.format(
+                        "<p>The curve leaves the plane by up to %.4f (its interior control points are free); it is"
+                                + " drawn projected. %d training items.</p>",
+                        report.get("plane").path("curve_off_plane").asDouble(),
+                        report.get("plane").path("train_items").asInt()));
+            }
             AtomicFiles.deleteTree(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

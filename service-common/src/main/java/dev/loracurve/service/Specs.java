@@ -82,7 +82,8 @@ public final class Specs {
             "mcDropout", "mc_dropout",
             "batchSize", "batch_size",
             "pathGrid", "path_grid",
-            "fisherItems", "fisher_items");
+            "fisherItems", "fisher_items",
+            "planeGrid", "plane_grid");
     private static final Map<String, String> TASK = Map.of(
             "maxLength", "max_length",
             "trainSplit.limit", "train_limit",
@@ -427,7 +428,8 @@ public final class Specs {
                 .methods(e.getMethodsList())
                 .samples(e.getSamples())
                 .mcDropout(e.getMcDropout())
-                .pathGrid(e.getPathGrid());
+                .pathGrid(e.getPathGrid())
+                .planeGrid(e.getPlaneGrid());
         if (e.getBatchSize() != 0) {
             b.batchSize(e.getBatchSize());
         }

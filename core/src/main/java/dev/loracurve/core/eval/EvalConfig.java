@@ -16,6 +16,9 @@ import java.util.List;
  * @param pathGrid   > 0: also profile the loss along the first curve and its straight path on this
  *                   many t values (training items: the first 1000), into the report as "path"
  * @param fisherItems the training items Laplace's Fisher is computed on (the first N; scaled to all)
+ * @param planeGrid  > 0: also the training loss on the plane through the first curve's first three
+ *                   junctions, on planeGrid × planeGrid points (training items: the first 500),
+ *                   into the report as "plane"
  */
 public record EvalConfig(
         List<String> methods,
@@ -25,7 +28,8 @@ public record EvalConfig(
         int batchSize,
         boolean sequential,
         int pathGrid,
-        int fisherItems) {
+        int fisherItems,
+        int planeGrid) {
 
     public static final List<String> METHODS =
             List.of("map", "temperature", "laplace", "swag", "ensemble", "linear", "mcdropout", "curve");
@@ -46,6 +50,7 @@ public record EvalConfig(
                 "mcDropout",
                 "must be in (0, 1) for mcdropout, got " + mcDropout);
         v.require(pathGrid == 0 || pathGrid >= 2, "pathGrid", "must be 0 (none) or >= 2, got " + pathGrid);
+        v.require(planeGrid == 0 || planeGrid >= 2, "planeGrid", "must be 0 (none) or >= 2, got " + planeGrid);
         v.throwIfAny();
     }
 
@@ -73,6 +78,7 @@ public record EvalConfig(
         private boolean sequential = false;
         private int pathGrid = 0;
         private int fisherItems = DEFAULT_FISHER_ITEMS;
+        private int planeGrid = 0;
 
         public Builder methods(List<String> v) {
             methods = v;
@@ -114,8 +120,14 @@ public record EvalConfig(
             return this;
         }
 
+        public Builder planeGrid(int v) {
+            planeGrid = v;
+            return this;
+        }
+
         public EvalConfig build() {
-            return new EvalConfig(methods, samples, randomT, mcDropout, batchSize, sequential, pathGrid, fisherItems);
+            return new EvalConfig(
+                    methods, samples, randomT, mcDropout, batchSize, sequential, pathGrid, fisherItems, planeGrid);
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.curve.BezierCurve;
 import dev.loracurve.core.curve.CurveFolder;
+import dev.loracurve.core.curve.LossPlane;
 import dev.loracurve.core.curve.PathProfile;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.lora.LoraConfig;
@@ -103,6 +104,18 @@ public record EvalJob(
     public JsonNode run(Path out, BiConsumer<String, Double> onMethod, Page page) {
         ModelConfig modelConfig = ModelConfig.load(model);
         Map<String, Method> plan = plan(modelConfig);
+        CurveFolder planeCurve = null;
+        if (config.planeGrid() > 0) { // refused before anything is scored
+            if (curves.isEmpty()) {
+                throw new IllegalArgumentException("the loss plane needs a curve");
+            }
+            planeCurve = CurveFolder.read(curves.get(0), modelConfig);
+            if (planeCurve.curve().junctions().size() < 3) {
+                throw new IllegalArgumentException("the loss plane needs a curve through at least 3 optima; "
+                        + curves.get(0).getFileName() + " has "
+                        + planeCurve.curve().junctions().size() + " junctions");
+            }
+        }
         try (NDManager m = Engines.newManager();
                 Decoder decoder = Decoder.load(model, m);
                 TextTokenizer tok = TextTokenizer.load(model)) {
@@ -227,6 +240,12 @@ public record EvalJob(
                 path = profile;
             } else {
                 path = pathJson == null ? null : json.readTree(pathJson.toFile());
+            }
+            if (planeCurve != null) {
+                List<Example> train = enc.encode(TaskData.limit(data.train(), 500));
+                report.set(
+                        "plane",
+                        LossPlane.compute(decoder, m, planeCurve, train, config.planeGrid(), config.batchSize()));
             }
             AtomicFiles.writeDirectory(out, dir -> {
                 Files.writeString(dir.resolve("report.json"), report.toPrettyString());
