@@ -5,6 +5,7 @@ import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveFolder;
 import dev.loracurve.core.curve.CurveJob;
 import dev.loracurve.core.curve.CurveShape;
+import dev.loracurve.core.curve.Diversity;
 import dev.loracurve.core.curve.Perturbation;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.tasks.TaskData;
@@ -78,6 +79,13 @@ final class CurveCommand implements Runnable {
         @Option(names = "--js", description = "LAMBDA:M, the Jensen–Shannon regulariser over M points")
         String js;
 
+        @Option(
+                names = "--diversity",
+                defaultValue = "js",
+                description = "the term --js configures: js, or cosine (+ LAMBDA · mean cos² between the M points' θ,"
+                        + " as learning-subspaces)")
+        String diversity;
+
         @Option(names = "--steps", required = true)
         int steps;
 
@@ -128,7 +136,8 @@ final class CurveCommand implements Runnable {
                     "kind", "--perturb",
                     "perturbation.scale", "--perturb",
                     "diversity.weight", "--js",
-                    "diversity.points", "--js"));
+                    "diversity.points", "--js",
+                    "diversity.kind", "--diversity"));
             f.putAll(Map.of(
                     "degree", "--degree",
                     "segments", "--segments",
@@ -161,6 +170,7 @@ final class CurveCommand implements Runnable {
                     .pointsPerStep(pointsPerStep)
                     .perturbation(Perturbation.Kind.parse(perturbation[0]), number(perturbation[1], "--perturb"))
                     .diversity(number(jsParts[0], "--js"), (int) number(jsParts[1], "--js"))
+                    .diversityKind(Diversity.Kind.parse(diversity))
                     .dropout(dropout)
                     .checkpointEvery(checkpointEvery)
                     .build());

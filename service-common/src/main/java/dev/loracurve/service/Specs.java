@@ -5,6 +5,7 @@ import dev.loracurve.core.config.InvalidConfigException.Violation;
 import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveJob;
 import dev.loracurve.core.curve.CurveShape;
+import dev.loracurve.core.curve.Diversity;
 import dev.loracurve.core.curve.Perturbation;
 import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
@@ -71,6 +72,7 @@ public final class Specs {
             "perturbation.kind", "perturbation",
             "kind", "perturbation",
             "perturbation.scale", "perturbation_scale",
+            "diversity.kind", "diversity",
             "diversity.weight", "js_lambda",
             "diversity.points", "js_points",
             "degree", "degree",
@@ -391,6 +393,7 @@ public final class Specs {
                         c.getLearningRate(), c.getWarmupSteps(), c.getSchedule(), c.getWeightDecay(), c.getClipNorm()))
                 .perturbation(Perturbation.Kind.parse(or(c.getPerturbation(), "none")), c.getPerturbationScale())
                 .diversity(c.getJsLambda(), c.getJsPoints())
+                .diversityKind(Diversity.Kind.parse(or(c.getDiversity(), "js")))
                 .checkpointEvery(c.getCheckpointEvery());
         if (c.getPointsPerStep() != 0) {
             b.pointsPerStep(c.getPointsPerStep());

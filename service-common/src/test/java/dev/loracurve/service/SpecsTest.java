@@ -132,6 +132,9 @@ class SpecsTest {
                         b -> b.setCurve(
                                 b.getCurve().toBuilder().setJsLambda(0.1).setJsPoints(1))),
                 Map.entry(
+                        "spec.curve.diversity must be js or cosine, got 'l2'",
+                        b -> b.setCurve(b.getCurve().toBuilder().setDiversity("l2"))),
+                Map.entry(
                         "spec.eval.samples must be > 0, got 0",
                         b -> b.setEval(b.getEval().toBuilder().setSamples(0))),
                 Map.entry(

@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
  * @param pointsPerStep t values per step, stratified t_i = (i + U_i) / k (with the diversity term: its points)
  * @param dropout       LoRA dropout while fitting
  * @param perturbation  where the loss is taken: θ_t, or a flat-minima perturbation of it
- * @param diversity     the Jensen–Shannon term (weight 0 = off)
+ * @param diversity     the diversity term, Jensen–Shannon or cosine (weight 0 = off)
  */
 public record CurveFitConfig(
         int steps,
@@ -65,6 +65,7 @@ public record CurveFitConfig(
         private double perturbationScale = 0;
         private double diversityWeight = 0;
         private int diversityPoints = 0;
+        private Diversity.Kind diversityKind = Diversity.Kind.JS;
         private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
 
         /** Required: the step budget. */
@@ -106,6 +107,12 @@ public record CurveFitConfig(
             return this;
         }
 
+        /** The cosine term of learning-subspaces instead of JS, with the same weight and points. */
+        public Builder diversityKind(Diversity.Kind v) {
+            diversityKind = v;
+            return this;
+        }
+
         public Builder checkpointEvery(int v) {
             checkpointEvery = v;
             return this;
@@ -116,7 +123,8 @@ public record CurveFitConfig(
             OptimizerConfig o = v.nested("optimizer").collect(optimizer::build);
             Perturbation p =
                     v.nested("perturbation").collect(() -> new Perturbation(perturbationKind, perturbationScale));
-            Diversity d = v.nested("diversity").collect(() -> new Diversity(diversityWeight, diversityPoints));
+            Diversity d =
+                    v.nested("diversity").collect(() -> new Diversity(diversityWeight, diversityPoints, diversityKind));
             check(v, steps, batchSize, pointsPerStep, checkpointEvery);
             if (o != null) {
                 o.checkWarmup(v, steps);

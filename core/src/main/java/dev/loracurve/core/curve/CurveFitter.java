@@ -66,7 +66,7 @@ public final class CurveFitter {
         int start = 0;
         ObjectNode metrics = JSON.createObjectNode();
         metrics.putArray("loss");
-        metrics.putArray("js");
+        metrics.putArray("js"); // the diversity term per step: JS, or mean cos² for the cosine term
         int count = curve.pointCount();
         if (Checkpoint.exists(ckpt)) {
             Checkpoint c = Checkpoint.read(ckpt);
@@ -161,15 +161,18 @@ public final class CurveFitter {
         Engines.seed(Seeds.mix(seed, 0x2, step));
         double loss;
         double js = 0;
-        if (config.diversity().active()) {
-            double[] r = objective.gradientWithJs(
-                    evalAt, batch, config.dropout(), config.diversity().weight(), grads, 1f);
+        Diversity diversity = config.diversity();
+        if (diversity.active() && diversity.kind() == Diversity.Kind.JS) {
+            double[] r = objective.gradientWithJs(evalAt, batch, config.dropout(), diversity.weight(), grads, 1f);
             loss = r[0];
             js = r[1];
         } else {
             loss = 0;
             for (int i = 0; i < k; i++) {
                 loss += objective.gradient(evalAt[i], batch, config.dropout(), grads[i], 1f / k) / k;
+            }
+            if (diversity.active()) { // cosine: on the curve's points themselves, not their perturbations
+                js = Diversity.cosineSquared(thetas, diversity.weight(), grads);
             }
         }
         float[][] pointGrads = new float[curve.pointCount()][dim];
