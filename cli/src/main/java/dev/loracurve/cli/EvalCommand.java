@@ -72,7 +72,7 @@ final class EvalCommand implements Runnable, ConfigFlags {
             names = "--ood",
             description = "[PROTOCOL:]TASK:PATH, an out-of-distribution set (repeatable): in_template puts the"
                     + " task's texts in this task's prompt and classes, other_task keeps its own; default:"
-                    + " in_template for sst2, trec, agnews against another task, else other_task")
+                    + " in_template for sst2, trec, agnews, boolq, rte against another task, else other_task")
     List<String> ood = List.of();
 
     @Option(names = "--ood-split", defaultValue = "validation")

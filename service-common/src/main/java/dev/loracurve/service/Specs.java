@@ -183,8 +183,8 @@ public final class Specs {
                     && task.template().isEmpty()) {
                 v.add(new Violation(
                         prefix + "protocol",
-                        ": in_template needs a task with one text and fixed classes (sst2, trec, agnews); "
-                                + t.getName() + " is not one: use other_task"));
+                        ": in_template needs a task with fixed classes (sst2, trec, agnews, boolq, rte); " + t.getName()
+                                + " is not one: use other_task"));
             }
         }
         limits.check(s, v);

@@ -157,7 +157,7 @@ class SpecsTest {
                                         .setDataUri(dir.resolve("train.txt").toString())
                                         .setProtocol("elsewhere")))),
                 Map.entry(
-                        "spec.eval.ood.protocol: in_template needs a task with one text and fixed classes",
+                        "spec.eval.ood.protocol: in_template needs a task with fixed classes",
                         b -> b.setTask(b.getTask().toBuilder().setName("arc-easy"))
                                 .setEval(b.getEval().toBuilder()
                                         .setOod(OodSpec.newBuilder()

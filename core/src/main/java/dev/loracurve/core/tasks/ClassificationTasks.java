@@ -21,12 +21,8 @@ import org.apache.commons.csv.CSVRecord;
 final class ClassificationTasks {
     private ClassificationTasks() {}
 
-    /** @param wrap how one text becomes an item, or null for the tasks that read two texts */
+    /** @param wrap how another text becomes an item of this task (the in-template OOD protocol) */
     private record LineTask(String name, Function<Path, List<Item>> loader, Task.Template wrap) implements Task {
-        LineTask(String name, Function<Path, List<Item>> loader) {
-            this(name, loader, null);
-        }
-
         @Override
         public List<Item> load(Path file) {
             return loader.apply(file);
@@ -40,30 +36,37 @@ final class ClassificationTasks {
 
     private static final List<String> TRUE_FALSE = List.of("True", "False");
 
+    /** A two-text task's template: the other text as the passage, a question or hypothesis of its own. */
+    private static final Task.Template PASSAGE = (id, text, label, partner) ->
+            new Item(id, text + "\n", partner.body(), partner.choices(), partner.cues(), label, text);
+
     private static List<String> cues(List<String> choices) {
         return choices.stream().map(c -> " " + c).toList();
     }
 
     /** BoolQ: Google's JSONL (answer: true/false) or SuperGLUE's (label: bool, "true"/"false", 1/0). */
     static Task boolq() {
-        return new LineTask("boolq", file -> {
-            List<Item> items = new ArrayList<>();
-            for (DataFiles.Row row : DataFiles.jsonRows(file)) {
-                String field = row.json().has("answer") ? "answer" : "label";
-                boolean yes = bool(file, row, field);
-                String q = DataFiles.text(file, row, "question").strip();
-                String id = row.json().path("idx").asText(file.getFileName() + ":" + row.line());
-                items.add(new Item(
-                        id,
-                        DataFiles.text(file, row, "passage").strip() + "\n",
-                        "Question: " + q + (q.endsWith("?") ? "" : "?") + "\nAnswer:",
-                        TRUE_FALSE,
-                        cues(TRUE_FALSE),
-                        yes ? 0 : 1,
-                        q));
-            }
-            return items;
-        });
+        return new LineTask(
+                "boolq",
+                file -> {
+                    List<Item> items = new ArrayList<>();
+                    for (DataFiles.Row row : DataFiles.jsonRows(file)) {
+                        String field = row.json().has("answer") ? "answer" : "label";
+                        boolean yes = bool(file, row, field);
+                        String q = DataFiles.text(file, row, "question").strip();
+                        String id = row.json().path("idx").asText(file.getFileName() + ":" + row.line());
+                        items.add(new Item(
+                                id,
+                                DataFiles.text(file, row, "passage").strip() + "\n",
+                                "Question: " + q + (q.endsWith("?") ? "" : "?") + "\nAnswer:",
+                                TRUE_FALSE,
+                                cues(TRUE_FALSE),
+                                yes ? 0 : 1,
+                                q));
+                    }
+                    return items;
+                },
+                PASSAGE);
     }
 
     private static boolean bool(Path file, DataFiles.Row row, String field) {
@@ -81,7 +84,7 @@ final class ClassificationTasks {
     /** SST-2 (GLUE TSV with a header: sentence, label 0/1). */
     static Task sst2() {
         List<String> classes = List.of("negative", "positive");
-        Task.Template template = (id, text, label) ->
+        Task.Template template = (id, text, label, partner) ->
                 new Item(id, "Review: " + text + "\n", "Sentiment:", classes, cues(classes), label, text);
         return new LineTask(
                 "sst2",
@@ -111,7 +114,7 @@ final class ClassificationTasks {
                             default ->
                                 throw new DataFormatException(file, i + 1, "label", "'" + f[l] + "' is not 0 or 1");
                         };
-                        items.add(template.wrap(file.getFileName() + ":" + (i + 1), f[s].strip(), label));
+                        items.add(template.wrap(file.getFileName() + ":" + (i + 1), f[s].strip(), label, null));
                     }
                     return items;
                 },
@@ -120,29 +123,37 @@ final class ClassificationTasks {
 
     /** RTE (SuperGLUE JSONL: premise, hypothesis, label entailment / not_entailment). */
     static Task rte() {
-        return new LineTask("rte", file -> {
-            List<Item> items = new ArrayList<>();
-            for (DataFiles.Row row : DataFiles.jsonRows(file)) {
-                String label = DataFiles.text(file, row, "label");
-                int y = switch (label) {
-                    case "entailment", "0" -> 0;
-                    case "not_entailment", "1" -> 1;
-                    default ->
-                        throw new DataFormatException(
-                                file, row.line(), "label", "'" + label + "' is not entailment or not_entailment");
-                };
-                String id = row.json().path("idx").asText(file.getFileName() + ":" + row.line());
-                items.add(new Item(
-                        id,
-                        DataFiles.text(file, row, "premise").strip() + "\n",
-                        "Question: " + DataFiles.text(file, row, "hypothesis").strip() + " True or False?\nAnswer:",
-                        TRUE_FALSE,
-                        cues(TRUE_FALSE),
-                        y,
-                        DataFiles.text(file, row, "premise").strip()));
-            }
-            return items;
-        });
+        return new LineTask(
+                "rte",
+                file -> {
+                    List<Item> items = new ArrayList<>();
+                    for (DataFiles.Row row : DataFiles.jsonRows(file)) {
+                        String label = DataFiles.text(file, row, "label");
+                        int y = switch (label) {
+                            case "entailment", "0" -> 0;
+                            case "not_entailment", "1" -> 1;
+                            default ->
+                                throw new DataFormatException(
+                                        file,
+                                        row.line(),
+                                        "label",
+                                        "'" + label + "' is not entailment or not_entailment");
+                        };
+                        String id = row.json().path("idx").asText(file.getFileName() + ":" + row.line());
+                        items.add(new Item(
+                                id,
+                                DataFiles.text(file, row, "premise").strip() + "\n",
+                                "Question: "
+                                        + DataFiles.text(file, row, "hypothesis")
+                                                .strip() + " True or False?\nAnswer:",
+                                TRUE_FALSE,
+                                cues(TRUE_FALSE),
+                                y,
+                                DataFiles.text(file, row, "premise").strip()));
+                    }
+                    return items;
+                },
+                PASSAGE);
     }
 
     /** TREC coarse classes from "COARSE:fine question" lines. */
@@ -150,7 +161,7 @@ final class ClassificationTasks {
         Map<String, Integer> coarse = Map.of("ABBR", 0, "DESC", 1, "ENTY", 2, "HUM", 3, "LOC", 4, "NUM", 5);
         // the cues' first pieces are distinct in small vocabularies too
         List<String> classes = List.of("abbreviation", "description", "thing", "human", "location", "number");
-        Task.Template template = (id, text, label) ->
+        Task.Template template = (id, text, label, partner) ->
                 new Item(id, "", "Question: " + text + "\nType:", classes, cues(classes), label, text);
         return new LineTask(
                 "trec",
@@ -179,7 +190,8 @@ final class ClassificationTasks {
                         items.add(template.wrap(
                                 file.getFileName() + ":" + (i + 1),
                                 lines[i].substring(space + 1).strip(),
-                                y));
+                                y,
+                                null));
                     }
                     return items;
                 },
@@ -190,7 +202,7 @@ final class ClassificationTasks {
     static Task agnews() {
         List<String> classes = List.of("world", "sports", "business", "science");
         // another text stands in for a title without a description: both are a line of news
-        Task.Template template = (id, text, label) ->
+        Task.Template template = (id, text, label, partner) ->
                 new Item(id, "", "Title: " + text + "\nTopic:", classes, cues(classes), label, text);
         return new LineTask(
                 "agnews",

@@ -1,5 +1,6 @@
 package dev.loracurve.core.tasks;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,8 +8,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@link Protocol#IN_TEMPLATE}: another benchmark's texts put through the in-distribution
- *       task's prompt and choices (what a deployed classifier meets); no answer is right, so only
- *       the uncertainty metrics apply.
+ *       task's prompt and choices (what a deployed classifier meets; for BoolQ and RTE the text is
+ *       the passage, with the task's own questions in turn); no answer is right, so only the
+ *       uncertainty metrics apply.
  *   <li>{@link Protocol#OTHER_TASK}: another benchmark with its own prompt and choices (Laplace-LoRA,
  *       BLoB: trained on OpenBookQA, tested on ARC); its accuracy and ECE are reported too.
  * </ul>
@@ -67,10 +69,14 @@ public record OodSet(Protocol protocol, TaskData data) {
                 .task()
                 .template()
                 .orElseThrow(() -> new IllegalArgumentException("OOD protocol in_template needs an in-distribution"
-                        + " task with one text and fixed classes (sst2, trec, agnews); "
+                        + " task with fixed classes (sst2, trec, agnews, boolq, rte); "
                         + inDistribution.task().name() + " is not one: use other_task"));
-        return inDistribution.withCues(items.stream()
-                .map(i -> template.wrap(i.id(), i.text(), Item.NO_LABEL))
-                .toList());
+        List<Item> partners = inDistribution.test(); // the two-text tasks' questions, in turn
+        List<Item> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Item partner = partners.isEmpty() ? null : partners.get(i % partners.size());
+            out.add(template.wrap(items.get(i).id(), items.get(i).text(), Item.NO_LABEL, partner));
+        }
+        return inDistribution.withCues(out);
     }
 }

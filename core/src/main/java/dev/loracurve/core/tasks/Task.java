@@ -16,13 +16,18 @@ public interface Task {
     /** How a task puts one text into its prompt and fixed choices. */
     @FunctionalInterface
     interface Template {
-        /** @param label the class, or {@link Item#NO_LABEL} for another benchmark's text */
-        Item wrap(String id, String text, int label);
+        /**
+         * @param label   the class, or {@link Item#NO_LABEL} for another benchmark's text
+         * @param partner for the tasks that read two texts (BoolQ, RTE), an item of theirs whose
+         *                second text (question, hypothesis) goes with {@code text} as the passage:
+         *                an unrelated passage, as a retriever gone wrong gives; null for the others
+         */
+        Item wrap(String id, String text, int label, Item partner);
     }
 
     /**
      * This task's template, for the in-template OOD protocol (other texts in this task's prompt
-     * and choices); empty when each item brings its own choices or the task reads two texts.
+     * and choices); empty when each item brings its own choices.
      */
     default Optional<Template> template() {
         return Optional.empty();

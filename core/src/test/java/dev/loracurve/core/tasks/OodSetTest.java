@@ -46,6 +46,25 @@ class OodSetTest {
     }
 
     @Test
+    void aTwoTextTaskTakesTheOtherTextAsItsPassageWithItsOwnQuestionsInTurn() throws IOException {
+        Files.writeString(
+                dir.resolve("boolq.jsonl"),
+                "{\"question\":\"is the sky blue\",\"passage\":\"Sky.\",\"answer\":true}\n"
+                        + "{\"question\":\"is it raining\",\"passage\":\"Rain.\",\"answer\":false}\n");
+        TaskData boolq = TaskData.builder(Task.byName("boolq"), dir.resolve("boolq.jsonl"))
+                .build();
+        List<Item> items = new OodSet(OodSet.Protocol.IN_TEMPLATE, trec).items(boolq);
+        assertEquals(
+                "How many moons has Mars ?\nQuestion: is the sky blue?\nAnswer:",
+                items.get(0).prompt());
+        assertEquals(
+                "Who wrote it ?\nQuestion: is it raining?\nAnswer:",
+                items.get(1).prompt());
+        assertEquals(List.of(" True", " False"), items.get(1).cues());
+        assertEquals(Item.NO_LABEL, items.get(1).label());
+    }
+
+    @Test
     void aTasksOwnItemsInItsTemplateAreTheSamePrompts() {
         List<Item> own = trec.test();
         List<Item> wrapped = new OodSet(OodSet.Protocol.IN_TEMPLATE, trec).items(trec);
