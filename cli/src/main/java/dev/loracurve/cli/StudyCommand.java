@@ -126,7 +126,11 @@ final class StudyCommand implements Runnable {
         }
         Path eval = cache.resolve("eval-" + key(evalBase, s.getEval()));
         if (!Files.exists(eval.resolve("report.json"))) {
-            specs.evalJob(s, runs, curves).run(eval, (method, seconds) -> {}, ReportPage::write);
+            specs.evalJob(s, runs, curves)
+                    .run(
+                            eval,
+                            (method, seconds) -> System.err.printf("  %s %s: %.0f s%n", cell.label(), method, seconds),
+                            ReportPage::write);
         }
         return JsonFiles.read(eval.resolve("report.json"));
     }

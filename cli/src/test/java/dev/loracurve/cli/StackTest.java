@@ -30,6 +30,7 @@ import dev.loracurve.proto.v1.JobServiceGrpc;
 import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.MethodMetrics;
+import dev.loracurve.proto.v1.OodSpec;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StartEvalRequest;
@@ -320,8 +321,18 @@ class StackTest {
                 "spec.trainer.learning_rate must be > 0",
                 b -> b.setTrainer(b.getTrainer().toBuilder().setLearningRate(0)));
         cases.put(
-                "spec.eval.methods: unknown method 'swag'",
+                "spec.eval.methods: unknown method 'blob'",
+                b -> b.setEval(b.getEval().toBuilder().addMethods("blob")));
+        cases.put(
+                "spec.eval.methods: swag samples the moments the trainer records, and spec.trainer.swag is unset",
                 b -> b.setEval(b.getEval().toBuilder().addMethods("swag")));
+        cases.put(
+                "spec.eval.more_ood[0].protocol: unknown OOD protocol 'nearby'",
+                b -> b.setEval(b.getEval().toBuilder()
+                        .addMoreOod(OodSpec.newBuilder()
+                                .setTask(b.getTask().getName())
+                                .setDataUri(b.getTask().getDataUri())
+                                .setProtocol("nearby"))));
         cases.forEach((message, change) -> {
             StatusRuntimeException ex = assertThrows(
                     StatusRuntimeException.class,

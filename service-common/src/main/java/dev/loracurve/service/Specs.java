@@ -175,7 +175,8 @@ public final class Specs {
             if (!checkProtocol(v, prefix + "protocol", o.getProtocol()) || !known || !located) {
                 continue;
             }
-            OodSet set = collect(v, prefix, Map.of("testSplit.limit", "limit"), () -> oodSet(s, o));
+            OodSet set = collect(
+                    v, prefix, Map.of("testSplit.limit", "limit", "maxLength", "max_length"), () -> oodSet(s, o));
             Task task = Task.registry().get(t.getName());
             if (set != null
                     && task != null
@@ -297,7 +298,8 @@ public final class Specs {
                 .validation("none", 0)
                 .test(or(o.getSplit(), "test"), o.getLimit())
                 .cues(o.getTask().equals(s.getTask().getName()) ? s.getTask().getCuesList() : List.of())
-                .maxLength(taskData(s).maxLength())
+                .maxLength(
+                        o.getMaxLength() != 0 ? o.getMaxLength() : taskData(s).maxLength())
                 .build();
         OodSet.Protocol protocol = o.getProtocol().isEmpty()
                 ? OodSet.Protocol.defaultFor(Task.byName(s.getTask().getName()), ood)

@@ -18,8 +18,10 @@ import java.util.Set;
  * A study as YAML: a base experiment spec (the fields of {@code loracurve run}'s spec), the tasks
  * (each an override of it: its task and OOD sets), the seeds (0, 1, 2 by default) and the
  * ablations (each an override and the method families it adds rows for, the curve by default).
- * Every cell of tasks × (base + ablations) × seeds is one experiment spec. Overrides merge into
- * the base field by field; a list replaces a list.
+ * Every cell of (base + ablations) × tasks × seeds is one experiment spec, the base cells first.
+ * Overrides merge into the base field by field; a list replaces a list. An ablation that only
+ * changes the curve can also narrow {@code eval.methods} to the curve, so that its cells score
+ * nothing else.
  *
  * <pre>
  * name: stories260k
@@ -77,17 +79,18 @@ public record StudyFile(String name, Path out, List<Cell> cells) {
         if (!(root.get("tasks") instanceof ObjectNode tasks) || tasks.isEmpty()) {
             throw new IllegalArgumentException(yaml + ": tasks: at least one task (name: override) is required");
         }
+        // the base settings of every task first, then each ablation: a partial study has the main table
         List<Cell> cells = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> t = tasks.fields(); t.hasNext(); ) {
             Map.Entry<String, JsonNode> task = t.next();
             addCells(cells, yaml, base, task.getKey(), "", merge(spec, task.getValue()), List.of(), seeds);
-            for (Iterator<Map.Entry<String, JsonNode>> a =
-                            root.path("ablations").fields();
-                    a.hasNext(); ) {
-                Map.Entry<String, JsonNode> ablation = a.next();
-                JsonNode methods = ablation.getValue().path("methods");
-                List<String> families = new ArrayList<>();
-                methods.forEach(m -> families.add(m.asText()));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> a = root.path("ablations").fields(); a.hasNext(); ) {
+            Map.Entry<String, JsonNode> ablation = a.next();
+            List<String> families = new ArrayList<>();
+            ablation.getValue().path("methods").forEach(m -> families.add(m.asText()));
+            for (Iterator<Map.Entry<String, JsonNode>> t = tasks.fields(); t.hasNext(); ) {
+                Map.Entry<String, JsonNode> task = t.next();
                 addCells(
                         cells,
                         yaml,

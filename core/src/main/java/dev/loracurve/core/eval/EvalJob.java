@@ -123,7 +123,8 @@ public record EvalJob(
             List<Example> examples = enc.encode(data.test());
             Map<OodSet, List<Example>> oodExamples = new LinkedHashMap<>();
             for (OodSet set : ood) {
-                oodExamples.put(set, enc.encode(set.items(data)));
+                // another benchmark's prompts may need more room than this task's
+                oodExamples.put(set, new PromptEncoder(tok, set.data().maxLength()).encode(set.items(data)));
             }
             List<Example> fitExamples =
                     config.methods().contains("temperature") ? enc.encode(data.validation()) : List.of();
