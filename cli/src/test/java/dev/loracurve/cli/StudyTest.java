@@ -115,6 +115,19 @@ class StudyTest {
     }
 
     @Test
+    void studySeedsShareNoOptimum() throws Exception {
+        Files.createDirectories(dir.resolve("data"));
+        TinyWorld.write(dir);
+        Path yaml = dir.resolve("study.yaml");
+        Files.writeString(yaml, STUDY);
+        List<Long> seeds = StudyFile.read(yaml).cells().stream()
+                .filter(c -> c.ablation().isEmpty())
+                .map(c -> c.spec().getSeed())
+                .toList();
+        assertEquals(List.of(3000L, 4000L), seeds, "runs 3000-3001 and 4000-4001, not 3-4 and 4-5");
+    }
+
+    @Test
     void overridesMergeFieldByFieldAndListsReplace() throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode base = (ObjectNode) json.readTree("{\"a\":{\"x\":1,\"y\":[1,2]},\"b\":2}");

@@ -41,6 +41,13 @@ public record StudyFile(String name, Path out, List<Cell> cells) {
         }
     }
 
+    /**
+     * A study seed s is the experiment seed s · 1000: run-i of an experiment uses its seed + i, so
+     * consecutive experiment seeds would share K − 1 of their K optima and the seeds would not be
+     * independent.
+     */
+    public static final long SEED_STRIDE = 1000;
+
     private static final Set<String> FIELDS = Set.of("name", "seeds", "spec", "tasks", "ablations", "out");
 
     public static StudyFile read(Path yaml) {
@@ -116,7 +123,8 @@ public record StudyFile(String name, Path out, List<Cell> cells) {
             List<Long> seeds) {
         for (long seed : seeds) {
             ObjectNode s = spec.deepCopy();
-            s.put("seed", seed);
+            // run-i trains with the experiment's seed + i: seeds SEED_STRIDE apart share no run
+            s.put("seed", seed * SEED_STRIDE);
             s.put("name", task + (ablation.isEmpty() ? "" : "-" + ablation) + "-seed" + seed);
             String origin = yaml + " (task " + task + (ablation.isEmpty() ? "" : ", ablation " + ablation) + ")";
             cells.add(new Cell(task, ablation, seed, SpecFile.parse(s, base, origin), methods));
