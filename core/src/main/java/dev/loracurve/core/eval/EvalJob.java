@@ -65,7 +65,7 @@ public record EvalJob(
      * it), whether dropout is on, the t of each sample, and the methods whose samples it is made of
      * (the ensemble's MAP members: their scores are reused when they were scored), and what is
      * fitted when it is run (a temperature on the validation split; Laplace's posterior around its
-     * one θ, whose samples then replace it).
+     * one θ, whose linearised predictive then scores the items).
      */
     private record Method(
             List<float[]> thetas, List<LoraConfig> loras, boolean dropout, double[] ts, List<String> members, Fit fit) {
@@ -75,10 +75,6 @@ public record EvalJob(
 
         boolean oneLayout() {
             return loras.stream().distinct().count() == 1;
-        }
-
-        Method withThetas(List<float[]> samples) {
-            return new Method(samples, loras, dropout, ts, members, fit);
         }
     }
 
@@ -167,6 +163,8 @@ public record EvalJob(
                 Method method = e.getValue();
                 long t0 = System.nanoTime();
                 double priorPrecision = Double.NaN;
+                double[][][] p;
+                Map<OodSet, double[][][]> po = new LinkedHashMap<>();
                 if (method.fit() == Fit.LAPLACE) {
                     float[] map = method.thetas().get(0);
                     ClassifierObjective objective = new ClassifierObjective(
@@ -175,12 +173,22 @@ public record EvalJob(
                             new LoraLayout(modelConfig, method.loras().get(0)));
                     float[] fisher = Laplace.fisherDiagonal(objective, map, fisherExamples, trainItems);
                     priorPrecision = Laplace.priorPrecision(map, fisher);
-                    method = method.withThetas(Laplace.posterior(map, fisher, priorPrecision)
-                            .sample(config.samples(), Seeds.mix(LAPLACE_SEED, seed)));
-                }
-                double[][][] p;
-                Map<OodSet, double[][][]> po = new LinkedHashMap<>();
-                if (!method.members().isEmpty() && probs.keySet().containsAll(method.members())) {
+                    float[] variance =
+                            Laplace.posterior(map, fisher, priorPrecision).variance();
+                    long laplaceSeed = Seeds.mix(LAPLACE_SEED, seed);
+                    p = Laplace.linearisedPredictive(objective, map, variance, examples, config.samples(), laplaceSeed);
+                    for (OodSet set : ood) {
+                        po.put(
+                                set,
+                                Laplace.linearisedPredictive(
+                                        objective,
+                                        map,
+                                        variance,
+                                        oodExamples.get(set),
+                                        config.samples(),
+                                        laplaceSeed + 1));
+                    }
+                } else if (!method.members().isEmpty() && probs.keySet().containsAll(method.members())) {
                     p = samplesOf(method.members(), probs); // the MAP members' scores, not scored again
                     for (OodSet set : ood) {
                         po.put(set, samplesOf(method.members(), oodProbs.get(set)));

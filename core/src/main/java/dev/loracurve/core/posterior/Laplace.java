@@ -2,8 +2,10 @@ package dev.loracurve.core.posterior;
 
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.train.ClassifierObjective;
+import dev.loracurve.core.train.Seeds;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A post-hoc Laplace approximation over the LoRA parameters θ of a MAP optimum, diagonal: the
@@ -11,9 +13,14 @@ import java.util.List;
  * Σ_n log p(y_n | x_n, θ) and λ the prior precision of N(0, λ⁻¹I) that maximises the Laplace
  * marginal likelihood.
  *
- * <p>Where it differs from Laplace-LoRA (Yang et al., 2024): a diagonal Fisher, not KFAC; F exact
- * over the classes on a subset of the training items (scaled to all of them), not over every
- * token; the sampling predictive (θ drawn from the posterior), not the linearised one.
+ * <p>The predictive is the linearised one (Laplace-LoRA's, Yang et al., 2024; Immer et al., 2021):
+ * the logits move linearly in θ, so each item's logits are Gaussian with covariance J Σ Jᵀ over its
+ * classes. Sampling θ itself instead (the first version here) wrecks the model: the many
+ * directions the likelihood does not see keep the prior's variance 1/λ, and at stories260K's
+ * λ ≈ 60 that noise swamped LoRA's B (TREC accuracy fell from 82% to 16%).
+ *
+ * <p>Where it differs from Laplace-LoRA: a diagonal Fisher, not KFAC; F exact over the classes on a
+ * subset of the training items (scaled to all of them), not over every token.
  */
 public final class Laplace {
     private Laplace() {}
@@ -78,6 +85,58 @@ public final class Laplace {
             }
         }
         return Math.exp((lo + hi) / 2);
+    }
+
+    /**
+     * The linearised predictive of N(θ, diag(variance)) on each item, {@code samples} draws:
+     * [sample][item][class]. The log-probabilities rather than the logits are linearised; softmax
+     * ignores a shift shared by the classes, and log p = f − logsumexp(f) differs from the logits f
+     * by one, so both give the same predictive.
+     */
+    public static double[][][] linearisedPredictive(
+            ClassifierObjective objective,
+            float[] theta,
+            float[] variance,
+            List<Example> items,
+            int samples,
+            long seed) {
+        double[][][] out = new double[samples][items.size()][];
+        for (int i = 0; i < items.size(); i++) {
+            LogitGaussian g = logitGaussian(objective, theta, variance, items.get(i));
+            double[][] draws = g.softmaxSamples(samples, new SplittableRandom(Seeds.mix(seed, i)));
+            for (int s = 0; s < samples; s++) {
+                out[s][i] = draws[s];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One item's log-probabilities at θ and their covariance under N(θ, diag(variance)) when they
+     * move linearly in θ: Σ_cc' = Σ_k g_ck g_c'k variance_k with g_c = ∂ log p_c / ∂θ, one backward
+     * pass per class.
+     */
+    public static LogitGaussian logitGaussian(
+            ClassifierObjective objective, float[] theta, float[] variance, Example x) {
+        int classes = x.choiceCount();
+        double[] mean = new double[classes];
+        float[][] jacobian = new float[classes][theta.length];
+        for (int c = 0; c < classes; c++) {
+            Example asIfC = new Example(x.id(), x.prefix(), x.continuations(), c, x.truncated());
+            mean[c] = -objective.gradient(theta, List.of(asIfC), false, jacobian[c], 1f); // the sign cancels in Σ
+        }
+        double[][] covariance = new double[classes][classes];
+        for (int a = 0; a < classes; a++) {
+            for (int b = 0; b <= a; b++) {
+                double v = 0;
+                for (int k = 0; k < theta.length; k++) {
+                    v += (double) jacobian[a][k] * jacobian[b][k] * variance[k];
+                }
+                covariance[a][b] = v;
+                covariance[b][a] = v;
+            }
+        }
+        return new LogitGaussian(mean, covariance);
     }
 
     /** N(θ, (F + λI)⁻¹), diagonal. */

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The prior precision against its closed form, the Fisher against central differences of the
- * scorer's log-probabilities, the posterior's variance against its definition.
+ * The prior precision against its closed form, the Fisher and the linearised predictive's
+ * covariance against central differences of the scorer's log-probabilities, the posterior's
+ * variance against its definition, the predictive's draws against their covariance.
  */
 class LaplaceTest {
     @TempDir
@@ -119,6 +120,118 @@ class LaplaceTest {
             }
             assertTrue(fisher[largest] > 1e-3, "a coordinate that matters: " + fisher[largest]);
         }
+    }
+
+    @Test
+    void theLinearisedCovarianceIsJSigmaJtOfCentralDifferences() throws Exception {
+        Path model = TinyWorld.write(dir);
+        TaskData data = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .test("test", 2)
+                .build();
+        LoraConfig lora = LoraConfig.builder()
+                .rank(2)
+                .alpha(4)
+                .dropout(0)
+                .targets(Projection.Q_PROJ, Projection.V_PROJ)
+                .build();
+        try (NDManager m = Engines.newManager();
+                Decoder decoder = Decoder.load(model, m);
+                TextTokenizer tok = TextTokenizer.load(model)) {
+            List<Example> items = new PromptEncoder(tok, data.maxLength()).encode(data.test());
+            LoraLayout layout = new LoraLayout(decoder.config(), lora);
+            float[] theta = RandomData.points(1, layout.intSize(), 0.5, 11).get(0);
+            ClassifierObjective objective = new ClassifierObjective(decoder, m, layout);
+            // variance on a few coordinates only, so that the reference needs few differences
+            int[] coords = {0, 3, layout.intSize() / 3, layout.intSize() / 2, layout.intSize() - 1};
+            double[] var = {0.3, 1.0, 2.0, 0.5, 1.5};
+            float[] variance = new float[theta.length];
+            for (int j = 0; j < coords.length; j++) {
+                variance[coords[j]] = (float) var[j];
+            }
+            double[][] p = predict(decoder, m, layout, items, theta);
+            double h = 1e-2;
+            double[][][] diff = new double[coords.length][][]; // [coordinate][item][class]: ∂ log p
+            for (int j = 0; j < coords.length; j++) {
+                double[][] plus = predict(decoder, m, layout, items, shifted(theta, coords[j], h));
+                double[][] minus = predict(decoder, m, layout, items, shifted(theta, coords[j], -h));
+                diff[j] = new double[items.size()][];
+                for (int i = 0; i < items.size(); i++) {
+                    diff[j][i] = new double[p[i].length];
+                    for (int c = 0; c < p[i].length; c++) {
+                        diff[j][i][c] = (Math.log(plus[i][c]) - Math.log(minus[i][c])) / (2 * h);
+                    }
+                }
+            }
+            for (int i = 0; i < items.size(); i++) {
+                LogitGaussian g = Laplace.logitGaussian(objective, theta, variance, items.get(i));
+                int classes = p[i].length;
+                double[][] want = new double[classes][classes];
+                double largest = 0;
+                for (int a = 0; a < classes; a++) {
+                    assertEquals(Math.log(p[i][a]), g.mean()[a], 1e-4, "log p, item " + i);
+                    for (int b = 0; b < classes; b++) {
+                        for (int j = 0; j < coords.length; j++) {
+                            want[a][b] += var[j] * diff[j][i][a] * diff[j][i][b];
+                        }
+                        largest = Math.max(largest, Math.abs(want[a][b]));
+                    }
+                }
+                for (int a = 0; a < classes; a++) {
+                    for (int b = 0; b < classes; b++) {
+                        // float32 differences: the error is relative to Σ's scale, not to each entry
+                        assertEquals(want[a][b], g.covariance()[a][b], 2e-2 * largest, "Σ[" + a + "][" + b + "]");
+                    }
+                }
+                assertTrue(largest > 1e-4, "the covariance is not trivially zero: " + largest);
+            }
+        }
+    }
+
+    @Test
+    void theDrawsHaveTheCovarianceEvenWhenItIsSingular() {
+        // Σ = B Bᵀ of rank 2 over 3 classes
+        double[][] b = {{1.0, 0.2}, {-0.5, 0.7}, {0.5, 0.9}};
+        double[][] sigma = new double[3][3];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                sigma[i][j] = b[i][0] * b[j][0] + b[i][1] * b[j][1];
+            }
+        }
+        double[][] l = LogitGaussian.choleskySemidefinite(sigma);
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                double llt = 0;
+                for (int k = 0; k < 3; k++) {
+                    llt += l[i][k] * l[j][k];
+                }
+                assertEquals(sigma[i][j], llt, 1e-9, "L Lᵀ [" + i + "][" + j + "]");
+            }
+        }
+        double[] mean = {0.3, -1.0, 0.5};
+        int n = 40_000;
+        double[][] draws = new LogitGaussian(mean, sigma).softmaxSamples(n, new SplittableRandom(3));
+        // log p_a − log p_0 = f_a − f_0: its mean and covariance follow from mean and Σ
+        double[] m1 = new double[3];
+        double[][] m2 = new double[3][3];
+        for (double[] q : draws) {
+            for (int a = 1; a < 3; a++) {
+                double da = Math.log(q[a] / q[0]);
+                m1[a] += da / n;
+                for (int c = 1; c < 3; c++) {
+                    m2[a][c] += da * Math.log(q[c] / q[0]) / n;
+                }
+            }
+        }
+        for (int a = 1; a < 3; a++) {
+            assertEquals(mean[a] - mean[0], m1[a], 0.02, "mean of f_" + a + " − f_0");
+            for (int c = 1; c < 3; c++) {
+                double want = sigma[a][c] - sigma[a][0] - sigma[0][c] + sigma[0][0];
+                assertEquals(want, m2[a][c] - m1[a] * m1[c], 0.03 * Math.max(1, Math.abs(want)), "cov " + a + c);
+            }
+        }
+        double[][] still = new LogitGaussian(mean, new double[3][3]).softmaxSamples(2, new SplittableRandom(4));
+        double z = Math.exp(0.3) + Math.exp(-1.0) + Math.exp(0.5);
+        assertEquals(Math.exp(-1.0) / z, still[1][1], 1e-12, "no covariance: softmax of the mean");
     }
 
     private static double[][] predict(Decoder d, NDManager m, LoraLayout layout, List<Example> items, float[] theta) {
