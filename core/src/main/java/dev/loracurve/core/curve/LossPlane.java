@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loracurve.core.eval.Metrics;
 import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
@@ -108,7 +107,9 @@ public final class LossPlane {
                 points.add(basis.at(x, y));
             }
         }
-        double[] loss = losses(decoder, manager, folder, train, points, batchSize);
+        SampleScorer scorer =
+                new SampleScorer(decoder, manager, new LoraLayout(decoder.config(), folder.lora()), batchSize);
+        double[][] loss = scorer.lossAndAccuracy(points, train, POINTS_PER_PASS, done -> {});
         out.put("train_items", train.size()).put("grid", grid).put("curve_off_plane", offPlane);
         ArrayNode xNode = out.putArray("xs");
         for (double x : xs) {
@@ -122,29 +123,7 @@ public final class LossPlane {
         for (int iy = 0; iy < grid; iy++) {
             ArrayNode row = rows.addArray();
             for (int ix = 0; ix < grid; ix++) {
-                row.add(loss[iy * grid + ix]);
-            }
-        }
-        return out;
-    }
-
-    /** Mean NLL of each θ on the items, POINTS_PER_PASS points per batched pass. */
-    static double[] losses(
-            Decoder decoder,
-            NDManager manager,
-            CurveFolder folder,
-            List<Example> items,
-            List<float[]> points,
-            int batchSize) {
-        SampleScorer scorer =
-                new SampleScorer(decoder, manager, new LoraLayout(decoder.config(), folder.lora()), batchSize);
-        int[] labels = items.stream().mapToInt(Example::label).toArray();
-        double[] out = new double[points.size()];
-        for (int from = 0; from < points.size(); from += POINTS_PER_PASS) {
-            int to = Math.min(points.size(), from + POINTS_PER_PASS);
-            double[][][] probs = scorer.score(points.subList(from, to), false, items, true, 0);
-            for (int i = from; i < to; i++) {
-                out[i] = Metrics.nll(probs[i - from], labels);
+                row.add(loss[iy * grid + ix][0]);
             }
         }
         return out;

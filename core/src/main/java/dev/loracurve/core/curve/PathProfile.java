@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loracurve.core.eval.Metrics;
 import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
@@ -61,27 +60,26 @@ public final class PathProfile {
         }
         double[][] loss = new double[4][grid]; // curve-train, curve-test, line-train, line-test
         double[][] acc = new double[4][grid];
-        for (int from = 0; from < grid; from += POINTS_PER_PASS) {
-            int to = Math.min(grid, from + POINTS_PER_PASS);
-            for (int path = 0; path < 2; path++) {
-                List<float[]> thetas = new ArrayList<>();
-                for (int i = from; i < to; i++) {
-                    thetas.add(paths[path].at(ts[i]));
+        List<List<Example>> splits = List.of(train, test);
+        int runs = (train.isEmpty() ? 0 : 2) + (test.isEmpty() ? 0 : 2);
+        int run = 0;
+        for (int path = 0; path < 2; path++) {
+            List<float[]> thetas = new ArrayList<>();
+            for (double t : ts) {
+                thetas.add(paths[path].at(t));
+            }
+            for (int split = 0; split < 2; split++) {
+                if (splits.get(split).isEmpty()) {
+                    continue;
                 }
-                for (int split = 0; split < 2; split++) {
-                    List<Example> data = split == 0 ? train : test;
-                    if (data.isEmpty()) {
-                        continue;
-                    }
-                    int[] labels = data.stream().mapToInt(Example::label).toArray();
-                    double[][][] probs = scorer.score(thetas, false, data, true, 0);
-                    for (int i = from; i < to; i++) {
-                        loss[path * 2 + split][i] = Metrics.nll(probs[i - from], labels);
-                        acc[path * 2 + split][i] = Metrics.accuracy(probs[i - from], labels);
-                    }
+                int before = run++ * grid;
+                double[][] scored = scorer.lossAndAccuracy(
+                        thetas, splits.get(split), POINTS_PER_PASS, done -> progress.accept((before + done) / runs));
+                for (int i = 0; i < grid; i++) {
+                    loss[path * 2 + split][i] = scored[i][0];
+                    acc[path * 2 + split][i] = scored[i][1];
                 }
             }
-            progress.accept(to);
         }
         // G: the largest gradient norm of the train loss along the curve
         List<Example> gradData =

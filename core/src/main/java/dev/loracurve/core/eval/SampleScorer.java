@@ -13,6 +13,7 @@ import dev.loracurve.core.tasks.Example;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Class probabilities of M samples (LoRA points θ_m, with or without dropout) on N examples:
@@ -70,6 +71,25 @@ public final class SampleScorer {
                     }
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * The mean NLL and accuracy of each of many points on labelled items, {@code perPass} points per
+     * batched pass (a loss profile or plane has far more points than one pass holds):
+     * {@code [point]{nll, accuracy}}. {@code done} hears how many points are scored.
+     */
+    public double[][] lossAndAccuracy(List<float[]> points, List<Example> items, int perPass, IntConsumer done) {
+        int[] labels = items.stream().mapToInt(Example::label).toArray();
+        double[][] out = new double[points.size()][];
+        for (int from = 0; from < points.size(); from += perPass) {
+            int to = Math.min(points.size(), from + perPass);
+            double[][][] probs = score(points.subList(from, to), false, items, true, 0);
+            for (int i = from; i < to; i++) {
+                out[i] = new double[] {Metrics.nll(probs[i - from], labels), Metrics.accuracy(probs[i - from], labels)};
+            }
+            done.accept(to);
         }
         return out;
     }

@@ -81,89 +81,49 @@ class LaplaceTest {
 
     @Test
     void theFisherIsTheClassWeightedSquareOfCentralDifferences() throws Exception {
-        Path model = TinyWorld.write(dir);
-        TaskData data = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
-                .test("test", 3)
-                .build();
-        LoraConfig lora = LoraConfig.builder()
-                .rank(2)
-                .alpha(4)
-                .dropout(0)
-                .targets(Projection.Q_PROJ, Projection.V_PROJ)
-                .build();
-        try (NDManager m = Engines.newManager();
-                Decoder decoder = Decoder.load(model, m);
-                TextTokenizer tok = TextTokenizer.load(model)) {
-            List<Example> items = new PromptEncoder(tok, data.maxLength()).encode(data.test());
-            LoraLayout layout = new LoraLayout(decoder.config(), lora);
-            float[] theta = RandomData.points(1, layout.intSize(), 0.5, 9).get(0);
+        withTinyModel(3, tiny -> {
+            float[] theta =
+                    RandomData.points(1, tiny.layout().intSize(), 0.5, 9).get(0);
             int total = 30; // the items stand for 30: F scales by 10
-            float[] fisher = Laplace.fisherDiagonal(new ClassifierObjective(decoder, m, layout), theta, items, total);
+            float[] fisher = Laplace.fisherDiagonal(tiny.objective(), theta, tiny.items(), total);
             int largest = 0;
             for (int k = 1; k < fisher.length; k++) {
                 largest = fisher[k] > fisher[largest] ? k : largest;
             }
+            double[][] p = tiny.predict(theta);
             for (int k : new int[] {largest, 0, fisher.length / 2, fisher.length - 1}) {
                 double want = 0;
-                double[][] p = predict(decoder, m, layout, items, theta);
-                double h = 1e-2;
-                double[][] plus = predict(decoder, m, layout, items, shifted(theta, k, h));
-                double[][] minus = predict(decoder, m, layout, items, shifted(theta, k, -h));
-                for (int i = 0; i < items.size(); i++) {
+                double[][] g = tiny.logProbDerivative(theta, k);
+                for (int i = 0; i < p.length; i++) {
                     for (int c = 0; c < p[i].length; c++) {
-                        double g = (Math.log(plus[i][c]) - Math.log(minus[i][c])) / (2 * h);
-                        want += p[i][c] * g * g;
+                        want += p[i][c] * g[i][c] * g[i][c];
                     }
                 }
-                want *= (double) total / items.size();
+                want *= (double) total / p.length;
                 assertEquals(want, fisher[k], 2e-2 * want + 1e-6, "θ[" + k + "]");
             }
             assertTrue(fisher[largest] > 1e-3, "a coordinate that matters: " + fisher[largest]);
-        }
+        });
     }
 
     @Test
     void theLinearisedCovarianceIsJSigmaJtOfCentralDifferences() throws Exception {
-        Path model = TinyWorld.write(dir);
-        TaskData data = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
-                .test("test", 2)
-                .build();
-        LoraConfig lora = LoraConfig.builder()
-                .rank(2)
-                .alpha(4)
-                .dropout(0)
-                .targets(Projection.Q_PROJ, Projection.V_PROJ)
-                .build();
-        try (NDManager m = Engines.newManager();
-                Decoder decoder = Decoder.load(model, m);
-                TextTokenizer tok = TextTokenizer.load(model)) {
-            List<Example> items = new PromptEncoder(tok, data.maxLength()).encode(data.test());
-            LoraLayout layout = new LoraLayout(decoder.config(), lora);
-            float[] theta = RandomData.points(1, layout.intSize(), 0.5, 11).get(0);
-            ClassifierObjective objective = new ClassifierObjective(decoder, m, layout);
+        withTinyModel(2, tiny -> {
+            int d = tiny.layout().intSize();
+            float[] theta = RandomData.points(1, d, 0.5, 11).get(0);
             // variance on a few coordinates only, so that the reference needs few differences
-            int[] coords = {0, 3, layout.intSize() / 3, layout.intSize() / 2, layout.intSize() - 1};
+            int[] coords = {0, 3, d / 3, d / 2, d - 1};
             double[] var = {0.3, 1.0, 2.0, 0.5, 1.5};
-            float[] variance = new float[theta.length];
-            for (int j = 0; j < coords.length; j++) {
-                variance[coords[j]] = (float) var[j];
-            }
-            double[][] p = predict(decoder, m, layout, items, theta);
-            double h = 1e-2;
+            float[] variance = new float[d];
             double[][][] diff = new double[coords.length][][]; // [coordinate][item][class]: ∂ log p
             for (int j = 0; j < coords.length; j++) {
-                double[][] plus = predict(decoder, m, layout, items, shifted(theta, coords[j], h));
-                double[][] minus = predict(decoder, m, layout, items, shifted(theta, coords[j], -h));
-                diff[j] = new double[items.size()][];
-                for (int i = 0; i < items.size(); i++) {
-                    diff[j][i] = new double[p[i].length];
-                    for (int c = 0; c < p[i].length; c++) {
-                        diff[j][i][c] = (Math.log(plus[i][c]) - Math.log(minus[i][c])) / (2 * h);
-                    }
-                }
+                variance[coords[j]] = (float) var[j];
+                diff[j] = tiny.logProbDerivative(theta, coords[j]);
             }
-            for (int i = 0; i < items.size(); i++) {
-                LogitGaussian g = Laplace.logitGaussian(objective, theta, variance, items.get(i));
+            double[][] p = tiny.predict(theta);
+            for (int i = 0; i < p.length; i++) {
+                LogitGaussian g = Laplace.logitGaussian(
+                        tiny.objective(), theta, variance, tiny.items().get(i));
                 int classes = p[i].length;
                 double[][] want = new double[classes][classes];
                 double largest = 0;
@@ -184,7 +144,7 @@ class LaplaceTest {
                 }
                 assertTrue(largest > 1e-4, "the covariance is not trivially zero: " + largest);
             }
-        }
+        });
     }
 
     @Test
@@ -234,9 +194,55 @@ class LaplaceTest {
         assertEquals(Math.exp(-1.0) / z, still[1][1], 1e-12, "no covariance: softmax of the mean");
     }
 
-    private static double[][] predict(Decoder d, NDManager m, LoraLayout layout, List<Example> items, float[] theta) {
-        try (NDManager local = m.newSubManager()) {
-            return ChoiceScorer.predict(d, local, items, new FlatLora(layout, Tensors.of(local, theta), false), 8);
+    /** The tiny model with a rank-2 LoRA on q and v, and the first TREC test items. */
+    private record Tiny(Decoder decoder, NDManager manager, LoraLayout layout, List<Example> items) {
+        ClassifierObjective objective() {
+            return new ClassifierObjective(decoder, manager, layout);
+        }
+
+        double[][] predict(float[] theta) {
+            try (NDManager local = manager.newSubManager()) {
+                return ChoiceScorer.predict(
+                        decoder, local, items, new FlatLora(layout, Tensors.of(local, theta), false), 8);
+            }
+        }
+
+        /** ∂ log p / ∂θ_k by central differences: [item][class]. */
+        double[][] logProbDerivative(float[] theta, int k) {
+            double h = 1e-2;
+            double[][] plus = predict(shifted(theta, k, h));
+            double[][] minus = predict(shifted(theta, k, -h));
+            double[][] out = new double[plus.length][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new double[plus[i].length];
+                for (int c = 0; c < out[i].length; c++) {
+                    out[i][c] = (Math.log(plus[i][c]) - Math.log(minus[i][c])) / (2 * h);
+                }
+            }
+            return out;
+        }
+    }
+
+    private interface TinyBody {
+        void run(Tiny tiny) throws Exception;
+    }
+
+    private void withTinyModel(int items, TinyBody body) throws Exception {
+        Path model = TinyWorld.write(dir);
+        TaskData data = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .test("test", items)
+                .build();
+        LoraConfig lora = LoraConfig.builder()
+                .rank(2)
+                .alpha(4)
+                .dropout(0)
+                .targets(Projection.Q_PROJ, Projection.V_PROJ)
+                .build();
+        try (NDManager m = Engines.newManager();
+                Decoder decoder = Decoder.load(model, m);
+                TextTokenizer tok = TextTokenizer.load(model)) {
+            List<Example> encoded = new PromptEncoder(tok, data.maxLength()).encode(data.test());
+            body.run(new Tiny(decoder, m, new LoraLayout(decoder.config(), lora), encoded));
         }
     }
 
