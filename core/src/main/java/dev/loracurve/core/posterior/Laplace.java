@@ -3,7 +3,6 @@ package dev.loracurve.core.posterior;
 import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.train.ClassifierObjective;
 import dev.loracurve.core.train.Seeds;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -28,21 +27,21 @@ public final class Laplace {
     /**
      * diag F = (total / |items|) Σ_items Σ_c p_c (∂ log p_c / ∂θ)²: the Fisher's expectation over
      * the model's own classes taken exactly (it is the generalised Gauss–Newton of the softmax
-     * likelihood), one backward pass per item and class.
+     * likelihood), one backward pass per item.
      */
     public static float[] fisherDiagonal(ClassifierObjective objective, float[] theta, List<Example> items, int total) {
         if (items.isEmpty()) {
             throw new IllegalArgumentException("laplace: no training items to fit the Fisher on");
         }
         double[] fisher = new double[theta.length];
-        float[] grad = new float[theta.length];
         for (Example x : items) {
-            for (int c = 0; c < x.choiceCount(); c++) {
-                Arrays.fill(grad, 0f);
-                Example asIfC = new Example(x.id(), x.prefix(), x.continuations(), c, x.truncated());
-                double p = Math.exp(-objective.gradient(theta, List.of(asIfC), false, grad, 1f));
-                for (int k = 0; k < grad.length; k++) {
-                    fisher[k] += p * grad[k] * grad[k];
+            float[][] jacobian = new float[x.choiceCount()][theta.length];
+            double[] logp = objective.classJacobian(theta, x, jacobian);
+            for (int c = 0; c < jacobian.length; c++) {
+                double p = Math.exp(logp[c]);
+                float[] g = jacobian[c];
+                for (int k = 0; k < g.length; k++) {
+                    fisher[k] += p * g[k] * g[k];
                 }
             }
         }
@@ -113,18 +112,14 @@ public final class Laplace {
 
     /**
      * One item's log-probabilities at θ and their covariance under N(θ, diag(variance)) when they
-     * move linearly in θ: Σ_cc' = Σ_k g_ck g_c'k variance_k with g_c = ∂ log p_c / ∂θ, one backward
-     * pass per class.
+     * move linearly in θ: Σ_cc' = Σ_k g_ck g_c'k variance_k with g_c = ∂ log p_c / ∂θ (all classes
+     * in one backward pass).
      */
     public static LogitGaussian logitGaussian(
             ClassifierObjective objective, float[] theta, float[] variance, Example x) {
         int classes = x.choiceCount();
-        double[] mean = new double[classes];
         float[][] jacobian = new float[classes][theta.length];
-        for (int c = 0; c < classes; c++) {
-            Example asIfC = new Example(x.id(), x.prefix(), x.continuations(), c, x.truncated());
-            mean[c] = -objective.gradient(theta, List.of(asIfC), false, jacobian[c], 1f); // the sign cancels in Σ
-        }
+        double[] mean = objective.classJacobian(theta, x, jacobian);
         double[][] covariance = new double[classes][classes];
         for (int a = 0; a < classes; a++) {
             for (int b = 0; b <= a; b++) {

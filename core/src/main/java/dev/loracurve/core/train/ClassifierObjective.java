@@ -2,14 +2,17 @@ package dev.loracurve.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.lora.BatchedLora;
 import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -88,5 +91,46 @@ public final class ClassifierObjective {
             }
             return new double[] {meanCe.getFloat(), js == null ? 0 : js.getFloat()};
         }
+    }
+
+    /**
+     * log p_c(x | θ) of each class c of one item and its gradient ∂ log p_c / ∂θ into
+     * {@code jacobian[c]}, in one backward pass: C copies of θ, one per class, each scoring a copy
+     * of the item in one batch ({@link BatchedLora}), so that copy c's gradient is class c's alone.
+     */
+    public double[] classJacobian(float[] theta, Example x, float[][] jacobian) {
+        int classes = x.choiceCount();
+        try (NDManager step = manager.newSubManager();
+                GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+            float[] copies = new float[classes * theta.length];
+            for (int c = 0; c < classes; c++) {
+                System.arraycopy(theta, 0, copies, c * theta.length, theta.length);
+            }
+            NDArray leaf = Tensors.of(step, copies, new Shape(classes, theta.length));
+            leaf.setRequiresGradient(true);
+            NDArray logp = ChoiceScorer.logProbs(
+                    decoder, step, Collections.nCopies(classes, x), new BatchedLora(layout, leaf, false)); // (C, C)
+            NDArray own = logp.mul(Tensors.of(step, identity(classes), new Shape(classes, classes)))
+                    .sum(new int[] {1}); // row c: log p_c under copy c
+            gc.backward(own.sum());
+            float[] g = leaf.getGradient().toFloatArray();
+            for (int c = 0; c < classes; c++) {
+                System.arraycopy(g, c * theta.length, jacobian[c], 0, theta.length);
+            }
+            float[] values = own.toFloatArray();
+            double[] out = new double[classes];
+            for (int c = 0; c < classes; c++) {
+                out[c] = values[c];
+            }
+            return out;
+        }
+    }
+
+    private static float[] identity(int n) {
+        float[] out = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            out[i * n + i] = 1;
+        }
+        return out;
     }
 }
