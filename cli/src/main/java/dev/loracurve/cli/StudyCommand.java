@@ -10,6 +10,7 @@ import dev.loracurve.core.store.JsonFiles;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.proto.v1.ExperimentSpec;
+import dev.loracurve.proto.v1.TaskSpec;
 import dev.loracurve.report.ReportPage;
 import dev.loracurve.report.StudyTables;
 import dev.loracurve.service.DataLocations;
@@ -98,7 +99,10 @@ final class StudyCommand implements Runnable {
     /** One cell: its optima, its curve when the eval scores one, its report; each stage skipped when cached. */
     private static JsonNode runCell(Specs specs, StudyFile.Cell cell, Path cache) {
         ExperimentSpec s = cell.spec();
-        String optimaKey = key(s.getBaseModelUri(), s.getTask(), s.getLora(), s.getK(), s.getSeed(), s.getTrainer());
+        // the split scored is no input of training: cells that differ only in it share optima and curves
+        TaskSpec training =
+                s.getTask().toBuilder().clearTestSplit().clearTestLimit().build();
+        String optimaKey = key(s.getBaseModelUri(), training, s.getLora(), s.getK(), s.getSeed(), s.getTrainer());
         Path optima = cache.resolve("optima-" + optimaKey);
         new OptimaJob(specs.model(s), specs.taskData(s), Specs.trainConfig(s), s.getK(), s.getSeed())
                 .run(optima, new OptimaJob.Listener() {
@@ -124,7 +128,7 @@ final class StudyCommand implements Runnable {
             });
             curves = List.of(curve);
         }
-        Path eval = cache.resolve("eval-" + key(evalBase, s.getEval()));
+        Path eval = cache.resolve("eval-" + key(evalBase, s.getTask(), s.getEval()));
         if (!Files.exists(eval.resolve("report.json"))) {
             specs.evalJob(s, runs, curves)
                     .run(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.cli.study.StudyFile;
+import dev.loracurve.core.store.JsonFiles;
 import dev.loracurve.core.testing.TinyWorld;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -93,6 +94,23 @@ class StudyTest {
         FileTime written = Files.getLastModifiedTime(report);
         assertEquals(md, run("study", yaml.toString()), "the same tables from the cache");
         assertEquals(written, Files.getLastModifiedTime(report), "not evaluated again");
+
+        // scoring fewer test items trains nothing again, and scores again
+        Files.writeString(yaml, STUDY.replace("validation_split: none}", "validation_split: none, test_limit: 5}"));
+        run("study", yaml.toString());
+        try (Stream<Path> cells = Files.list(out.resolve("cells"))) {
+            List<String> names =
+                    cells.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.stream().filter(n -> n.startsWith("optima-")).count(), "optima shared");
+            assertEquals(4, names.stream().filter(n -> n.startsWith("curve-")).count(), "curves shared");
+            assertEquals(8, names.stream().filter(n -> n.startsWith("eval-")).count(), "evaluated anew");
+            long fiveItems = names.stream()
+                    .filter(n -> n.startsWith("eval-"))
+                    .map(n -> JsonFiles.read(out.resolve("cells").resolve(n).resolve("report.json")))
+                    .filter(r -> r.get("items").asInt() == 5)
+                    .count();
+            assertEquals(4, fiveItems, "the new cells score 5 items");
+        }
     }
 
     @Test
