@@ -2,6 +2,7 @@ package dev.loracurve.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -60,6 +61,18 @@ final class BenchCommand implements Runnable {
     double seconds;
 
     @Option(
+            names = "--model",
+            description = "only the figures the peers also measure (scripts/bench-peers.sh), on this model folder:"
+                    + " one line of key=value")
+    Path model;
+
+    @Option(names = "--seq", defaultValue = "128", description = "with --model: tokens per sequence")
+    int seq;
+
+    @Option(names = "--batch", defaultValue = "4", description = "with --model: sequences per batch")
+    int batch;
+
+    @Option(
             names = "--rank",
             defaultValue = "8",
             description = "LoRA rank on all seven projections (default ${DEFAULT-VALUE})")
@@ -80,6 +93,10 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         System.setProperty("loracurve.threads", String.valueOf(threads));
+        if (model != null) {
+            peerFigures();
+            return;
+        }
         try (NDManager m = Engines.newManager()) {
             double matmul = matmulFlops(m);
             System.out.printf("threads %d, device %s%n", threads, Engines.device());
@@ -253,6 +270,71 @@ final class BenchCommand implements Runnable {
                             + " (batched %.2fx faster; %.0f tokens/s)%n",
                     len, batched, sequential, sequential / batched, 10.0 * 64 * len / batched);
         }
+    }
+
+    /**
+     * What scripts/bench-peers.sh sets beside llama.cpp and PyTorch + PEFT: prompt processing of one
+     * sequence with the last position's logits (llama.cpp's measure), the same for a batch, LoRA
+     * forward+backward of the batch with the mean next-token loss (all positions' logits), and the
+     * process's peak resident memory.
+     */
+    private void peerFigures() {
+        try (NDManager m = Engines.newManager();
+                Decoder d = Decoder.load(model, m)) {
+            ModelConfig c = d.config();
+            LoraConfig lora =
+                    LoraConfig.builder().rank(rank).alpha(2 * rank).dropout(0).build();
+            LoraLayout layout = new LoraLayout(c, lora);
+            NDArray theta = Tensors.of(m, layout.initialTheta(1));
+            TokenBatch one = randomBatch(c.vocabSize(), 1, seq);
+            TokenBatch many = randomBatch(c.vocabSize(), batch, seq);
+            double pp1 = median(() -> lastLogits(d, m, one));
+            double ppBatch = median(() -> lastLogits(d, m, many));
+            double train = median(() -> {
+                try (NDManager step = m.newSubManager();
+                        GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                    NDArray th = theta.duplicate();
+                    th.attach(step);
+                    th.setRequiresGradient(true);
+                    NDArray logits = d.logits(d.hidden(many.idsArray(step), many, new FlatLora(layout, th, false)));
+                    gc.backward(LanguageModelLoss.meanNextTokenNll(logits, many));
+                    th.getGradient().getFloat(0);
+                }
+            });
+            System.out.printf(
+                    "peer=ours threads=%d seq=%d batch=%d pp1=%.1f pp_batch=%.1f train=%.1f peak_mib=%d%n",
+                    threads,
+                    seq,
+                    batch,
+                    seq / pp1,
+                    (double) batch * seq / ppBatch,
+                    (double) batch * seq / train,
+                    peakRssMib());
+        }
+    }
+
+    /** The last position's vocabulary logits of every sequence, read back. */
+    private static void lastLogits(Decoder d, NDManager m, TokenBatch b) {
+        try (NDManager step = m.newSubManager()) {
+            NDArray hidden = d.hidden(b.idsArray(step), b, LoraDelta.NONE); // (B, T, H)
+            long t = hidden.getShape().get(1);
+            NDArray last = hidden.get(new NDIndex(":, {}, :", t - 1)); // (B, H)
+            d.logits(last).getFloat(0, 0);
+        }
+    }
+
+    /** VmHWM of /proc/self/status, in MiB (0 where there is no /proc). */
+    static long peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return 0;
     }
 
     private static TokenBatch randomBatch(int vocab, int batchSize, int t) {

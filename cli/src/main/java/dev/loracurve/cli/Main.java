@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             StudyCommand.class,
             AdaptersCommand.class,
             BenchCommand.class,
+            RandomModelCommand.class,
             StackCommands.Up.class,
             StackCommands.Status.class,
             StackCommands.Down.class,

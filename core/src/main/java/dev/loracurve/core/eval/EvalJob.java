@@ -86,6 +86,8 @@ public record EvalJob(
 
     private static final long SWAG_SEED = 0x5A6;
     private static final long LAPLACE_SEED = 0x1A9;
+    /** Draws per item when Laplace's prior precision is chosen on the validation split. */
+    private static final int VALIDATION_DRAWS = 32;
 
     public EvalJob {
         ood = ood == null ? List.of() : List.copyOf(ood);
@@ -122,8 +124,11 @@ public record EvalJob(
                 // another benchmark's prompts may need more room than this task's
                 oodExamples.put(set, new PromptEncoder(tok, set.data().maxLength()).encode(set.items(data)));
             }
+            // temperature is fitted on the validation split, and Laplace's prior precision chosen there
             List<Example> fitExamples =
-                    config.methods().contains("temperature") ? enc.encode(data.validation()) : List.of();
+                    config.methods().contains("temperature") || config.methods().contains("laplace")
+                            ? enc.encode(data.validation())
+                            : List.of();
             if (config.methods().contains("temperature") && fitExamples.isEmpty()) {
                 // before anything is scored
                 throw new IllegalArgumentException("temperature: no validation items to fit it on (name a"
@@ -163,6 +168,7 @@ public record EvalJob(
                 Method method = e.getValue();
                 long t0 = System.nanoTime();
                 double priorPrecision = Double.NaN;
+                double evidencePrecision = Double.NaN;
                 double[][][] p;
                 Map<OodSet, double[][][]> po = new LinkedHashMap<>();
                 if (method.fit() == Fit.LAPLACE) {
@@ -172,18 +178,29 @@ public record EvalJob(
                             m,
                             new LoraLayout(modelConfig, method.loras().get(0)));
                     float[] fisher = Laplace.fisherDiagonal(objective, map, fisherExamples, trainItems);
-                    priorPrecision = Laplace.priorPrecision(map, fisher);
-                    float[] variance =
-                            Laplace.posterior(map, fisher, priorPrecision).variance();
+                    evidencePrecision = Laplace.priorPrecision(map, fisher);
+                    priorPrecision = evidencePrecision;
                     long laplaceSeed = Seeds.mix(LAPLACE_SEED, seed);
-                    p = Laplace.linearisedPredictive(objective, map, variance, examples, config.samples(), laplaceSeed);
+                    if (!fitExamples.isEmpty()) { // else the evidence's λ
+                        double[] grid = Laplace.precisionGrid(evidencePrecision);
+                        double[] nll = Laplace.validationNll(
+                                objective, map, fisher, grid, fitExamples, VALIDATION_DRAWS, laplaceSeed + 2);
+                        int best = 0;
+                        for (int g = 1; g < grid.length; g++) {
+                            best = nll[g] < nll[best] ? g : best;
+                        }
+                        priorPrecision = grid[best];
+                    }
+                    p = Laplace.linearisedPredictive(
+                            objective, map, fisher, priorPrecision, examples, config.samples(), laplaceSeed);
                     for (OodSet set : ood) {
                         po.put(
                                 set,
                                 Laplace.linearisedPredictive(
                                         objective,
                                         map,
-                                        variance,
+                                        fisher,
+                                        priorPrecision,
                                         oodExamples.get(set),
                                         config.samples(),
                                         laplaceSeed + 1));
@@ -214,7 +231,11 @@ public record EvalJob(
                     r.put("temperature", temperature).put("fit_items", fitExamples.size());
                 }
                 if (method.fit() == Fit.LAPLACE) {
-                    r.put("prior_precision", priorPrecision).put("fisher_items", fisherExamples.size());
+                    r.put("prior_precision", priorPrecision)
+                            .put("prior_precision_evidence", evidencePrecision)
+                            .put("prior_precision_by", fitExamples.isEmpty() ? "marginal_likelihood" : "validation")
+                            .put("fisher_items", fisherExamples.size())
+                            .put("fit_items", fitExamples.size());
                 }
                 if (!ood.isEmpty()) {
                     ObjectNode sections = r.putObject("ood");

@@ -1,0 +1,50 @@
+"""The peers' table: medians over rounds of each figure, per shape and thread count, and our
+ratio to the peer that measures the same thing (llama.cpp for pp1, PyTorch + PEFT otherwise)."""
+import statistics
+import sys
+from collections import defaultdict
+
+runs = defaultdict(lambda: defaultdict(list))  # (shape, threads, peer) -> figure -> values
+versions = {}
+for line in open(sys.argv[1]):
+    kv = dict(part.split("=", 1) for part in line.split())
+    key = (kv["shape"], int(kv["threads"]), kv["peer"])
+    for figure in ("pp1", "pp_batch", "train", "peak_mib"):
+        if figure in kv:
+            runs[key][figure].append(float(kv[figure]))
+    runs[key]["seq"] = kv["seq"]
+    runs[key]["batch"] = kv["batch"]
+    if "version" in kv:
+        versions[kv["peer"]] = kv["version"]
+
+
+def med(shape, threads, peer, figure):
+    values = runs.get((shape, threads, peer), {}).get(figure)
+    return statistics.median(values) if values else None
+
+
+def cell(value, base=None, digits=0):
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text + (f" ({value / base:.2f}×)" if base else "")
+
+
+print("| shape | threads | figure (tokens/s; peak MiB) | llama.cpp | PyTorch + PEFT | ours (× the peer) |")
+print("|---|---:|---|---:|---:|---:|")
+for shape, threads in sorted({(s, t) for s, t, _ in runs}):
+    ours = runs[(shape, threads, "ours")]
+    seq, batch = ours.get("seq", "?"), ours.get("batch", "?")
+    rows = [
+        (f"pp1: 1 × {seq}, last logits", "pp1", "llama_cpp"),
+        (f"pp_batch: {batch} × {seq}, last logits", "pp_batch", "torch_peft"),
+        (f"train: LoRA fwd+bwd {batch} × {seq}", "train", "torch_peft"),
+    ]
+    for label, figure, reference in rows:
+        peer = med(shape, threads, reference, figure)
+        print(f"| {shape} | {threads} | {label} | {cell(med(shape, threads, 'llama_cpp', figure))}"
+              f" | {cell(med(shape, threads, 'torch_peft', figure))} | {cell(med(shape, threads, 'ours', figure), peer)} |")
+    print(f"| {shape} | {threads} | peak memory (MiB) | {cell(med(shape, threads, 'llama_cpp', 'peak_mib'))}"
+          f" | {cell(med(shape, threads, 'torch_peft', 'peak_mib'))} | {cell(med(shape, threads, 'ours', 'peak_mib'))} |")
+rounds = max((len(v.get("pp1", [])) for v in runs.values()), default=0)
+print(f"\nMedians of {rounds} alternating round(s); peers: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
