@@ -28,6 +28,7 @@ import dev.loracurve.core.train.ClassifierObjective;
 import dev.loracurve.core.train.DataOrder;
 import dev.loracurve.core.train.OptimizerConfig;
 import dev.loracurve.core.train.Schedule;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -331,7 +332,7 @@ final class BenchCommand implements Runnable {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
         return 0;
