@@ -1,7 +1,7 @@
 """Writes an F32 GGUF file for llama.cpp from a Hugging Face folder of ours (config.json,
 model.safetensors, a word-level tokenizer): the same weights the other peers load.
 
-The vocabulary is written as SentencePiece-style pieces with zero scores, enough for llama.cpp to
+The vocabulary is written as SentencePiece pieces (the 256 byte pieces, then one word per id) with zero scores, enough for llama.cpp to
 load the model; the benchmark feeds token ids, never text. Q and K are not permuted into
 llama.cpp's rotary layout (convert_hf_to_gguf.py does, for llama): the logits then differ from the
 Hugging Face model's, the work done is the same, and only the work is measured.
@@ -58,10 +58,14 @@ def main():
     w.add_file_type(gguf.LlamaFileType.ALL_F32)
     vocab = c["vocab_size"]
     w.add_tokenizer_model("llama")
-    w.add_token_list(["<unk>", "<s>", "</s>"] + [f"w{i}" for i in range(3, vocab)])
+    # SentencePiece's byte pieces come first: llama.cpp looks up the newline's (<0x0A>) on load
+    pieces = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
+    types = [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL] + [gguf.TokenType.BYTE] * 256
+    pieces += [f"w{i}" for i in range(len(pieces), vocab)]
+    types += [gguf.TokenType.NORMAL] * (vocab - len(types))
+    w.add_token_list(pieces)
     w.add_token_scores([0.0] * vocab)
-    w.add_token_types([gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
-                      + [gguf.TokenType.NORMAL] * (vocab - 3))
+    w.add_token_types(types)
     w.add_unk_token_id(0)
     w.add_bos_token_id(1)
     w.add_eos_token_id(2)

@@ -42,7 +42,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    model = AutoModelForCausalLM.from_pretrained(a.model, torch_dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(a.model, dtype=torch.float32)
     vocab = model.config.vocab_size
     one = torch.randint(0, vocab, (1, a.seq))
     many = torch.randint(0, vocab, (a.batch, a.seq))
