@@ -280,38 +280,54 @@ final class BenchCommand implements Runnable {
      * process's peak resident memory.
      */
     private void peerFigures() {
-        try (NDManager m = Engines.newManager();
-                Decoder d = Decoder.load(model, m)) {
-            ModelConfig c = d.config();
-            LoraConfig lora =
-                    LoraConfig.builder().rank(rank).alpha(2 * rank).dropout(0).build();
-            LoraLayout layout = new LoraLayout(c, lora);
-            NDArray theta = Tensors.of(m, layout.initialTheta(1));
-            TokenBatch one = randomBatch(c.vocabSize(), 1, seq);
-            TokenBatch many = randomBatch(c.vocabSize(), batch, seq);
-            double pp1 = median(() -> lastLogits(d, m, one));
-            double ppBatch = median(() -> lastLogits(d, m, many));
-            double train = median(() -> {
-                try (NDManager step = m.newSubManager();
-                        GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                    NDArray th = theta.duplicate();
-                    th.attach(step);
-                    th.setRequiresGradient(true);
-                    NDArray logits = d.logits(d.hidden(many.idsArray(step), many, new FlatLora(layout, th, false)));
-                    gc.backward(LanguageModelLoss.meanNextTokenNll(logits, many));
-                    th.getGradient().getFloat(0);
-                }
-            });
-            System.out.printf(
-                    "peer=ours threads=%d seq=%d batch=%d pp1=%.1f pp_batch=%.1f train=%.1f peak_mib=%d%n",
-                    threads,
-                    seq,
-                    batch,
-                    seq / pp1,
-                    (double) batch * seq / ppBatch,
-                    (double) batch * seq / train,
-                    peakRssMib());
+        try (NDManager m = Engines.newManager()) {
+            m.zeros(new Shape(1)).getFloat(0); // libtorch loaded and initialised
+            long fixed = memoryMib("VmRSS:");
+            try (Decoder d = Decoder.load(model, m)) {
+                peerFigures(d, m, fixed, memoryMib("VmRSS:"));
+            }
         }
+    }
+
+    private void peerFigures(Decoder d, NDManager m, long fixedMib, long loadedMib) {
+        ModelConfig c = d.config();
+        LoraConfig lora =
+                LoraConfig.builder().rank(rank).alpha(2 * rank).dropout(0).build();
+        LoraLayout layout = new LoraLayout(c, lora);
+        NDArray theta = Tensors.of(m, layout.initialTheta(1));
+        TokenBatch one = randomBatch(c.vocabSize(), 1, seq);
+        TokenBatch many = randomBatch(c.vocabSize(), batch, seq);
+        double pp1 = median(() -> lastLogits(d, m, one));
+        double ppBatch = median(() -> lastLogits(d, m, many));
+        double train = median(() -> {
+            try (NDManager step = m.newSubManager();
+                    GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                NDArray th = theta.duplicate();
+                th.attach(step);
+                th.setRequiresGradient(true);
+                NDArray logits = d.logits(d.hidden(many.idsArray(step), many, new FlatLora(layout, th, false)));
+                gc.backward(LanguageModelLoss.meanNextTokenNll(logits, many));
+                th.getGradient().getFloat(0);
+            }
+        });
+        long weightsMib = d.weights().values().stream()
+                        .distinct() // a tied head is the embedding
+                        .mapToLong(w -> w.size() * w.getDataType().getNumOfBytes())
+                        .sum()
+                >> 20;
+        System.out.printf(
+                "peer=ours threads=%d seq=%d batch=%d pp1=%.1f pp_batch=%.1f train=%.1f peak_mib=%d"
+                        + " fixed_mib=%d weights_mib=%d loaded_mib=%d%n",
+                threads,
+                seq,
+                batch,
+                seq / pp1,
+                (double) batch * seq / ppBatch,
+                (double) batch * seq / train,
+                memoryMib("VmHWM:"),
+                fixedMib,
+                weightsMib,
+                loadedMib);
     }
 
     /** The last position's vocabulary logits of every sequence, read back. */
@@ -324,11 +340,11 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** VmHWM of /proc/self/status, in MiB (0 where there is no /proc). */
-    static long peakRssMib() {
+    /** A field of /proc/self/status (VmRSS: now, VmHWM: the peak), in MiB; 0 where there is no /proc. */
+    static long memoryMib(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
                 }
             }
