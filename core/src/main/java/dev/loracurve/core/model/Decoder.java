@@ -9,8 +9,10 @@ import ai.djl.nn.Activation;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.core.store.DType;
 import dev.loracurve.core.store.TensorInfo;
 import dev.loracurve.core.store.WeightFiles;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -95,6 +97,27 @@ public final class Decoder implements AutoCloseable {
                         }
 
                         @Override
+                        public NDArray tensor(NDManager m, String name, long... shape) {
+                            // F32 bytes go from the file mapping straight into libtorch: no copy on
+                            // the Java heap and no direct buffer left for the GC (a 0.5B model
+                            // otherwise holds about twice its weights after loading)
+                            ByteBuffer bytes = files.info(name).dtype() == DType.F32 ? files.mapBytes(name) : null;
+                            if (bytes == null || !Arrays.equals(files.info(name).shape(), shape)) {
+                                return WeightSource.super.tensor(m, name, shape);
+                            }
+                            NDArray owned;
+                            try (NDArray mapped = m.create(bytes, new Shape(shape), DataType.FLOAT32)) {
+                                owned = mapped.duplicate();
+                            }
+                            if (owned.isNaN().any().getBoolean()
+                                    || owned.isInfinite().any().getBoolean()) {
+                                owned.close();
+                                return WeightSource.super.tensor(m, name, shape); // names the bad element
+                            }
+                            return owned;
+                        }
+
+                        @Override
                         public boolean has(String name) {
                             return files.has(name);
                         }
@@ -120,6 +143,11 @@ public final class Decoder implements AutoCloseable {
         }
 
         boolean has(String name);
+
+        /** The tensor in F32, libtorch-owned. */
+        default NDArray tensor(NDManager m, String name, long... shape) {
+            return Tensors.of(m, read(name, shape), new Shape(shape));
+        }
     }
 
     public static Decoder fromWeights(ModelConfig c, WeightSource src, NDManager parent, DataType dtype) {
@@ -161,7 +189,7 @@ public final class Decoder implements AutoCloseable {
             Map<String, NDArray> named, NDManager m, DataType dtype, WeightSource src, String name, long... shape) {
         NDArray a = dtype == DataType.FLOAT64
                 ? Tensors.of(m, src.readDouble(name, shape)).reshape(new Shape(shape))
-                : Tensors.of(m, src.read(name, shape), new Shape(shape));
+                : src.tensor(m, name, shape);
         a = dtype == DataType.FLOAT32 || dtype == DataType.FLOAT64 ? a : a.toType(dtype, false);
         named.put(name, a);
         return a;

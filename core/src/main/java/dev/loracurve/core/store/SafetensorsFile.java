@@ -223,6 +223,24 @@ public final class SafetensorsFile implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A tensor's raw little-endian bytes, memory-mapped (no copy on the Java heap), or null where
+     * they exceed one mapping (2 GiB): for loaders that hand the bytes to native code.
+     */
+    public ByteBuffer mapBytes(String name) {
+        TensorInfo t = info(name);
+        long bytes = t.end() - t.begin();
+        if (bytes > Integer.MAX_VALUE) {
+            return null;
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), bytes)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new CheckpointException(path, name, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads a floating tensor widened to float, row-major; a NaN or Inf value is a CheckpointException. */
     public float[] readFloats(String name) {
         TensorInfo t = info(name);

@@ -1,6 +1,7 @@
 package dev.loracurve.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,11 @@ public final class WeightFiles implements AutoCloseable {
 
     public float[] readFloats(String name) {
         return file(name).readFloats(name);
+    }
+
+    /** See {@link SafetensorsFile#mapBytes}. */
+    public ByteBuffer mapBytes(String name) {
+        return file(name).mapBytes(name);
     }
 
     public Path fileOf(String name) {
