@@ -317,7 +317,7 @@ final class BenchCommand implements Runnable {
                 >> 20;
         System.out.printf(
                 "peer=ours threads=%d seq=%d batch=%d pp1=%.1f pp_batch=%.1f train=%.1f peak_mib=%d"
-                        + " fixed_mib=%d weights_mib=%d loaded_mib=%d%n",
+                        + " fixed_mib=%d weights_mib=%d loaded_mib=%d file_mib=%d%n",
                 threads,
                 seq,
                 batch,
@@ -327,7 +327,8 @@ final class BenchCommand implements Runnable {
                 memoryMib("VmHWM:"),
                 fixedMib,
                 weightsMib,
-                loadedMib);
+                loadedMib,
+                memoryMib("RssFile:")); // mapped files' pages (the weights file, libraries) count in RSS
     }
 
     /** The last position's vocabulary logits of every sequence, read back. */
