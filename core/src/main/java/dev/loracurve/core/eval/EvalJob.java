@@ -191,16 +191,15 @@ public record EvalJob(
                         }
                         priorPrecision = grid[best];
                     }
-                    p = Laplace.linearisedPredictive(
-                            objective, map, fisher, priorPrecision, examples, config.samples(), laplaceSeed);
+                    float[] variance = Laplace.posteriorVariance(fisher, priorPrecision);
+                    p = Laplace.linearisedPredictive(objective, map, variance, examples, config.samples(), laplaceSeed);
                     for (OodSet set : ood) {
                         po.put(
                                 set,
                                 Laplace.linearisedPredictive(
                                         objective,
                                         map,
-                                        fisher,
-                                        priorPrecision,
+                                        variance,
                                         oodExamples.get(set),
                                         config.samples(),
                                         laplaceSeed + 1));

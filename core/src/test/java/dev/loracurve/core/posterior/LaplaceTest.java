@@ -68,9 +68,10 @@ class LaplaceTest {
         }
         assertThrows(IllegalArgumentException.class, () -> Laplace.priorPrecision(theta, new float[40]));
         double[] grid = Laplace.precisionGrid(best);
-        assertEquals(best, grid[8], 1e-12 * best, "the evidence's λ is on the grid");
+        assertEquals(best, grid[4], 1e-12 * best, "the evidence's λ is on the grid");
         assertEquals(best * 1e-2, grid[0], 1e-12 * best);
         assertEquals(best * 1e4, grid[grid.length - 1], 1e-8 * best);
+        assertEquals(1 / (fisher[1] + best), Laplace.posteriorVariance(fisher, best)[1], 1e-6 / (fisher[1] + best));
     }
 
     private static double logEvidence(float[] theta, float[] fisher, double lambda) {
@@ -113,23 +114,19 @@ class LaplaceTest {
         withTinyModel(2, tiny -> {
             int d = tiny.layout().intSize();
             float[] theta = RandomData.points(1, d, 0.5, 11).get(0);
-            // variance 1 / (F_k + λ) on a few coordinates only (F = ∞ elsewhere), so that the
-            // reference needs few differences
+            // variance on a few coordinates only, so that the reference needs few differences
             int[] coords = {0, 3, d / 3, d / 2, d - 1};
             double[] var = {0.3, 1.0, 2.0, 0.5, 1.5};
-            double lambda = 0.25;
-            float[] fisher = new float[d];
-            Arrays.fill(fisher, Float.POSITIVE_INFINITY);
+            float[] variance = new float[d];
             double[][][] diff = new double[coords.length][][]; // [coordinate][item][class]: ∂ log p
             for (int j = 0; j < coords.length; j++) {
-                fisher[coords[j]] = (float) (1 / var[j] - lambda);
-                var[j] = 1 / (fisher[coords[j]] + lambda); // as rounded to float
+                variance[coords[j]] = (float) var[j];
                 diff[j] = tiny.logProbDerivative(theta, coords[j]);
             }
             double[][] p = tiny.predict(theta);
             for (int i = 0; i < p.length; i++) {
                 LogitGaussian g = Laplace.logitGaussian(
-                        tiny.objective(), theta, fisher, lambda, tiny.items().get(i));
+                        tiny.objective(), theta, variance, tiny.items().get(i));
                 int classes = p[i].length;
                 double[][] want = new double[classes][classes];
                 double largest = 0;
@@ -163,8 +160,8 @@ class LaplaceTest {
             double[] nll = Laplace.validationNll(tiny.objective(), theta, fisher, grid, tiny.items(), 16, 77);
             int[] labels = tiny.items().stream().mapToInt(Example::label).toArray();
             for (int g = 0; g < grid.length; g++) {
-                double[][][] draws =
-                        Laplace.linearisedPredictive(tiny.objective(), theta, fisher, grid[g], tiny.items(), 16, 77);
+                double[][][] draws = Laplace.linearisedPredictive(
+                        tiny.objective(), theta, Laplace.posteriorVariance(fisher, grid[g]), tiny.items(), 16, 77);
                 assertEquals(Metrics.nll(Metrics.average(draws), labels), nll[g], 1e-9, "λ = " + grid[g]);
             }
             double map = Metrics.nll(tiny.predict(theta), labels);
