@@ -146,17 +146,7 @@ final class BenchCommand implements Runnable {
                 logits.getFloat(0, 0, 0); // wait for the result
             }
         });
-        double train = median(() -> {
-            try (NDManager step = m.newSubManager();
-                    GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                NDArray th = theta.duplicate();
-                th.attach(step);
-                th.setRequiresGradient(true);
-                NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, th, false)));
-                gc.backward(LanguageModelLoss.meanNextTokenNll(logits, batch));
-                th.getGradient().getFloat(0);
-            }
-        });
+        double train = median(() -> loraStep(d, m, layout, theta, batch));
         double fwdFlops = ModelFlops.forward(c, batchSize, t, lora) / fwd;
         double trainFlops = ModelFlops.forwardBackwardLora(c, batchSize, t, lora) / train;
         System.out.printf(
@@ -299,17 +289,7 @@ final class BenchCommand implements Runnable {
         TokenBatch many = randomBatch(c.vocabSize(), batch, seq);
         double pp1 = median(() -> lastLogits(d, m, one));
         double ppBatch = median(() -> lastLogits(d, m, many));
-        double train = median(() -> {
-            try (NDManager step = m.newSubManager();
-                    GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                NDArray th = theta.duplicate();
-                th.attach(step);
-                th.setRequiresGradient(true);
-                NDArray logits = d.logits(d.hidden(many.idsArray(step), many, new FlatLora(layout, th, false)));
-                gc.backward(LanguageModelLoss.meanNextTokenNll(logits, many));
-                th.getGradient().getFloat(0);
-            }
-        });
+        double train = median(() -> loraStep(d, m, layout, theta, many));
         long weightsMib = d.weights().values().stream()
                         .distinct() // a tied head is the embedding
                         .mapToLong(w -> w.size() * w.getDataType().getNumOfBytes())
@@ -329,6 +309,19 @@ final class BenchCommand implements Runnable {
                 weightsMib,
                 loadedMib,
                 memoryMib("RssFile:")); // mapped files' pages (the weights file, libraries) count in RSS
+    }
+
+    /** LoRA forward+backward of the mean next-token loss, the gradient read back. */
+    private static void loraStep(Decoder d, NDManager m, LoraLayout layout, NDArray theta, TokenBatch batch) {
+        try (NDManager step = m.newSubManager();
+                GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+            NDArray th = theta.duplicate();
+            th.attach(step);
+            th.setRequiresGradient(true);
+            NDArray logits = d.logits(d.hidden(batch.idsArray(step), batch, new FlatLora(layout, th, false)));
+            gc.backward(LanguageModelLoss.meanNextTokenNll(logits, batch));
+            th.getGradient().getFloat(0);
+        }
     }
 
     /** The last position's vocabulary logits of every sequence, read back. */
