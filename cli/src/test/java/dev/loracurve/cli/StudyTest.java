@@ -77,13 +77,9 @@ class StudyTest {
         assertTrue(csv.contains("\"Accuracy (%)\",\"map\",\"trec\",4,"), "2 seeds × K = 2:\n" + csv);
         assertTrue(csv.contains("\"Accuracy (%)\",\"curve [js-1]\",\"trec\",2,"), csv);
         assertTrue(Files.readString(out.resolve("study.html")).contains("<td>curve [js-1]</td>"));
-        try (Stream<Path> cells = Files.list(out.resolve("cells"))) {
-            List<String> names =
-                    cells.map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(2, names.stream().filter(n -> n.startsWith("optima-")).count(), "the ablation shares them");
-            assertEquals(4, names.stream().filter(n -> n.startsWith("curve-")).count());
-            assertEquals(4, names.stream().filter(n -> n.startsWith("eval-")).count());
-        }
+        assertEquals(2, cells(out, "optima-").size(), "the ablation shares them");
+        assertEquals(4, cells(out, "curve-").size());
+        assertEquals(4, cells(out, "eval-").size());
 
         Path report;
         try (Stream<Path> files = Files.walk(out.resolve("cells"))) {
@@ -98,18 +94,22 @@ class StudyTest {
         // scoring fewer test items trains nothing again, and scores again
         Files.writeString(yaml, STUDY.replace("validation_split: none}", "validation_split: none, test_limit: 5}"));
         run("study", yaml.toString());
+        assertEquals(2, cells(out, "optima-").size(), "optima shared");
+        assertEquals(4, cells(out, "curve-").size(), "curves shared");
+        List<Path> evals = cells(out, "eval-");
+        assertEquals(8, evals.size(), "evaluated anew");
+        long fiveItems = evals.stream()
+                .map(e -> JsonFiles.read(e.resolve("report.json")))
+                .filter(r -> r.get("items").asInt() == 5)
+                .count();
+        assertEquals(4, fiveItems, "the new cells score 5 items");
+    }
+
+    /** The study's cache folders whose names start with {@code kind}. */
+    private static List<Path> cells(Path out, String kind) throws Exception {
         try (Stream<Path> cells = Files.list(out.resolve("cells"))) {
-            List<String> names =
-                    cells.map(p -> p.getFileName().toString()).sorted().toList();
-            assertEquals(2, names.stream().filter(n -> n.startsWith("optima-")).count(), "optima shared");
-            assertEquals(4, names.stream().filter(n -> n.startsWith("curve-")).count(), "curves shared");
-            assertEquals(8, names.stream().filter(n -> n.startsWith("eval-")).count(), "evaluated anew");
-            long fiveItems = names.stream()
-                    .filter(n -> n.startsWith("eval-"))
-                    .map(n -> JsonFiles.read(out.resolve("cells").resolve(n).resolve("report.json")))
-                    .filter(r -> r.get("items").asInt() == 5)
-                    .count();
-            assertEquals(4, fiveItems, "the new cells score 5 items");
+            return cells.filter(p -> p.getFileName().toString().startsWith(kind))
+                    .toList();
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * A Gaussian over θ with diagonal plus low-rank covariance, Σ = diag(variance) + L Lᵀ: SWAG's
- * (½ diag(σ²) + D Dᵀ / (2(K − 1))) and Laplace's diagonal (L empty) alike.
+ * (½ diag(σ²) + D Dᵀ / (2(K − 1))), or a diagonal one (L empty).
  *
  * @param mean     θ̄
  * @param variance the diagonal part, per coordinate
