@@ -9,7 +9,8 @@ versions = {}
 for line in open(sys.argv[1]):
     kv = dict(part.split("=", 1) for part in line.split())
     key = (kv["shape"], int(kv["threads"]), kv["peer"])
-    for figure in ("pp1", "pp_batch", "train", "peak_mib", "fixed_mib", "weights_mib", "loaded_mib", "file_mib"):
+    for figure in ("pp1", "pp_batch", "train", "peak_mib", "fixed_mib", "weights_mib", "loaded_mib", "file_mib",
+                   "scoring_peak_mib", "train_peak_mib", "heap_committed_mib"):
         if figure in kv:
             runs[key][figure].append(float(kv[figure]))
     runs[key]["seq"] = kv["seq"]
@@ -46,15 +47,18 @@ for shape, threads in sorted({(s, t) for s, t, _ in runs}):
               f" | {cell(med(shape, threads, 'torch_peft', figure))} | {cell(med(shape, threads, 'ours', figure), peer)} |")
     print(f"| {shape} | {threads} | peak memory (MiB) | {cell(med(shape, threads, 'llama_cpp', 'peak_mib'))}"
           f" | {cell(med(shape, threads, 'torch_peft', 'peak_mib'))} | {cell(med(shape, threads, 'ours', 'peak_mib'))} |")
-print("\nOur memory (MiB, medians): fixed = the JVM with libtorch loaded, before the model;"
-      " loaded = resident after loading it; peak = the whole run's high-water mark.")
-print("| shape | threads | fixed | weights (F32) | loaded | peak | peak − loaded | peak / (fixed + weights) | mapped files at the end |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("\nOur memory (MiB, medians): fixed = the JVM with libtorch loaded, before the model; loaded = resident"
+      " after loading it; scoring and train peak = the high-water mark of those figures alone (restarted before"
+      " each); heap = the JVM heap committed at the end; mapped = file pages in the resident set at the end.")
+keys = ("fixed_mib", "weights_mib", "loaded_mib", "scoring_peak_mib", "train_peak_mib", "peak_mib",
+        "heap_committed_mib", "file_mib")
+print("| shape | threads | fixed | weights (F32) | loaded | scoring peak | train peak | peak | peak / (fixed + weights)"
+      " | heap | mapped |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for shape, threads in sorted({(s, t) for s, t, p in runs if p == "ours"}):
-    f, w, l, p, m = (med(shape, threads, "ours", k)
-                     for k in ("fixed_mib", "weights_mib", "loaded_mib", "peak_mib", "file_mib"))
-    if None not in (f, w, l, p, m):
-        print(f"| {shape} | {threads} | {f:,.0f} | {w:,.0f} | {l:,.0f} | {p:,.0f} | {p - l:,.0f} | {p / (f + w):.2f}"
-              f" | {m:,.0f} |")
+    f, w, l, sp, tp, p, h, m = (med(shape, threads, "ours", k) for k in keys)
+    ratio = f"{p / (f + w):.2f}" if None not in (p, f, w) else "–"
+    print(f"| {shape} | {threads} | {cell(f)} | {cell(w)} | {cell(l)} | {cell(sp)} | {cell(tp)} | {cell(p)} | {ratio}"
+          f" | {cell(h)} | {cell(m)} |")
 rounds = max((len(v.get("pp1", [])) for v in runs.values()), default=0)
 print(f"\nMedians of {rounds} alternating round(s); peers: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))

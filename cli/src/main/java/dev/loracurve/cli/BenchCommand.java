@@ -29,10 +29,11 @@ import dev.loracurve.core.train.DataOrder;
 import dev.loracurve.core.train.OptimizerConfig;
 import dev.loracurve.core.train.Schedule;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
@@ -57,7 +58,7 @@ final class BenchCommand implements Runnable {
 
     @Option(
             names = "--seconds",
-            defaultValue = "8",
+            defaultValue = "2",
             description = "time budget per measurement (default ${DEFAULT-VALUE})")
     double seconds;
 
@@ -66,6 +67,12 @@ final class BenchCommand implements Runnable {
             description = "only the figures the peers also measure (scripts/bench-peers.sh), on this model folder:"
                     + " one line of key=value")
     Path model;
+
+    @Option(
+            names = "--profile",
+            description = "with --model: profile one batched forward and one LoRA step under libtorch's profiler,"
+                    + " write their Chrome traces into this folder and print where the time goes")
+    Path profile;
 
     @Option(names = "--seq", defaultValue = "128", description = "with --model: tokens per sequence")
     int seq;
@@ -118,10 +125,14 @@ final class BenchCommand implements Runnable {
             }
             try (Decoder d = Decoder.fromWeights(LLAMA_30M, new RandomWeights(0), m, DataType.FLOAT32)) {
                 report("random llama 30M", d, m, 8, 256, matmul);
+                scaling("random llama 30M", d, m);
             }
             System.out.printf(
                     "F32 matmul 1024^3 again: %.1f GFLOP/s (the machine is shared: compare the two)%n",
                     matmulFlops(m) / 1e9);
+            System.out.printf(
+                    "peak resident memory of this process: %d MiB (weights of both models included)%n",
+                    memoryMib("VmHWM:"));
         }
     }
 
@@ -226,40 +237,93 @@ final class BenchCommand implements Runnable {
     private void evaluation(String name, Decoder d, NDManager m) {
         LoraConfig lora = LoraConfig.builder().rank(rank).alpha(2 * rank).build();
         LoraLayout layout = new LoraLayout(d.config(), lora);
-        SplittableRandom rng = new SplittableRandom(4);
-        List<Example> items = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            items.add(new Example(
-                    "s" + i,
-                    rng.longs(128, 3, d.config().vocabSize()).toArray(),
-                    new long[][] {{3}, {4}},
-                    rng.nextInt(2),
-                    false));
-        }
-        List<float[]> ten = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            float[] th = layout.initialTheta(10 + i);
-            for (int k = 0; k < th.length; k++) {
-                th[k] += (float) (0.01 * rng.nextGaussian()); // B ≠ 0: the adapters matter
-            }
-            ten.add(th);
-        }
+        List<Example> items = classificationItems(d.config().vocabSize(), 64, 128);
+        List<float[]> ten = perturbedThetas(layout, 10);
         SampleScorer one = new SampleScorer(d, m, layout, 16);
         double single = median(() -> one.score(ten.subList(0, 1), false, items, false, 0));
         System.out.printf("%s, scoring (medians):%n", name);
         System.out.printf("  one adapter, 64 items of 128 tokens (batch 16)   %9.0f tokens/s%n", 64 * 128 / single);
         for (int len : new int[] {128, 32}) {
-            List<Example> short_ = new ArrayList<>();
-            for (Example e : items) {
-                short_.add(new Example(e.id(), Arrays.copyOf(e.prefix(), len), e.continuations(), e.label(), false));
-            }
-            SampleScorer chunked = new SampleScorer(d, m, layout, 4); // 10 × 4 = 40 rows per batched pass
+            List<Example> short_ = classificationItems(d.config().vocabSize(), 64, len);
+            SampleScorer chunked = new SampleScorer(d, m, layout, 4);
             double batched = median(() -> chunked.score(ten, false, short_, true, 0));
             double sequential = median(() -> chunked.score(ten, false, short_, false, 0));
             System.out.printf(
-                    "  M = 10 points, 64 items of %3d tokens, 4 items per pass: batched %.2f s, sequential %.2f s"
-                            + " (batched %.2fx faster; %.0f tokens/s)%n",
-                    len, batched, sequential, sequential / batched, 10.0 * 64 * len / batched);
+                    "  M = 10 points, 64 items of %3d tokens, 4 items per pass: batched (%d points per pass) %.2f s,"
+                            + " sequential %.2f s (batched %.2fx faster; %.0f tokens/s)%n",
+                    len,
+                    chunked.samplesPerPass(10, short_),
+                    batched,
+                    sequential,
+                    sequential / batched,
+                    10.0 * 64 * len / batched);
+        }
+    }
+
+    /** Items of {@code len} random tokens with two single-token choices. */
+    private static List<Example> classificationItems(int vocab, int n, int len) {
+        SplittableRandom rng = new SplittableRandom(4);
+        List<Example> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            items.add(new Example(
+                    "s" + i, rng.longs(len, 3, vocab).toArray(), new long[][] {{3}, {4}}, rng.nextInt(2), false));
+        }
+        return items;
+    }
+
+    /** M initial θ with B ≠ 0 (the adapters matter). */
+    private static List<float[]> perturbedThetas(LoraLayout layout, int m) {
+        SplittableRandom rng = new SplittableRandom(5);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            float[] th = layout.initialTheta(10 + i);
+            for (int k = 0; k < th.length; k++) {
+                th[k] += (float) (0.01 * rng.nextGaussian());
+            }
+            out.add(th);
+        }
+        return out;
+    }
+
+    /**
+     * How cost grows: scoring forward (each row's last logits) and LoRA forward+backward tokens/s
+     * against batch size and sequence length, and M adapters scored batched (as {@link SampleScorer}
+     * groups them) against one pass per adapter.
+     */
+    private void scaling(String name, Decoder d, NDManager m) {
+        LoraConfig lora =
+                LoraConfig.builder().rank(rank).alpha(2 * rank).dropout(0).build();
+        LoraLayout layout = new LoraLayout(d.config(), lora);
+        NDArray theta = Tensors.of(m, layout.initialTheta(1));
+        int vocab = d.config().vocabSize();
+        System.out.printf("%s, scaling (tokens/s, medians):%n", name);
+        System.out.printf("  %-16s %10s %10s%n", "batch x length", "scoring", "fwd+bwd");
+        int[][] shapes = {{1, 128}, {4, 128}, {16, 128}, {1, 512}, {1, 2048}, {4, 512}};
+        for (int[] bt : shapes) {
+            TokenBatch b = randomBatch(vocab, bt[0], bt[1]);
+            double tokens = (double) bt[0] * bt[1];
+            double fwd = median(() -> lastLogits(d, m, b));
+            double train = median(() -> loraStep(d, m, layout, theta, b));
+            System.out.printf("  %-16s %10.0f %10.0f%n", bt[0] + " x " + bt[1], tokens / fwd, tokens / train);
+        }
+        System.out.printf("  M adapters on 16 items, batched (samples per pass) against one pass each:%n");
+        for (int len : new int[] {32, 128}) {
+            List<Example> items = classificationItems(vocab, 16, len);
+            SampleScorer scorer = new SampleScorer(d, m, layout, 8);
+            for (int mm : new int[] {1, 4, 16}) {
+                List<float[]> thetas = perturbedThetas(layout, mm);
+                double batched = median(() -> scorer.score(thetas, false, items, true, 0));
+                double sequential = median(() -> scorer.score(thetas, false, items, false, 0));
+                double tokens = (double) mm * items.size() * len;
+                System.out.printf(
+                        "  M %2d, %3d tokens: batched %8.0f (%2d per pass), sequential %8.0f, ratio %.2f%n",
+                        mm,
+                        len,
+                        tokens / batched,
+                        scorer.samplesPerPass(mm, items),
+                        tokens / sequential,
+                        sequential / batched);
+            }
         }
     }
 
@@ -287,28 +351,79 @@ final class BenchCommand implements Runnable {
         NDArray theta = Tensors.of(m, layout.initialTheta(1));
         TokenBatch one = randomBatch(c.vocabSize(), 1, seq);
         TokenBatch many = randomBatch(c.vocabSize(), batch, seq);
+        if (profile != null) {
+            profileRuns(d, m, layout, theta, many);
+            return;
+        }
+        long loadPeak = memoryMib("VmHWM:");
+        resetPeak(); // each figure's own high-water mark from here
         double pp1 = median(() -> lastLogits(d, m, one));
         double ppBatch = median(() -> lastLogits(d, m, many));
+        long scoringPeak = memoryMib("VmHWM:");
+        resetPeak();
         double train = median(() -> loraStep(d, m, layout, theta, many));
+        long trainPeak = memoryMib("VmHWM:");
         long weightsMib = d.weights().values().stream()
                         .distinct() // a tied head is the embedding
                         .mapToLong(w -> w.size() * w.getDataType().getNumOfBytes())
                         .sum()
                 >> 20;
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         System.out.printf(
                 "peer=ours threads=%d seq=%d batch=%d pp1=%.1f pp_batch=%.1f train=%.1f peak_mib=%d"
-                        + " fixed_mib=%d weights_mib=%d loaded_mib=%d file_mib=%d%n",
+                        + " fixed_mib=%d weights_mib=%d loaded_mib=%d scoring_peak_mib=%d train_peak_mib=%d"
+                        + " heap_committed_mib=%d heap_used_mib=%d file_mib=%d%n",
                 threads,
                 seq,
                 batch,
                 seq / pp1,
                 (double) batch * seq / ppBatch,
                 (double) batch * seq / train,
-                memoryMib("VmHWM:"),
+                Math.max(loadPeak, Math.max(scoringPeak, trainPeak)),
                 fixedMib,
                 weightsMib,
                 loadedMib,
+                scoringPeak,
+                trainPeak,
+                heap.getCommitted() >> 20,
+                heap.getUsed() >> 20,
                 memoryMib("RssFile:")); // mapped files' pages (the weights file, libraries) count in RSS
+    }
+
+    /** One forward of the batch (each row's last logits) and one LoRA step, each profiled after warm-ups. */
+    private void profileRuns(Decoder d, NDManager m, LoraLayout layout, NDArray theta, TokenBatch b) {
+        Runnable[] runs = {() -> lastLogits(d, m, b), () -> loraStep(d, m, layout, theta, b)};
+        String[] names = {"forward", "lora-step"};
+        try {
+            Files.createDirectories(profile);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create --profile " + profile + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < runs.length; i++) {
+            runs[i].run();
+            runs[i].run();
+            Path trace = profile.resolve(names[i] + ".json");
+            long[] wall = new long[1];
+            Runnable run = runs[i];
+            Engines.profile(trace, () -> {
+                long t0 = System.nanoTime();
+                run.run();
+                wall[0] = System.nanoTime() - t0;
+            });
+            System.out.printf(
+                    "%s, %d x %d, %d thread(s): %.1f ms under the profiler (%s)%n",
+                    names[i], b.batchSize(), b.maxLength(), threads, wall[0] / 1e6, trace);
+            OpProfile.summarize(trace, wall[0] / 1e9, 15).forEach(System.out::println);
+        }
+    }
+
+    /** Restarts the VmHWM high-water mark at the current resident size (Linux; else nothing). */
+    private static void resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // peaks then cover the whole run so far
+        }
     }
 
     /** LoRA forward+backward of the mean next-token loss, the gradient read back. */

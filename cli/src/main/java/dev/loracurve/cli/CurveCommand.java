@@ -197,13 +197,16 @@ final class CurveCommand implements Runnable {
             }
             v.throwIfAny();
             CurveJob job = new CurveJob(taskOptions.model, taskData, anchors, shape, scratch, config, seed);
+            double[] rate = {Double.NaN};
             try (ProgressBar bar = Progress.bar("curve", steps)) {
                 job.fit(out, (step, total, loss, tps) -> {
                     bar.stepTo(step);
                     bar.setExtraMessage(String.format(" loss %.4f  %.0f tok/s", loss, tps));
+                    rate[0] = tps;
                 });
             }
-            System.out.println("curve written to " + out);
+            System.out.println("curve written to " + out
+                    + (Double.isNaN(rate[0]) ? "" : String.format(" (%.0f tokens/s over this run's steps)", rate[0])));
         }
 
         private static String[] parse(String value, String option, String none) {

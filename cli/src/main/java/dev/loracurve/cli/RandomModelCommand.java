@@ -6,11 +6,15 @@ import dev.loracurve.core.model.WordTokenizer;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.store.SafetensorsWriter;
 import dev.loracurve.core.store.WeightFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,10 +55,36 @@ final class RandomModelCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "weights' seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(
+            names = "--words",
+            description = "text files whose words (as the tokenizer splits them) come first in the vocabulary,"
+                    + " so that their text tokenizes: a task's data, its prompt words (repeatable)")
+    List<Path> wordFiles = new ArrayList<>();
+
     static final class Names extends ArrayList<String> {
         Names() {
             super(SHAPES.keySet().stream().sorted().toList());
         }
+    }
+
+    /** The files' words, then w3, w4, … up to exactly {@code size} words (a word per id). */
+    private Set<String> vocabulary(int size) {
+        Set<String> words = new LinkedHashSet<>();
+        for (Path f : wordFiles) {
+            try {
+                WordTokenizer.addPieces(Files.readString(f), words);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read --words " + f, e);
+            }
+        }
+        if (words.size() > size) {
+            throw new IllegalArgumentException(
+                    "--words: " + words.size() + " distinct words exceed the shape's vocabulary of " + size);
+        }
+        for (int i = 3; words.size() < size; i++) {
+            words.add("w" + i);
+        }
+        return words;
     }
 
     @Override
@@ -68,12 +98,7 @@ final class RandomModelCommand implements Runnable {
         }
         AtomicFiles.writeDirectory(out, dir -> {
             config.write(dir);
-            // a word per id: the tokenizer's vocabulary fills the embedding exactly
-            List<String> words = new ArrayList<>();
-            for (int i = 3; i < config.vocabSize(); i++) {
-                words.add("w" + i);
-            }
-            WordTokenizer.write(dir, words);
+            WordTokenizer.write(dir, vocabulary(config.vocabSize() - 3));
             RandomWeights weights = new RandomWeights(seed);
             SafetensorsWriter writer = new SafetensorsWriter();
             config.tensorShapes().forEach((name, dims) -> writer.add(name, dims, weights.read(name, dims)));

@@ -132,6 +132,7 @@ final class TrainCommand implements Runnable, ConfigFlags {
         new OptimaJob(taskOptions.model, taskData, config, k, seed).run(out, new OptimaJob.Listener() {
             private ProgressBar bar;
             private int current = -1;
+            private double tokensPerSecond = Double.NaN;
 
             @Override
             public void onStart(int trainItems, int validationItems) {
@@ -152,6 +153,7 @@ final class TrainCommand implements Runnable, ConfigFlags {
                 }
                 bar.stepTo(step);
                 bar.setExtraMessage(String.format(" loss %.4f  %.0f tok/s", loss, tokensPerSecond));
+                this.tokensPerSecond = tokensPerSecond;
             }
 
             @Override
@@ -166,7 +168,11 @@ final class TrainCommand implements Runnable, ConfigFlags {
                 if (bar != null && current == run) {
                     bar.close();
                 }
-                System.out.printf("%s: %s%n", OptimaJob.runName(run), Trainer.summary(adapter));
+                String rate = Double.isNaN(tokensPerSecond)
+                        ? "" // found already trained
+                        : String.format(" (%.0f training tokens/s)", tokensPerSecond);
+                System.out.printf("%s: %s%s%n", OptimaJob.runName(run), Trainer.summary(adapter), rate);
+                tokensPerSecond = Double.NaN;
             }
         });
     }

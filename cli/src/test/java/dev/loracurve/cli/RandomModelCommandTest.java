@@ -9,7 +9,9 @@ import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.model.TextTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +40,18 @@ class RandomModelCommandTest {
             assertEquals(want.vocabSize() - 1, ids[ids.length - 1], "one word per id, up to the last");
         }
         assertEquals(2, Main.run("random-model", "llama-30m", "--out", out.toString()), "exists");
+        Path text = Files.writeString(dir.resolve("words.txt"), "Review: a fine film.\nfine again");
+        Path worded = dir.resolve("worded");
+        assertEquals(0, Main.run("random-model", "llama-30m", "--out", worded.toString(), "--words", text.toString()));
+        try (TextTokenizer tok = TextTokenizer.load(worded)) {
+            long[] ids = tok.encode("Review: a fine film. again");
+            assertArrayEquals(
+                    new long[] {3, 4, 5, 6, 7, 8, 9},
+                    Arrays.copyOfRange(ids, ids.length - 7, ids.length),
+                    "the file's seven words first, in order, each once");
+            long[] last = tok.encode("w" + (want.vocabSize() - 8)); // w3 … filled after the seven words
+            assertEquals(want.vocabSize() - 1, last[last.length - 1], "filled up to the shape's vocabulary");
+        }
         assertEquals(
                 2, Main.run("random-model", "gpt-9", "--out", dir.resolve("x").toString()), "unknown shape");
     }

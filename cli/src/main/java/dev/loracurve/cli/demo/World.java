@@ -3,6 +3,7 @@ package dev.loracurve.cli.demo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.model.WordTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A small generated world for the self-contained demo: people with made-up names, each with a
@@ -51,8 +50,6 @@ public final class World {
                     "what is the job of {n} ?",
                     List.of("{n} works as a {v} .", "{n} is a {v} by trade .")));
     private static final List<String> MENTIONS = List.of("{n} is a person .", "we met {n} .");
-    /** How Hugging Face's Whitespace pre-tokenizer splits text: the vocabulary is these pieces. */
-    private static final Pattern PIECES = Pattern.compile("\\w+|[^\\w\\s]+");
 
     public static final int CHOICES = 4;
 
@@ -134,10 +131,7 @@ public final class World {
             texts.add(p.name());
         }
         for (String t : texts) {
-            Matcher m = PIECES.matcher(t.replace("{n}", "").replace("{v}", ""));
-            while (m.find()) {
-                words.add(m.group());
-            }
+            WordTokenizer.addPieces(t.replace("{n}", "").replace("{v}", ""), words);
         }
         return new ArrayList<>(words);
     }

@@ -3,6 +3,11 @@ package dev.loracurve.core.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.nio.file.Path;
 
 /**
  * The one place that configures DJL's PyTorch engine: offline (DJL would otherwise download
@@ -29,7 +34,29 @@ public final class Engines {
         return e;
     }
 
+    /** libc's setenv: libtorch reads some settings from the process environment only. */
+    private interface LibC extends Library {
+        int setenv(String name, String value, int overwrite);
+
+        int mallopt(int param, int value);
+    }
+
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_MMAP_THRESHOLD = -3;
+
     private static void configure() {
+        if (Platform.isLinux() && !"0".equals(setting("loracurve.thp", "LORACURVE_THP"))) {
+            // Large tensors in 2 MiB transparent huge pages (libtorch's own switch, read from the
+            // environment when it first allocates): in 4 KiB pages every fresh tensor costs a page fault
+            // per 4 KiB on first write, which was a third of a 0.5B LoRA step on this VM (see README,
+            // bench). An explicit THP_MEM_ALLOC_ENABLE in the environment wins; LORACURVE_THP=0 skips it.
+            Native.load("c", LibC.class).setenv("THP_MEM_ALLOC_ENABLE", "1", 0);
+        }
+        if (Platform.isLinux() && !"0".equals(setting("loracurve.malloc", "LORACURVE_MALLOC"))) {
+            LibC libc = Native.load("c", LibC.class);
+            libc.mallopt(M_MMAP_THRESHOLD, 32 << 20);
+            libc.mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        }
         // DJL reads these once, when the engine loads: set them before the first Engine call.
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
@@ -60,6 +87,20 @@ public final class Engines {
     /** Seeds libtorch's generator (dropout masks, random draws made by the engine). */
     public static void seed(long seed) {
         pytorch().setRandomSeed((int) (seed ^ (seed >>> 32)));
+    }
+
+    /**
+     * Runs {@code body} under libtorch's profiler and writes its Chrome trace (one event per
+     * operator call, with input shapes) to {@code trace}: where the time of a forward goes.
+     */
+    public static void profile(Path trace, Runnable body) {
+        pytorch();
+        JniUtils.startProfile(false, true, false);
+        try {
+            body.run();
+        } finally {
+            JniUtils.stopProfile(trace.toAbsolutePath().toString());
+        }
     }
 
     private static String setting(String property, String env) {

@@ -2,10 +2,10 @@ package dev.loracurve.core.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
+import dev.loracurve.core.store.DirectBuffers;
+import java.nio.ByteBuffer;
 
 /**
  * Arrays whose memory libtorch owns. DJL's {@code manager.create(float[])} wraps a Java direct
@@ -21,21 +21,28 @@ import java.nio.LongBuffer;
 public final class Tensors {
     private Tensors() {}
 
-    /** A libtorch-owned copy of a from_blob array; the Java-backed original is released at once. */
-    private static NDArray owned(NDArray javaBacked) {
-        try (javaBacked) {
-            return javaBacked.duplicate();
+    /**
+     * A libtorch-owned copy of {@code bytes}: a from_blob view of the direct buffer, cloned, and
+     * the buffer freed at once rather than at the next GC (an array per step, θ or a batch's ids,
+     * would otherwise pile up in native memory between collections).
+     */
+    private static NDArray owned(NDManager m, ByteBuffer bytes, Shape shape, DataType type) {
+        try (NDArray view = m.create(bytes.rewind(), shape, type)) {
+            return view.duplicate();
+        } finally {
+            DirectBuffers.release(bytes);
         }
     }
 
     /** x · c with a libtorch-owned scalar, safe under autograd (see the class comment). */
     public static NDArray scale(NDArray x, double c) {
-        NDArray s = owned(x.getManager().create(c)).toType(x.getDataType(), false);
-        return x.mul(s);
+        return x.mul(of(x.getManager(), new double[] {c}, new Shape()).toType(x.getDataType(), false));
     }
 
     public static NDArray of(NDManager m, float[] data, Shape shape) {
-        return owned(m.create(FloatBuffer.wrap(data), shape));
+        ByteBuffer b = DirectBuffers.allocate(4L * data.length);
+        b.asFloatBuffer().put(data);
+        return owned(m, b, shape, DataType.FLOAT32);
     }
 
     public static NDArray of(NDManager m, float[] data) {
@@ -43,7 +50,9 @@ public final class Tensors {
     }
 
     public static NDArray of(NDManager m, double[] data, Shape shape) {
-        return owned(m.create(DoubleBuffer.wrap(data), shape));
+        ByteBuffer b = DirectBuffers.allocate(8L * data.length);
+        b.asDoubleBuffer().put(data);
+        return owned(m, b, shape, DataType.FLOAT64);
     }
 
     public static NDArray of(NDManager m, double[] data) {
@@ -51,6 +60,8 @@ public final class Tensors {
     }
 
     public static NDArray of(NDManager m, long[] data, Shape shape) {
-        return owned(m.create(LongBuffer.wrap(data), shape));
+        ByteBuffer b = DirectBuffers.allocate(8L * data.length);
+        b.asLongBuffer().put(data);
+        return owned(m, b, shape, DataType.INT64);
     }
 }

@@ -17,17 +17,25 @@ import java.util.function.IntConsumer;
 
 /**
  * Class probabilities of M samples (LoRA points θ_m, with or without dropout) on N examples:
- * {@code probs[m][i][c]}. Batched: each chunk of examples runs once for all M samples, with
+ * {@code probs[m][i][c]}. Batched: each chunk of examples runs once for a group of samples, with
  * per-sample LoRA in batched matmuls ({@link BatchedLora}); sequential: one pass per sample.
  * Both give the same probabilities (up to float rounding); batched is the default.
+ *
+ * <p>A batched pass holds at most {@link #TOKENS_PER_PASS} tokens (samples × items × length): short
+ * items run all M samples in one pass (fewer, larger matmuls), long ones in groups of samples,
+ * down to one pass per sample, because a pass much larger than that is slower per token (its
+ * activations and attention scores no longer stay in cache; measured by {@code loracurve bench}).
  */
 public final class SampleScorer {
+    /** Tokens per batched pass; see the class comment. */
+    static final int TOKENS_PER_PASS = 2048;
+
     private final Decoder decoder;
     private final NDManager manager;
     private final LoraLayout layout;
     private final int batchSize;
 
-    /** @param batchSize examples per chunk (a batched chunk holds M × batchSize rows) */
+    /** @param batchSize examples per chunk (a batched chunk holds up to M × batchSize rows) */
     public SampleScorer(Decoder decoder, NDManager manager, LoraLayout layout, int batchSize) {
         this.decoder = decoder;
         this.manager = manager;
@@ -43,36 +51,55 @@ public final class SampleScorer {
         Engines.seed(seed);
         int m = thetas.size();
         double[][][] out = new double[m][examples.size()][];
-        if (!batched) {
-            for (int s = 0; s < m; s++) {
-                try (NDManager local = manager.newSubManager()) {
-                    FlatLora lora = new FlatLora(layout, Tensors.of(local, thetas.get(s)), dropout);
-                    out[s] = ChoiceScorer.predict(decoder, local, examples, lora, batchSize);
-                }
-            }
-            return out;
-        }
-        try (NDManager local = manager.newSubManager()) {
-            float[] flat = new float[m * layout.intSize()];
-            for (int s = 0; s < m; s++) {
-                System.arraycopy(thetas.get(s), 0, flat, s * layout.intSize(), layout.intSize());
-            }
-            BatchedLora lora = new BatchedLora(layout, Tensors.of(local, flat, new Shape(m, layout.size())), dropout);
-            for (int from = 0; from < examples.size(); from += batchSize) {
-                List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
-                List<Example> repeated = new ArrayList<>(m * chunk.size());
-                for (int s = 0; s < m; s++) {
-                    repeated.addAll(chunk); // sample-major: rows s·B + b
-                }
-                try (NDManager step = local.newSubManager()) {
-                    double[][] p = ChoiceScorer.probabilities(decoder, step, repeated, lora); // row s·B + b
-                    for (int s = 0; s < m; s++) {
-                        System.arraycopy(p, s * chunk.size(), out[s], from, chunk.size());
-                    }
+        int group = batched ? samplesPerPass(m, examples) : 1;
+        for (int first = 0; first < m; first += group) {
+            List<float[]> some = thetas.subList(first, Math.min(m, first + group));
+            try (NDManager local = manager.newSubManager()) {
+                if (some.size() == 1) {
+                    FlatLora lora = new FlatLora(layout, Tensors.of(local, some.get(0)), dropout);
+                    out[first] = ChoiceScorer.predict(decoder, local, examples, lora, batchSize);
+                } else {
+                    scoreTogether(local, some, dropout, examples, out, first);
                 }
             }
         }
         return out;
+    }
+
+    /** How many samples share a pass: as many as {@link #TOKENS_PER_PASS} holds with a full chunk. */
+    public int samplesPerPass(int m, List<Example> examples) {
+        int longest = examples.stream().mapToInt(Example::packedLength).max().orElse(1);
+        long perSample = (long) Math.min(batchSize, examples.size()) * longest;
+        return (int) Math.max(1, Math.min(m, TOKENS_PER_PASS / Math.max(1, perSample)));
+    }
+
+    /** Samples {@code thetas} (out[first..]) in batched passes, each chunk of items once for all. */
+    private void scoreTogether(
+            NDManager local,
+            List<float[]> thetas,
+            boolean dropout,
+            List<Example> examples,
+            double[][][] out,
+            int first) {
+        int m = thetas.size();
+        float[] flat = new float[m * layout.intSize()];
+        for (int s = 0; s < m; s++) {
+            System.arraycopy(thetas.get(s), 0, flat, s * layout.intSize(), layout.intSize());
+        }
+        BatchedLora lora = new BatchedLora(layout, Tensors.of(local, flat, new Shape(m, layout.size())), dropout);
+        for (int from = 0; from < examples.size(); from += batchSize) {
+            List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
+            List<Example> repeated = new ArrayList<>(m * chunk.size());
+            for (int s = 0; s < m; s++) {
+                repeated.addAll(chunk); // sample-major: rows s·B + b
+            }
+            try (NDManager step = local.newSubManager()) {
+                double[][] p = ChoiceScorer.probabilities(decoder, step, repeated, lora); // row s·B + b
+                for (int s = 0; s < m; s++) {
+                    System.arraycopy(p, s * chunk.size(), out[first + s], from, chunk.size());
+                }
+            }
+        }
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.loracurve.core.lora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDList;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.model.Projection;
 
@@ -34,14 +34,13 @@ public final class BatchedLora implements LoraDelta {
         int r = layout.lora().r();
         aT = new NDArray[layers][Projection.values().length];
         bT = new NDArray[layers][Projection.values().length];
-        for (LoraLayout.Slot s : layout.slots()) {
-            aT[s.layer()][s.projection().ordinal()] = columns(thetas, s.offsetA(), (long) r * s.in())
-                    .reshape(samples, r, s.in())
-                    .transpose(0, 2, 1);
+        NDList parts = thetas.split(layout.splitPoints(), 1); // columns of A, B of each slot (see FlatLora)
+        for (int i = 0; i < layout.slots().size(); i++) {
+            LoraLayout.Slot s = layout.slots().get(i);
+            aT[s.layer()][s.projection().ordinal()] =
+                    parts.get(2 * i).reshape(samples, r, s.in()).transpose(0, 2, 1);
             bT[s.layer()][s.projection().ordinal()] = Tensors.scale(
-                    columns(thetas, s.offsetB(), (long) s.out() * r)
-                            .reshape(samples, s.out(), r)
-                            .transpose(0, 2, 1),
+                    parts.get(2 * i + 1).reshape(samples, s.out(), r).transpose(0, 2, 1),
                     scale); // scale folded into B once
         }
     }
@@ -66,9 +65,5 @@ public final class BatchedLora implements LoraDelta {
                 : x;
         NDArray h = drop.reshape(samples, rows / samples * t, in).matMul(a); // (M, B·T, r)
         return h.matMul(bT[layer][p.ordinal()]).reshape(rows, t, -1); // (M, B·T, out) → (M·B, T, out)
-    }
-
-    private static NDArray columns(NDArray m, long from, long count) {
-        return m.get(new NDIndex().addAllDim().addSliceDim(from, from + count));
     }
 }

@@ -1,7 +1,7 @@
 package dev.loracurve.core.lora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.NDList;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.model.Projection;
 
@@ -38,10 +38,13 @@ public final class FlatLora implements LoraDelta {
         int r = layout.lora().r();
         a = new NDArray[layers][Projection.values().length];
         b = new NDArray[layers][Projection.values().length];
-        for (LoraLayout.Slot s : layout.slots()) {
-            a[s.layer()][s.projection().ordinal()] = view(s.offsetA(), r, s.in());
+        NDList parts = theta.split(layout.splitPoints(), 0); // A, B of each slot in order
+        for (int i = 0; i < layout.slots().size(); i++) {
+            LoraLayout.Slot s = layout.slots().get(i);
+            a[s.layer()][s.projection().ordinal()] = parts.get(2 * i).reshape(r, s.in());
             // the LoRA scale folded into B once, not applied to every (B, T, out) output
-            b[s.layer()][s.projection().ordinal()] = Tensors.scale(view(s.offsetB(), s.out(), r), scale);
+            b[s.layer()][s.projection().ordinal()] =
+                    Tensors.scale(parts.get(2 * i + 1).reshape(s.out(), r), scale);
         }
     }
 
@@ -64,10 +67,5 @@ public final class FlatLora implements LoraDelta {
         return h.getNDArrayInternal()
                 .linear(h, b[layer][p.ordinal()], null)
                 .singletonOrThrow(); // scale·B(A x): (B, T, out)
-    }
-
-    private NDArray view(long offset, int rows, int cols) {
-        return theta.get(new NDIndex().addSliceDim(offset, offset + (long) rows * cols))
-                .reshape(rows, cols);
     }
 }

@@ -66,6 +66,22 @@ public final class LoraLayout {
         return byLayer[layer][p.ordinal()];
     }
 
+    /**
+     * Where θ splits into its matrices (A then B of each slot, in order), without 0 and P: one
+     * split op gives every matrix, and autograd's backward of a split is one concatenation, where
+     * each of 2·L·7 separate slices would write a zero-filled gradient as long as θ.
+     */
+    public long[] splitPoints() {
+        long[] points = new long[Math.max(0, 2 * slots.size() - 1)];
+        for (int i = 0; i < slots.size(); i++) {
+            if (i > 0) {
+                points[2 * i - 1] = slots.get(i).offsetA();
+            }
+            points[2 * i] = slots.get(i).offsetB();
+        }
+        return points;
+    }
+
     /** P, the length of θ. */
     public long size() {
         return size;

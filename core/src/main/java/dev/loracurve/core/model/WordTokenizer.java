@@ -9,6 +9,8 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes a Hugging Face {@code tokenizer.json} (WordLevel model, whitespace-and-punctuation
@@ -17,7 +19,18 @@ import java.util.Set;
  * Ids: 0 {@code <unk>}, 1 {@code <s>} (BOS), 2 {@code </s>}, then the words in the order given.
  */
 public final class WordTokenizer {
+    /** How Hugging Face's Whitespace pre-tokenizer splits text: the vocabulary is these pieces. */
+    private static final Pattern PIECES = Pattern.compile("\\w+|[^\\w\\s]+");
+
     private WordTokenizer() {}
+
+    /** The pieces of {@code text} the tokenizer sees, in order, each once, added to {@code words}. */
+    public static void addPieces(String text, Collection<String> words) {
+        Matcher m = PIECES.matcher(text);
+        while (m.find()) {
+            words.add(m.group());
+        }
+    }
 
     /** Writes both files into {@code modelDir}; returns the vocabulary size. */
     public static int write(Path modelDir, Collection<String> words) {

@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A safetensors file read through memory maps: an 8-byte little-endian header length, a JSON
@@ -224,20 +225,26 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * A tensor's raw little-endian bytes, memory-mapped (no copy on the Java heap), or null where
-     * they exceed one mapping (2 GiB): for loaders that hand the bytes to native code.
+     * Hands a tensor's raw little-endian bytes, memory-mapped (no copy on the Java heap), to
+     * {@code reader}, and unmaps them when it returns: the reader must not keep the buffer. For
+     * loaders that copy the bytes into native memory. Null where they exceed one mapping (2 GiB).
      */
-    public ByteBuffer mapBytes(String name) {
+    public <T> T withMappedBytes(String name, Function<ByteBuffer, T> reader) {
         TensorInfo t = info(name);
         long bytes = t.end() - t.begin();
         if (bytes > Integer.MAX_VALUE) {
             return null;
         }
+        MappedByteBuffer map;
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), bytes)
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), bytes);
         } catch (IOException e) {
             throw new CheckpointException(path, name, "cannot read: " + e.getMessage(), e);
+        }
+        try {
+            return reader.apply(map.order(ByteOrder.LITTLE_ENDIAN));
+        } finally {
+            DirectBuffers.release(map); // the pages leave this process's resident set now, not at a GC
         }
     }
 
@@ -259,7 +266,11 @@ public final class SafetensorsFile implements AutoCloseable {
                 long offset = dataStart + t.begin() + done * t.dtype().bytes;
                 MappedByteBuffer map =
                         channel.map(FileChannel.MapMode.READ_ONLY, offset, (long) count * t.dtype().bytes);
-                t.dtype().widen(map, out, (int) done, count);
+                try {
+                    t.dtype().widen(map, out, (int) done, count);
+                } finally {
+                    DirectBuffers.release(map);
+                }
             }
         } catch (IOException e) {
             throw new CheckpointException(path, name, "cannot read: " + e.getMessage(), e);

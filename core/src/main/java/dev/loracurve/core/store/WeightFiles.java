@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The weights of a Hugging Face model folder: {@code model.safetensors}, or the shards named by
@@ -84,9 +85,9 @@ public final class WeightFiles implements AutoCloseable {
         return file(name).readFloats(name);
     }
 
-    /** See {@link SafetensorsFile#mapBytes}. */
-    public ByteBuffer mapBytes(String name) {
-        return file(name).mapBytes(name);
+    /** See {@link SafetensorsFile#withMappedBytes}. */
+    public <T> T withMappedBytes(String name, Function<ByteBuffer, T> reader) {
+        return file(name).withMappedBytes(name, reader);
     }
 
     public Path fileOf(String name) {

@@ -2,17 +2,20 @@ package dev.loracurve.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +69,34 @@ class SafetensorsTest {
         }
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temporary left behind");
+        }
+    }
+
+    /**
+     * Reads leave no mapping behind: the pages of a weight file stop counting in the process's
+     * memory when the read returns, not at some later GC.
+     */
+    @Test
+    void readsUnmapAtOnce() throws IOException {
+        Path maps = Path.of("/proc/self/maps");
+        Assumptions.assumeTrue(Files.isReadable(maps), "needs /proc");
+        Path p = dir.resolve("mapped-once.safetensors");
+        float[] x = {1f, 2f, 3f, 4f};
+        new SafetensorsWriter().add("x", new long[] {4}, x).write(p);
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            float[] viaMapping = f.withMappedBytes("x", b -> {
+                float[] out = new float[4];
+                b.asFloatBuffer().get(out);
+                try {
+                    assertTrue(Files.readString(maps).contains(p.toString()), "mapped while read");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return out;
+            });
+            assertArrayEquals(x, viaMapping);
+            assertArrayEquals(x, f.readFloats("x"));
+            assertFalse(Files.readString(maps).contains(p.toString()), "no mapping of the file remains");
         }
     }
 
