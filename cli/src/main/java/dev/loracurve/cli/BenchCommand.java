@@ -306,9 +306,9 @@ final class BenchCommand implements Runnable {
             double train = median(() -> loraStep(d, m, layout, theta, b));
             System.out.printf("  %-16s %10.0f %10.0f%n", bt[0] + " x " + bt[1], tokens / fwd, tokens / train);
         }
-        System.out.printf("  M adapters on 16 items, batched (samples per pass) against one pass each:%n");
+        System.out.printf("  M adapters on 8 items, batched (samples per pass) against one pass each:%n");
         for (int len : new int[] {32, 128}) {
-            List<Example> items = classificationItems(vocab, 16, len);
+            List<Example> items = classificationItems(vocab, 8, len);
             SampleScorer scorer = new SampleScorer(d, m, layout, 8);
             for (int mm : new int[] {1, 4, 16}) {
                 List<float[]> thetas = perturbedThetas(layout, mm);
@@ -489,10 +489,16 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    /** Median seconds of one run: 2 warm-ups, then repetitions until the time budget (3 to 50). */
+    /**
+     * Median seconds of one run: a warm-up (two when a run is short), then repetitions until the
+     * time budget (3 to 50).
+     */
     private double median(Runnable body) {
+        long w0 = System.nanoTime();
         body.run();
-        body.run();
+        if (System.nanoTime() - w0 < 250_000_000L) {
+            body.run();
+        }
         List<Double> times = new ArrayList<>();
         long start = System.nanoTime();
         while (times.size() < 3 || (times.size() < 50 && (System.nanoTime() - start) / 1e9 < seconds)) {

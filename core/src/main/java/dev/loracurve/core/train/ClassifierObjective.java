@@ -2,6 +2,7 @@ package dev.loracurve.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.loracurve.core.engine.Engines;
@@ -12,6 +13,7 @@ import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -37,60 +39,99 @@ public final class ClassifierObjective {
 
     /** Adds ∂CE/∂θ · scale to {@code grad}; returns the cross-entropy. */
     public double gradient(float[] theta, List<Example> batch, boolean dropout, float[] grad, float scale) {
-        return gradientWithJs(new float[][] {theta}, batch, dropout, 0, new float[][] {grad}, scale)[0];
+        return gradientOfOne(theta, batch, dropout, grad, scale);
     }
 
     /**
      * The curve objective at M points θ_1..θ_M on one batch: mean_m CE(p_m) - λ · JS, with
      * JS = H(mean_m p_m) - mean_m H(p_m) (equal weights; the mutual information of the M-point
-     * average). Adds ∂/∂θ_m · scale to grads[m].
+     * average). Adds ∂/∂θ_m · scale to grads[m]. The M points run in one batched forward
+     * ({@link BatchedLora}: M copies of the batch, one per point), so the JS step costs one pass
+     * over M times the rows rather than M passes.
      *
      * @return {mean CE, JS} (JS is 0 when M = 1)
      */
     public double[] gradientWithJs(
             float[][] thetas, List<Example> batch, boolean dropout, double lambda, float[][] grads, float scale) {
+        int m = thetas.length;
+        if (m == 1) {
+            return new double[] {gradientOfOne(thetas[0], batch, dropout, grads[0], scale), 0};
+        }
+        int p = layout.intSize();
         try (NDManager step = manager.newSubManager();
                 GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-            int m = thetas.length;
-            NDArray[] leaves = new NDArray[m];
-            NDArray ce = null;
-            NDArray probSum = null;
-            NDArray negEntropySum = null;
+            float[] flat = new float[m * p];
             for (int i = 0; i < m; i++) {
-                leaves[i] = Tensors.of(step, thetas[i]);
-                leaves[i].setRequiresGradient(true);
-                NDArray logp =
-                        ChoiceScorer.logProbs(decoder, step, batch, new FlatLora(layout, leaves[i], dropout)); // (B, C)
-                NDArray ceI = ChoiceScorer.crossEntropy(logp, batch);
-                ce = ce == null ? ceI : ce.add(ceI);
-                if (m > 1) {
-                    NDArray p = logp.exp();
-                    probSum = probSum == null ? p : probSum.add(p);
-                    NDArray negH = p.mul(logp).sum(new int[] {1}); // (B): Σ_c p log p; absent choices give 0
-                    negEntropySum = negEntropySum == null ? negH : negEntropySum.add(negH);
-                }
+                System.arraycopy(thetas[i], 0, flat, i * p, p);
             }
-            NDArray meanCe = Tensors.scale(ce, 1.0 / m);
-            NDArray objective = meanCe;
-            NDArray js = null;
-            if (m > 1) {
-                NDArray pBar = Tensors.scale(probSum, 1.0 / m);
-                NDArray entropyOfMean =
-                        pBar.mul(pBar.add(1e-30).log()).sum(new int[] {1}).neg(); // (B)
-                NDArray meanEntropy = Tensors.scale(negEntropySum, -1.0 / m); // (B)
-                js = entropyOfMean.sub(meanEntropy).mean();
-                objective = meanCe.sub(Tensors.scale(js, lambda));
-            }
-            gc.backward(objective);
+            NDArray leaf = leaf(step, flat, new Shape(m, p));
+            List<Example> repeated = new ArrayList<>(m * batch.size());
             for (int i = 0; i < m; i++) {
-                float[] g = leaves[i].getGradient().toFloatArray();
+                repeated.addAll(batch); // sample-major: rows i·B + b run with θ_i
+            }
+            NDArray logp = ChoiceScorer.logProbs(decoder, step, repeated, new BatchedLora(layout, leaf, dropout))
+                    .reshape(m, batch.size(), -1); // (M, B, C)
+            NDArray meanCe = ChoiceScorer.crossEntropy(logp.reshape(m * batch.size(), -1), repeated);
+            NDArray probs = logp.exp();
+            NDArray pBar = probs.mean(new int[] {0}); // (B, C)
+            NDArray entropyOfMean =
+                    pBar.mul(pBar.add(1e-30).log()).sum(new int[] {1}).neg(); // (B)
+            NDArray meanEntropy =
+                    probs.mul(logp).sum(new int[] {2}).mean(new int[] {0}).neg(); // (B); absent choices give 0
+            NDArray js = entropyOfMean.sub(meanEntropy).mean();
+            gc.backward(meanCe.sub(Tensors.scale(js, lambda)));
+            float[] g = gradientOf(leaf);
+            for (int i = 0; i < m; i++) {
                 float[] out = grads[i];
-                for (int k = 0; k < g.length; k++) {
-                    out[k] += scale * g[k];
+                for (int k = 0; k < p; k++) {
+                    out[k] += scale * g[i * p + k];
                 }
             }
-            return new double[] {meanCe.getFloat(), js == null ? 0 : js.getFloat()};
+            return new double[] {asDouble(meanCe), asDouble(js)};
         }
+    }
+
+    /** Adds ∂CE/∂θ · scale of one point to {@code grad}; returns the cross-entropy. */
+    private double gradientOfOne(float[] theta, List<Example> batch, boolean dropout, float[] grad, float scale) {
+        try (NDManager step = manager.newSubManager();
+                GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+            NDArray leaf = leaf(step, theta, new Shape(theta.length));
+            NDArray logp = ChoiceScorer.logProbs(decoder, step, batch, new FlatLora(layout, leaf, dropout));
+            NDArray ce = ChoiceScorer.crossEntropy(logp, batch);
+            gc.backward(ce);
+            float[] g = gradientOf(leaf);
+            for (int k = 0; k < g.length; k++) {
+                grad[k] += scale * g[k];
+            }
+            return asDouble(ce);
+        }
+    }
+
+    private static double asDouble(NDArray scalar) {
+        return scalar.toType(DataType.FLOAT64, false).getDouble();
+    }
+
+    /**
+     * θ as a leaf requiring gradient, in the decoder's precision: a float64 model (the
+     * finite-difference references) differentiates in float64 (a cast inside the graph would detach).
+     */
+    private NDArray leaf(NDManager step, float[] values, Shape shape) {
+        NDArray leaf;
+        if (decoder.dtype() == DataType.FLOAT64) {
+            double[] wide = new double[values.length];
+            for (int i = 0; i < values.length; i++) {
+                wide[i] = values[i];
+            }
+            leaf = Tensors.of(step, wide, shape);
+        } else {
+            leaf = Tensors.of(step, values, shape);
+        }
+        leaf.setRequiresGradient(true);
+        return leaf;
+    }
+
+    private static float[] gradientOf(NDArray leaf) {
+        return leaf.getGradient().toType(DataType.FLOAT32, false).toFloatArray();
     }
 
     /**

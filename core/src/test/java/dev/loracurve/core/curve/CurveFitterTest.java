@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -232,6 +233,47 @@ class CurveFitterTest {
                         name);
             }
         }
+    }
+
+    /** The batched JS objective's gradient against central differences of its value, in float64. */
+    @Test
+    void jsObjectiveGradientMatchesCentralDifferencesInFloat64() {
+        List<Example> batch = examples(4, 8);
+        try (NDManager m = Engines.newManager();
+                Decoder d = Decoder.fromWeights(MODEL, new RandomWeights(2), m, DataType.FLOAT64)) {
+            LoraLayout layout = new LoraLayout(MODEL, LORA);
+            ClassifierObjective objective = new ClassifierObjective(d, m, layout);
+            float[][] pts = randomPoints(3, layout.intSize(), 11).toArray(float[][]::new);
+            double lambda = 0.7;
+            float[][] grads = new float[3][layout.intSize()];
+            objective.gradientWithJs(pts, batch, false, lambda, grads, 1f);
+            SplittableRandom rng = new SplittableRandom(3);
+            for (int trial = 0; trial < 12; trial++) {
+                int point = trial % 3;
+                int i = rng.nextInt(layout.intSize());
+                float[][] plus = copy(pts);
+                float[][] minus = copy(pts);
+                plus[point][i] += 1e-3f;
+                minus[point][i] -= 1e-3f;
+                double step = (double) plus[point][i] - minus[point][i]; // the float32 step actually taken
+                double fd = (value(objective, plus, batch, lambda) - value(objective, minus, batch, lambda)) / step;
+                assertEquals(fd, grads[point][i], 1e-4 * Math.abs(fd) + 1e-6, "∂/∂θ_" + point + "[" + i + "]");
+            }
+        }
+    }
+
+    private static double value(ClassifierObjective objective, float[][] thetas, List<Example> batch, double lambda) {
+        float[][] unused = new float[thetas.length][thetas[0].length];
+        double[] r = objective.gradientWithJs(thetas, batch, false, lambda, unused, 1f);
+        return r[0] - lambda * r[1];
+    }
+
+    private static float[][] copy(float[][] a) {
+        float[][] out = new float[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i].clone();
+        }
+        return out;
     }
 
     @Test
