@@ -21,7 +21,7 @@ stage() { # NAME COMMAND...: runs it under GNU time, keeps its output, prints wa
     || { echo "$name failed: see $OUT/$name.err"; tail -5 "$OUT/$name.err"; exit 1; }
   read -r wall kib <"$OUT/$name.time"
   printf '%-12s %8.1f s  peak %6.0f MiB  %s\n' "$name" "$wall" "$((kib / 1024))" \
-    "$(grep -ho '[0-9]* [a-z]*tokens/s[^)]*' "$OUT/$name.log" | tr '\n' ' ')"
+    "$(grep -ho '[0-9][0-9]* [a-z ]*tokens/s[^)]*' "$OUT/$name.log" | tr '\n' ' ')"
 }
 
 MODEL="$OUT/model"

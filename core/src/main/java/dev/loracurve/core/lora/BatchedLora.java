@@ -45,6 +45,7 @@ public final class BatchedLora implements LoraDelta {
         }
     }
 
+    @Override
     public int samples() {
         return samples;
     }

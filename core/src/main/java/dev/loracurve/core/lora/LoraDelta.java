@@ -18,4 +18,12 @@ public interface LoraDelta {
      * @return scale · B(A(dropout(x))), (B, T, out), or null when this projection has no LoRA
      */
     NDArray apply(int layer, Projection p, NDArray x);
+
+    /**
+     * How many adapters share the batch: its rows are that many equal groups, group m running
+     * with adapter m (1 for one adapter).
+     */
+    default int samples() {
+        return 1;
+    }
 }

@@ -20,21 +20,32 @@ import java.util.List;
  * @param ids       (B, T) token ids, pads are 0
  * @param lengths   real length of each row
  * @param positions (B, T) RoPE positions, or null for 0..T-1
+ * <p>A row may hold several such items one after another ({@code segments}: the item of each
+ * token within its row): a token attends only to its own item, whose positions start at 0 again.
+ * Short items then share rows instead of each padding a row to the batch's longest.
+ *
  * @param branches  (B, T) branch of each token, or null when no row is packed
+ * @param segments  (B, T) item of each token within its row, or null when each row holds one
  */
-public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][] branches) {
+public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][] branches, int[][] segments) {
 
     /** Plain sequences. */
     public static TokenBatch of(List<long[]> sequences) {
-        return build(sequences, null, null);
+        return build(sequences, null, null, null);
     }
 
     /** Packed rows: ids, positions and branch of every token, one row per sequence. */
     public static TokenBatch packed(List<long[]> ids, List<long[]> positions, List<int[]> branches) {
-        return build(ids, positions, branches);
+        return build(ids, positions, branches, null);
     }
 
-    private static TokenBatch build(List<long[]> sequences, List<long[]> pos, List<int[]> br) {
+    /** Packed rows holding several items each: also the item (segment) of every token. */
+    public static TokenBatch packed(
+            List<long[]> ids, List<long[]> positions, List<int[]> branches, List<int[]> segments) {
+        return build(ids, positions, branches, segments);
+    }
+
+    private static TokenBatch build(List<long[]> sequences, List<long[]> pos, List<int[]> br, List<int[]> seg) {
         int t = 0;
         for (long[] s : sequences) {
             if (s.length == 0) {
@@ -47,6 +58,7 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
         int[] lengths = new int[b];
         long[][] positions = pos == null ? null : new long[b][t];
         int[][] branches = br == null ? null : new int[b][t];
+        int[][] segments = seg == null ? null : new int[b][t];
         for (int i = 0; i < b; i++) {
             long[] s = sequences.get(i);
             System.arraycopy(s, 0, ids[i], 0, s.length);
@@ -55,8 +67,11 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
                 System.arraycopy(pos.get(i), 0, positions[i], 0, s.length);
                 System.arraycopy(br.get(i), 0, branches[i], 0, s.length);
             }
+            if (seg != null) {
+                System.arraycopy(seg.get(i), 0, segments[i], 0, s.length);
+            }
         }
-        return new TokenBatch(ids, lengths, positions, branches);
+        return new TokenBatch(ids, lengths, positions, branches, segments);
     }
 
     public int batchSize() {
@@ -120,15 +135,17 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
                 .toType(dtype, false);
     }
 
-    /** (B, 1, 1, T, T) additive mask of packed rows: causal, no pads, prefix + own branch only. */
+    /** (B, 1, 1, T, T) additive mask of packed rows: causal, no pads, own item, its prefix + own branch only. */
     NDArray treeMask(NDManager manager, DataType dtype) {
         int t = maxLength();
         float[] m = new float[batchSize() * t * t];
         for (int b = 0; b < ids.length; b++) {
             for (int i = 0; i < t; i++) {
                 for (int j = 0; j < t; j++) {
-                    boolean allowed =
-                            j <= i && j < lengths[b] && (branches[b][j] == 0 || branches[b][j] == branches[b][i]);
+                    boolean allowed = j <= i
+                            && j < lengths[b]
+                            && (segments == null || segments[b][j] == segments[b][i])
+                            && (branches[b][j] == 0 || branches[b][j] == branches[b][i]);
                     if (!allowed && !(i >= lengths[b] && j == 0)) { // pad rows keep key 0: no empty softmax
                         m[(b * t + i) * t + j] = Decoder.MASKED;
                     }

@@ -9,6 +9,7 @@ import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.TokenBatch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,40 +28,43 @@ public final class ChoiceScorer {
     public static NDArray logProbs(Decoder decoder, NDManager step, List<Example> batch, LoraDelta lora) {
         int cmax = batch.stream().mapToInt(Example::choiceCount).max().orElseThrow();
         boolean plain = batch.stream().allMatch(Example::singleToken);
+        // Items share rows, as many as fit in the longest item's length; with several adapters the
+        // batch is their equal groups, and each group is packed alike so rows stay group-major.
+        int groups = lora.samples();
+        int perGroup = batch.size() / groups;
+        List<int[]> packing = pack(batch.subList(0, perGroup));
+        boolean shared = packing.size() < perGroup;
         List<long[]> rows = new ArrayList<>();
         List<long[]> positions = new ArrayList<>();
         List<int[]> branches = new ArrayList<>();
-        // one entry per scored token: (row position that predicts it, its id, its class slot b·Cmax + c)
+        List<int[]> segments = new ArrayList<>();
+        // one entry per scored token: (row, position that predicts it, its id, its class slot b·Cmax + c)
         List<long[]> scored = new ArrayList<>();
-        for (Example e : batch) {
-            int len = e.packedLength();
-            long[] ids = new long[len];
-            long[] pos = new long[len];
-            int[] br = new int[len];
-            int p = e.prefix().length;
-            System.arraycopy(e.prefix(), 0, ids, 0, p);
-            for (int i = 0; i < p; i++) {
-                pos[i] = i;
-            }
-            int at = p;
-            for (int c = 0; c < e.choiceCount(); c++) {
-                long[] cont = e.continuations()[c];
-                int predictor = p - 1;
-                for (int j = 0; j < cont.length; j++) {
-                    scored.add(new long[] {rows.size(), predictor, cont[j], (long) rows.size() * cmax + c});
-                    if (j + 1 < cont.length) { // the token is also an input predicting the next one
-                        ids[at] = cont[j];
-                        pos[at] = p + j;
-                        br[at] = c + 1;
-                        predictor = at++;
-                    }
+        for (int g = 0; g < groups; g++) {
+            for (int[] row : packing) {
+                int len = 0;
+                for (int i : row) {
+                    len += batch.get(g * perGroup + i).packedLength();
                 }
+                long[] ids = new long[len];
+                long[] pos = new long[len];
+                int[] br = new int[len];
+                int[] seg = new int[len];
+                int at = 0;
+                for (int k = 0; k < row.length; k++) {
+                    int item = g * perGroup + row[k];
+                    Arrays.fill(seg, at, at + batch.get(item).packedLength(), k);
+                    at = lay(batch.get(item), item, cmax, rows.size(), at, ids, pos, br, scored);
+                }
+                rows.add(ids);
+                positions.add(pos);
+                branches.add(br);
+                segments.add(seg);
             }
-            rows.add(ids);
-            positions.add(pos);
-            branches.add(br);
         }
-        TokenBatch tb = plain ? TokenBatch.of(rows) : TokenBatch.packed(rows, positions, branches);
+        TokenBatch tb = shared
+                ? TokenBatch.packed(rows, positions, branches, segments)
+                : plain ? TokenBatch.of(rows) : TokenBatch.packed(rows, positions, branches);
         int t = tb.maxLength();
         int n = scored.size();
         long[] where = new long[n];
@@ -91,6 +95,69 @@ public final class ChoiceScorer {
                 .reshape(batch.size(), cmax); // (B, Cmax)
         NDArray mask = Tensors.of(step, absent, new Shape(batch.size(), cmax)).toType(hidden.getDataType(), false);
         return mask.add(scores).logSoftmax(-1);
+    }
+
+    /**
+     * Lays one item out in a row from {@code at}: its prefix, then each continuation but its last
+     * token (branch c + 1, positions going on from the prefix); adds its scored tokens. Returns the
+     * end.
+     */
+    private static int lay(
+            Example e, int item, int cmax, int row, int at, long[] ids, long[] pos, int[] br, List<long[]> scored) {
+        int p = e.prefix().length;
+        System.arraycopy(e.prefix(), 0, ids, at, p);
+        for (int i = 0; i < p; i++) {
+            pos[at + i] = i;
+        }
+        int end = at + p;
+        for (int c = 0; c < e.choiceCount(); c++) {
+            long[] cont = e.continuations()[c];
+            int predictor = at + p - 1;
+            for (int j = 0; j < cont.length; j++) {
+                scored.add(new long[] {row, predictor, cont[j], (long) item * cmax + c});
+                if (j + 1 < cont.length) { // the token is also an input predicting the next one
+                    ids[end] = cont[j];
+                    pos[end] = p + j;
+                    br[end] = c + 1;
+                    predictor = end++;
+                }
+            }
+        }
+        return end;
+    }
+
+    /**
+     * Items into rows no longer than the longest item: first fit, longest first. Each row lists its
+     * items by index; rows keep no order the caller relies on (scores go back by item).
+     */
+    static List<int[]> pack(List<Example> items) {
+        int capacity = items.stream().mapToInt(Example::packedLength).max().orElse(0);
+        Integer[] order = new Integer[items.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order,
+                (x, y) -> Integer.compare(
+                        items.get(y).packedLength(), items.get(x).packedLength()));
+        List<List<Integer>> rows = new ArrayList<>();
+        List<Integer> free = new ArrayList<>();
+        for (int i : order) {
+            int len = items.get(i).packedLength();
+            int r = 0;
+            while (r < rows.size() && free.get(r) < len) {
+                r++;
+            }
+            if (r == rows.size()) {
+                rows.add(new ArrayList<>());
+                free.add(capacity);
+            }
+            rows.get(r).add(i);
+            free.set(r, free.get(r) - len);
+        }
+        return rows.stream()
+                .map(row -> row.stream().mapToInt(Integer::intValue).toArray())
+                .toList();
     }
 
     /**

@@ -13,10 +13,10 @@ import dev.loracurve.core.lora.FlatLora;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.lora.LoraLayout;
+import dev.loracurve.core.testing.RandomData;
 import dev.loracurve.core.testing.TinyModels;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,16 +32,6 @@ class DecoderTest {
     static final List<long[]> SEQUENCES =
             List.of(new long[] {1, 5, 9, 2, 7, 7, 3, 11, 4}, new long[] {1, 8}, new long[] {1, 3, 3, 12, 30});
 
-    /** θ with A and B both non-zero, so LoRA changes the output and every gradient is exercised. */
-    static double[] randomTheta(LoraLayout layout, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] theta = new double[layout.intSize()];
-        for (int i = 0; i < theta.length; i++) {
-            theta[i] = (rng.nextDouble() * 2 - 1) * 0.3;
-        }
-        return theta;
-    }
-
     @ParameterizedTest
     @MethodSource("configs")
     void paddedBatchEqualsEachSequenceAlone(ModelConfig config) {
@@ -49,8 +39,8 @@ class DecoderTest {
                 Decoder d = Decoder.fromWeights(config, new RandomWeights(3), m, DataType.FLOAT32)) {
             LoraLayout layout = new LoraLayout(
                     config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
-            LoraDelta lora =
-                    new FlatLora(layout, Tensors.of(m, randomTheta(layout, 5)).toType(DataType.FLOAT32, false), false);
+            LoraDelta lora = new FlatLora(
+                    layout, Tensors.of(m, RandomData.theta(layout, 5)).toType(DataType.FLOAT32, false), false);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             float[] batched = d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
             int v = config.vocabSize();
@@ -122,7 +112,7 @@ class DecoderTest {
                     .rslora(true)
                     .build();
             LoraLayout layout = new LoraLayout(config, lc);
-            double[] theta = randomTheta(layout, 11);
+            double[] theta = RandomData.theta(layout, 11);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             double[] grad;
             try (NDManager step = m.newSubManager();

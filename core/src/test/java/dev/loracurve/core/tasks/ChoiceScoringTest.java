@@ -7,14 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.loracurve.core.engine.Engines;
+import dev.loracurve.core.engine.Tensors;
+import dev.loracurve.core.lora.BatchedLora;
+import dev.loracurve.core.lora.FlatLora;
+import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.lora.LoraDelta;
+import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
+import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.model.TextTokenizer;
 import dev.loracurve.core.model.TokenBatch;
+import dev.loracurve.core.testing.RandomData;
 import dev.loracurve.core.testing.Shared;
 import dev.loracurve.core.testing.TinyModels;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -79,6 +88,51 @@ class ChoiceScoringTest {
                             + bruteForce(d, m, batch.get(2))[1])
                     / 3;
             assertEquals(want, ce, 1e-10);
+        }
+    }
+
+    /**
+     * Short items share a row (block-diagonal attention, positions from 0 per item) and score as
+     * each alone; with two adapters batched, each group of rows runs with its own adapter.
+     */
+    @Test
+    void itemsSharingRowsScoreAsEachAlone() {
+        List<Example> batch = List.of(
+                new Example("long", new long[] {1, 20, 21, 22, 23, 24, 25, 26, 27}, new long[][] {{5}, {6}}, 0, false),
+                new Example("two", new long[] {1, 3}, new long[][] {{12}, {13, 14}}, 1, false),
+                new Example("multi", new long[] {1, 4}, new long[][] {{5, 6}, {7}}, 0, false),
+                new Example("short", new long[] {1, 9}, new long[][] {{10}, {11}, {12}}, 2, false));
+        assertTrue(ChoiceScorer.pack(batch).size() < batch.size(), "the three short items share a row");
+        ModelConfig config = TinyModels.qwen2();
+        LoraLayout layout = new LoraLayout(
+                config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
+        try (NDManager m = Engines.newManager();
+                Decoder d = Decoder.fromWeights(config, new RandomWeights(9), m, DataType.FLOAT64)) {
+            double[] got = ChoiceScorer.logProbs(d, m, batch, LoraDelta.NONE).toDoubleArray(); // (4, 3)
+            for (int b = 0; b < batch.size(); b++) {
+                double[] want = bruteForce(d, m, batch.get(b));
+                for (int c = 0; c < want.length; c++) {
+                    assertEquals(want[c], got[b * 3 + c], 1e-10, batch.get(b).id() + " choice " + c);
+                }
+            }
+            double[][] thetas = {RandomData.theta(layout, 3), RandomData.theta(layout, 4)};
+            double[] both = new double[2 * thetas[0].length];
+            System.arraycopy(thetas[0], 0, both, 0, thetas[0].length);
+            System.arraycopy(thetas[1], 0, both, thetas[0].length, thetas[0].length);
+            List<Example> twice = new ArrayList<>(batch);
+            twice.addAll(batch);
+            double[] batched = ChoiceScorer.logProbs(
+                            d,
+                            m,
+                            twice,
+                            new BatchedLora(layout, Tensors.of(m, both, new Shape(2, thetas[0].length)), false))
+                    .toDoubleArray(); // (8, 3): adapter 0's items, then adapter 1's
+            for (int a = 0; a < 2; a++) {
+                double[] alone = ChoiceScorer.logProbs(
+                                d, m, batch, new FlatLora(layout, Tensors.of(m, thetas[a]), false))
+                        .toDoubleArray();
+                assertArrayEquals(alone, Arrays.copyOfRange(batched, a * 12, a * 12 + 12), 1e-10, "adapter " + a);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.loracurve.core.testing;
 
+import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.tasks.Example;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,5 +42,15 @@ public final class RandomData {
             out.add(new Example("e" + i, prefix, cont, r.nextInt(choices), false));
         }
         return out;
+    }
+
+    /** θ with A and B both non-zero (in ±0.3), so LoRA changes the output and every gradient is exercised. */
+    public static double[] theta(LoraLayout layout, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] theta = new double[layout.intSize()];
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] = (rng.nextDouble() * 2 - 1) * 0.3;
+        }
+        return theta;
     }
 }
