@@ -10,7 +10,7 @@ for line in open(sys.argv[1]):
     kv = dict(part.split("=", 1) for part in line.split())
     key = (kv["shape"], int(kv["threads"]), kv["peer"])
     for figure in ("pp1", "pp_batch", "train", "peak_mib", "fixed_mib", "weights_mib", "loaded_mib", "file_mib",
-                   "scoring_peak_mib", "train_peak_mib", "heap_committed_mib"):
+                   "scoring_peak_mib", "train_peak_mib", "heap_committed_mib", "activations_mib"):
         if figure in kv:
             runs[key][figure].append(float(kv[figure]))
     runs[key]["seq"] = kv["seq"]
@@ -48,17 +48,18 @@ for shape, threads in sorted({(s, t) for s, t, _ in runs}):
     print(f"| {shape} | {threads} | peak memory (MiB) | {cell(med(shape, threads, 'llama_cpp', 'peak_mib'))}"
           f" | {cell(med(shape, threads, 'torch_peft', 'peak_mib'))} | {cell(med(shape, threads, 'ours', 'peak_mib'))} |")
 print("\nOur memory (MiB, medians): fixed = the JVM with libtorch loaded, before the model; loaded = resident"
-      " after loading it; scoring and train peak = the high-water mark of those figures alone (restarted before"
-      " each); heap = the JVM heap committed at the end; mapped = file pages in the resident set at the end.")
-keys = ("fixed_mib", "weights_mib", "loaded_mib", "scoring_peak_mib", "train_peak_mib", "peak_mib",
-        "heap_committed_mib", "file_mib")
-print("| shape | threads | fixed | weights (F32) | loaded | scoring peak | train peak | peak | peak / (fixed + weights)"
-      " | heap | mapped |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+      " after loading it; activations = what the LoRA step's backward keeps, counted from the decoder's ops"
+      " (BenchCommand.loraStepActivationBytes); scoring and train peak = the high-water mark of those figures alone"
+      " (restarted before each); heap = the JVM heap committed at the end; mapped = file pages resident at the end.")
+keys = ("fixed_mib", "weights_mib", "activations_mib", "loaded_mib", "scoring_peak_mib", "train_peak_mib",
+        "peak_mib", "heap_committed_mib", "file_mib")
+print("| shape | threads | fixed | weights (F32) | activations | loaded | scoring peak | train peak | peak"
+      " | peak / (fixed + weights + activations) | heap | mapped |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for shape, threads in sorted({(s, t) for s, t, p in runs if p == "ours"}):
-    f, w, l, sp, tp, p, h, m = (med(shape, threads, "ours", k) for k in keys)
-    ratio = f"{p / (f + w):.2f}" if None not in (p, f, w) else "–"
-    print(f"| {shape} | {threads} | {cell(f)} | {cell(w)} | {cell(l)} | {cell(sp)} | {cell(tp)} | {cell(p)} | {ratio}"
-          f" | {cell(h)} | {cell(m)} |")
+    f, w, a, l, sp, tp, p, h, m = (med(shape, threads, "ours", k) for k in keys)
+    ratio = f"{p / (f + w + a):.2f}" if None not in (p, f, w, a) else "–"
+    print(f"| {shape} | {threads} | {cell(f)} | {cell(w)} | {cell(a)} | {cell(l)} | {cell(sp)} | {cell(tp)} | {cell(p)}"
+          f" | {ratio} | {cell(h)} | {cell(m)} |")
 rounds = max((len(v.get("pp1", [])) for v in runs.values()), default=0)
 print(f"\nMedians of {rounds} alternating round(s); peers: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))

@@ -372,7 +372,7 @@ final class BenchCommand implements Runnable {
         System.out.printf(
                 "peer=ours threads=%d seq=%d batch=%d pp1=%.1f pp_batch=%.1f train=%.1f peak_mib=%d"
                         + " fixed_mib=%d weights_mib=%d loaded_mib=%d scoring_peak_mib=%d train_peak_mib=%d"
-                        + " heap_committed_mib=%d heap_used_mib=%d file_mib=%d%n",
+                        + " heap_committed_mib=%d heap_used_mib=%d file_mib=%d activations_mib=%d%n",
                 threads,
                 seq,
                 batch,
@@ -387,7 +387,8 @@ final class BenchCommand implements Runnable {
                 trainPeak,
                 heap.getCommitted() >> 20,
                 heap.getUsed() >> 20,
-                memoryMib("RssFile:")); // mapped files' pages (the weights file, libraries) count in RSS
+                memoryMib("RssFile:"), // mapped files' pages (the weights file, libraries) count in RSS
+                loraStepActivationBytes(c, batch, seq) >> 20);
     }
 
     /** One forward of the batch (each row's last logits) and one LoRA step, each profiled after warm-ups. */
@@ -415,6 +416,21 @@ final class BenchCommand implements Runnable {
                     names[i], b.batchSize(), b.maxLength(), threads, wall[0] / 1e6, trace);
             OpProfile.summarize(trace, wall[0] / 1e9, 15).forEach(System.out::println);
         }
+    }
+
+    /**
+     * What autograd keeps for the backward of one LoRA step of the decoder (F32, B·T = N tokens),
+     * counted from the ops of Decoder: per layer the two RMSNorms (input and output, 4·H),
+     * q and k before and after RoPE (3·(H + Hkv)), v (Hkv), attention's output (H), the MLP's gate,
+     * sigmoid, their product, up and the activation (5·I), and scores and probabilities (2·nh·T
+     * per token); then the vocabulary logits, their log-softmax and its gradient (3·V). LoRA's
+     * rank-r intermediates are left out (r ≪ H).
+     */
+    static long loraStepActivationBytes(ModelConfig c, int batch, int seq) {
+        long n = (long) batch * seq;
+        long hkv = (long) c.numKvHeads() * c.headDim();
+        long perToken = 8L * c.hiddenSize() + 4 * hkv + 5L * c.intermediateSize() + 2L * c.numHeads() * seq;
+        return 4 * n * (perToken * c.numLayers() + 3L * c.vocabSize());
     }
 
     /** Restarts the VmHWM high-water mark at the current resident size (Linux; else nothing). */
