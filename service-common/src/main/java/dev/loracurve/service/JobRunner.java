@@ -182,13 +182,17 @@ public final class JobRunner implements AutoCloseable {
     }
 
     private void update(Entry e, Job job, boolean publish) {
-        e.job = job;
         Progress p = job.getProgress();
-        for (Consumer<Progress> w : e.watchers) {
-            w.accept(p);
-        }
-        if (terminal(job.getState())) {
-            e.watchers.clear();
+        // under the lock watch() takes: a watcher added between the new state and this loop would
+        // never hear that its job ended (seen as a watch hanging on a job that failed at once)
+        synchronized (this) {
+            e.job = job;
+            for (Consumer<Progress> w : e.watchers) {
+                w.accept(p);
+            }
+            if (terminal(job.getState())) {
+                e.watchers.clear();
+            }
         }
         long now = System.currentTimeMillis();
         if (publish || now - e.lastPublished >= PUBLISH_EVERY_MS) {

@@ -45,23 +45,38 @@ public final class Engines {
     private static final int M_MMAP_THRESHOLD = -3;
 
     private static void configure() {
-        if (Platform.isLinux() && !"0".equals(setting("loracurve.thp", "LORACURVE_THP"))) {
-            // Large tensors in 2 MiB transparent huge pages (libtorch's own switch, read from the
-            // environment when it first allocates): in 4 KiB pages every fresh tensor costs a page fault
-            // per 4 KiB on first write, which was a third of a 0.5B LoRA step on this VM (see README,
-            // bench). An explicit THP_MEM_ALLOC_ENABLE in the environment wins; LORACURVE_THP=0 skips it.
-            Native.load("c", LibC.class).setenv("THP_MEM_ALLOC_ENABLE", "1", 0);
-        }
-        if (Platform.isLinux() && !"0".equals(setting("loracurve.malloc", "LORACURVE_MALLOC"))) {
-            LibC libc = Native.load("c", LibC.class);
-            libc.mallopt(M_MMAP_THRESHOLD, 32 << 20);
-            libc.mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        if (Platform.isLinux()) {
+            tuneMemory();
         }
         // DJL reads these once, when the engine loads: set them before the first Engine call.
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         setIfAbsent("ai.djl.pytorch.num_threads", String.valueOf(threads()));
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
+    /**
+     * Large tensors in 2 MiB transparent huge pages (libtorch's own switch, read from the
+     * environment when it first allocates): in 4 KiB pages every fresh tensor costs a page fault per
+     * 4 KiB on first write, which was a third of a 0.5B LoRA step on this VM. And glibc's malloc
+     * keeping freed blocks up to 32 MiB for reuse instead of returning them to the kernel: with huge
+     * pages alone each 2 MiB page is zeroed afresh (a 30M batched forward 1.8x slower). An explicit
+     * THP_MEM_ALLOC_ENABLE wins; LORACURVE_THP=0 and LORACURVE_MALLOC=0 skip either. Speed only:
+     * where libc lacks a symbol (not glibc), nothing changes.
+     */
+    private static void tuneMemory() {
+        try {
+            LibC libc = Native.load("c", LibC.class);
+            if (!"0".equals(setting("loracurve.thp", "LORACURVE_THP"))) {
+                libc.setenv("THP_MEM_ALLOC_ENABLE", "1", 0);
+            }
+            if (!"0".equals(setting("loracurve.malloc", "LORACURVE_MALLOC"))) {
+                libc.mallopt(M_MMAP_THRESHOLD, 32 << 20);
+                libc.mallopt(M_TRIM_THRESHOLD, 1 << 30);
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // the defaults stay: slower, never wrong
+        }
     }
 
     /** Intra-op threads: LORACURVE_THREADS, else every core. */
