@@ -10,7 +10,6 @@ import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -82,19 +81,13 @@ public final class SampleScorer {
             double[][][] out,
             int first) {
         int m = thetas.size();
-        float[] flat = new float[m * layout.intSize()];
-        for (int s = 0; s < m; s++) {
-            System.arraycopy(thetas.get(s), 0, flat, s * layout.intSize(), layout.intSize());
-        }
-        BatchedLora lora = new BatchedLora(layout, Tensors.of(local, flat, new Shape(m, layout.size())), dropout);
+        BatchedLora lora = new BatchedLora(
+                layout, Tensors.of(local, BatchedLora.stack(thetas), new Shape(m, layout.size())), dropout);
         for (int from = 0; from < examples.size(); from += batchSize) {
             List<Example> chunk = examples.subList(from, Math.min(examples.size(), from + batchSize));
-            List<Example> repeated = new ArrayList<>(m * chunk.size());
-            for (int s = 0; s < m; s++) {
-                repeated.addAll(chunk); // sample-major: rows s·B + b
-            }
             try (NDManager step = local.newSubManager()) {
-                double[][] p = ChoiceScorer.probabilities(decoder, step, repeated, lora); // row s·B + b
+                double[][] p =
+                        ChoiceScorer.probabilities(decoder, step, BatchedLora.perSample(chunk, m), lora); // row s·B + b
                 for (int s = 0; s < m; s++) {
                     System.arraycopy(p, s * chunk.size(), out[first + s], from, chunk.size());
                 }

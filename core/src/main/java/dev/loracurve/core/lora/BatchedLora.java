@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.model.Projection;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * M adapters at once: the batch holds M copies of B rows, sample-major (row m·B + b runs with
@@ -43,6 +45,25 @@ public final class BatchedLora implements LoraDelta {
                     parts.get(2 * i + 1).reshape(samples, s.out(), r).transpose(0, 2, 1),
                     scale); // scale folded into B once
         }
+    }
+
+    /** The (M, P) matrix's data: θ_1 … θ_M one after another. */
+    public static float[] stack(List<float[]> thetas) {
+        int p = thetas.get(0).length;
+        float[] flat = new float[thetas.size() * p];
+        for (int i = 0; i < thetas.size(); i++) {
+            System.arraycopy(thetas.get(i), 0, flat, i * p, p);
+        }
+        return flat;
+    }
+
+    /** The batch's rows for M adapters: M copies of {@code batch}, sample-major (row m·B + b runs with θ_m). */
+    public static <T> List<T> perSample(List<T> batch, int m) {
+        List<T> rows = new ArrayList<>(m * batch.size());
+        for (int i = 0; i < m; i++) {
+            rows.addAll(batch);
+        }
+        return rows;
     }
 
     @Override

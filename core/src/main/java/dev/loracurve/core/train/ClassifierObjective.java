@@ -13,7 +13,7 @@ import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.tasks.ChoiceScorer;
 import dev.loracurve.core.tasks.Example;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -60,15 +60,8 @@ public final class ClassifierObjective {
         int p = layout.intSize();
         try (NDManager step = manager.newSubManager();
                 GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-            float[] flat = new float[m * p];
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(thetas[i], 0, flat, i * p, p);
-            }
-            NDArray leaf = leaf(step, flat, new Shape(m, p));
-            List<Example> repeated = new ArrayList<>(m * batch.size());
-            for (int i = 0; i < m; i++) {
-                repeated.addAll(batch); // sample-major: rows i·B + b run with θ_i
-            }
+            NDArray leaf = leaf(step, BatchedLora.stack(Arrays.asList(thetas)), new Shape(m, p));
+            List<Example> repeated = BatchedLora.perSample(batch, m); // rows i·B + b run with θ_i
             NDArray logp = ChoiceScorer.logProbs(decoder, step, repeated, new BatchedLora(layout, leaf, dropout))
                     .reshape(m, batch.size(), -1); // (M, B, C)
             NDArray meanCe = ChoiceScorer.crossEntropy(logp.reshape(m * batch.size(), -1), repeated);
@@ -143,18 +136,14 @@ public final class ClassifierObjective {
         int classes = x.choiceCount();
         try (NDManager step = manager.newSubManager();
                 GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-            float[] copies = new float[classes * theta.length];
-            for (int c = 0; c < classes; c++) {
-                System.arraycopy(theta, 0, copies, c * theta.length, theta.length);
-            }
-            NDArray leaf = Tensors.of(step, copies, new Shape(classes, theta.length));
-            leaf.setRequiresGradient(true);
-            NDArray logp = ChoiceScorer.logProbs(
-                    decoder, step, Collections.nCopies(classes, x), new BatchedLora(layout, leaf, false)); // (C, C)
+            NDArray leaf = leaf(
+                    step, BatchedLora.stack(Collections.nCopies(classes, theta)), new Shape(classes, theta.length));
+            NDArray logp = ChoiceScorer.logProbs( // (C, C)
+                    decoder, step, BatchedLora.perSample(List.of(x), classes), new BatchedLora(layout, leaf, false));
             NDArray own = logp.mul(Tensors.of(step, identity(classes), new Shape(classes, classes)))
                     .sum(new int[] {1}); // row c: log p_c under copy c
             gc.backward(own.sum());
-            float[] g = leaf.getGradient().toFloatArray();
+            float[] g = gradientOf(leaf);
             for (int c = 0; c < classes; c++) {
                 System.arraycopy(g, c * theta.length, jacobian[c], 0, theta.length);
             }
