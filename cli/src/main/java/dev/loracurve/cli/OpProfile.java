@@ -42,7 +42,7 @@ final class OpProfile {
                 .thenComparing(Comparator.comparingDouble(Call::duration).reversed()));
         Map<String, double[]> byName = new HashMap<>(); // name -> {self µs, calls}
         double topLevel = 0;
-        Deque<double[]> open = new ArrayDeque<>(); // {end, index into selfTimes}
+        Deque<double[]> open = new ArrayDeque<>(); // calls still open: {end, index into self}
         double[] self = new double[calls.size()];
         long thread = Long.MIN_VALUE;
         for (int i = 0; i < calls.size(); i++) {

@@ -34,7 +34,7 @@ public final class Engines {
         return e;
     }
 
-    /** libc's setenv: libtorch reads some settings from the process environment only. */
+    /** libc's setenv (libtorch reads some settings from the process environment only) and glibc's mallopt. */
     private interface LibC extends Library {
         int setenv(String name, String value, int overwrite);
 

@@ -17,13 +17,13 @@ import java.util.List;
  * a token attends to earlier tokens of the prefix and of its own branch only. The prefix is
  * computed once for all branches.
  *
- * @param ids       (B, T) token ids, pads are 0
- * @param lengths   real length of each row
- * @param positions (B, T) RoPE positions, or null for 0..T-1
  * <p>A row may hold several such items one after another ({@code segments}: the item of each
  * token within its row): a token attends only to its own item, whose positions start at 0 again.
  * Short items then share rows instead of each padding a row to the batch's longest.
  *
+ * @param ids       (B, T) token ids, pads are 0
+ * @param lengths   real length of each row
+ * @param positions (B, T) RoPE positions, or null for 0..T-1
  * @param branches  (B, T) branch of each token, or null when no row is packed
  * @param segments  (B, T) item of each token within its row, or null when each row holds one
  */
