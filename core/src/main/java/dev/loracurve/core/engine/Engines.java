@@ -8,6 +8,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * The one place that configures DJL's PyTorch engine: offline (DJL would otherwise download
@@ -97,6 +98,22 @@ public final class Engines {
 
     public static NDManager newManager() {
         return pytorch().newBaseManager(device());
+    }
+
+    /**
+     * {@code body} with libtorch's grad mode off on this thread, as {@code torch.no_grad()}: nothing
+     * is recorded for backward, so a forward may write its intermediates in place (the Decoder does).
+     * A thread's mode is its own: DJL turns it off on the thread that loads the engine only.
+     */
+    public static <T> T noGrad(Supplier<T> body) {
+        pytorch();
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return body.get();
+        } finally {
+            JniUtils.setGradMode(was);
+        }
     }
 
     /** Seeds libtorch's generator (dropout masks, random draws made by the engine). */

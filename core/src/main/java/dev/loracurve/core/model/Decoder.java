@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.store.CheckpointException;
@@ -43,6 +44,7 @@ public final class Decoder implements AutoCloseable {
     private final Block[] blocks;
     private final Map<String, NDArray> weights;
     private final Map<Integer, NDArray[]> ropeCache = new ConcurrentHashMap<>();
+    private final NDArray attentionScale; // 1/√hd as a 0-d array, made once rather than per layer and call
 
     /** One decoder layer's weights; proj/bias indexed by Projection ordinal, bias null when absent. */
     private record Block(NDArray inputNorm, NDArray postNorm, NDArray[] proj, NDArray[] bias) {}
@@ -64,6 +66,8 @@ public final class Decoder implements AutoCloseable {
         this.head = head;
         this.finalNorm = finalNorm;
         this.blocks = blocks;
+        this.attentionScale = Tensors.of(manager, new double[] {1.0 / Math.sqrt(config.headDim())}, new Shape())
+                .toType(dtype, false);
     }
 
     // ---------------------------------------------------------------- weights
@@ -267,8 +271,8 @@ public final class Decoder implements AutoCloseable {
         NDManager owner = x.getManager();
         try (NDManager scope = owner.newSubManager()) {
             x.tempAttach(scope); // results of ops on x belong to scope; x goes back to owner
-            NDArray h = x.add(attention(l, rmsNorm(x, blocks[l].inputNorm()), rope, mask, lora));
-            NDArray out = h.add(mlp(l, rmsNorm(h, blocks[l].postNorm()), lora));
+            NDArray h = addInto(attention(l, rmsNorm(x, blocks[l].inputNorm()), rope, mask, lora), x);
+            NDArray out = addInto(mlp(l, rmsNorm(h, blocks[l].postNorm()), lora), h);
             out.attach(owner);
             return out;
         }
@@ -289,7 +293,22 @@ public final class Decoder implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray inv =
                 x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(); // (B, T, 1)
-        return x.div(inv).mul(weight);
+        return mulInto(x.div(inv), weight);
+    }
+
+    /*
+     * a + b and a · b written into a when autograd records nothing (grad mode off: outside a
+     * GradientCollector on DJL's first thread, and inside Engines.noGrad, as scoring runs): each saves a fresh array of a's size, and on this VM a fresh
+     * array costs page faults (the MLP's products were the slowest elementwise ops of a forward).
+     * a must be an intermediate nothing else reads. While recording, the ops are the ordinary
+     * ones: autograd may keep their inputs for backward.
+     */
+    private static NDArray addInto(NDArray a, NDArray b) {
+        return JniUtils.isGradMode() ? a.add(b) : a.addi(b);
+    }
+
+    private static NDArray mulInto(NDArray a, NDArray b) {
+        return JniUtils.isGradMode() ? a.mul(b) : a.muli(b);
     }
 
     /** y = x Wᵀ + b + LoRA delta, (B, T, out). */
@@ -299,7 +318,7 @@ public final class Decoder implements AutoCloseable {
                 .linear(x, b.proj()[p.ordinal()], b.bias()[p.ordinal()])
                 .singletonOrThrow();
         NDArray d = lora.apply(layer, p, x);
-        return d == null ? y : y.add(d);
+        return d == null ? y : addInto(y, d);
     }
 
     private NDArray attention(int layer, NDArray x, NDArray[] rope, NDArray mask, LoraDelta lora) {
@@ -324,8 +343,9 @@ public final class Decoder implements AutoCloseable {
         // Heads h = kv·g + j share kv head kv: fold the g query heads into the rows of one matmul
         // instead of copying k and v g times.
         NDArray qg = q.reshape(bsz, nkv, (long) g * t, hd);
-        NDArray scores = Tensors.scale(qg.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(hd)); // (B, nkv, g·T, T)
-        NDArray probs = scores.reshape(bsz, nkv, g, t, t).add(mask).softmax(-1).reshape(bsz, nkv, (long) g * t, t);
+        NDArray scores = mulInto(qg.matMul(k.transpose(0, 1, 3, 2)), attentionScale); // (B, nkv, g·T, T)
+        NDArray probs =
+                addInto(scores.reshape(bsz, nkv, g, t, t), mask).softmax(-1).reshape(bsz, nkv, (long) g * t, t);
         NDArray out = probs.matMul(v) // (B, nkv, g·T, hd)
                 .reshape(bsz, nh, t, hd)
                 .transpose(0, 2, 1, 3)
@@ -336,7 +356,7 @@ public final class Decoder implements AutoCloseable {
     private NDArray mlp(int layer, NDArray x, LoraDelta lora) {
         NDArray gate = project(layer, Projection.GATE_PROJ, x, lora); // (B, T, I)
         NDArray up = project(layer, Projection.UP_PROJ, x, lora);
-        NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up); // SiLU(gate) · up
+        NDArray act = mulInto(mulInto(Activation.sigmoid(gate), gate), up); // SiLU(gate) · up
         return project(layer, Projection.DOWN_PROJ, act, lora); // (B, T, H)
     }
 
@@ -349,7 +369,7 @@ public final class Decoder implements AutoCloseable {
         NDArray x1 = x.get("..., :{}", half);
         NDArray x2 = x.get("..., {}:", half);
         NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(rope[0]).add(rotated.mul(rope[1]));
+        return addInto(x.mul(rope[0]), mulInto(rotated, rope[1]));
     }
 
     /** cos (T, hd), sin (T, hd) and the causal mask (T, T) for length t, built once per length. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.engine.Tensors;
 import dev.loracurve.core.lora.LoraDelta;
 import dev.loracurve.core.model.Decoder;
@@ -179,7 +180,7 @@ public final class ChoiceScorer {
 
     /** p(choice | item) of one batch, without gradients: a row per example, as long as its choices. */
     public static double[][] probabilities(Decoder decoder, NDManager step, List<Example> batch, LoraDelta lora) {
-        NDArray lp = logProbs(decoder, step, batch, lora);
+        NDArray lp = Engines.noGrad(() -> logProbs(decoder, step, batch, lora));
         int cmax = (int) lp.getShape().get(1);
         double[] flat = lp.toType(DataType.FLOAT64, false).toDoubleArray();
         double[][] out = new double[batch.size()][];

@@ -57,6 +57,37 @@ class DecoderTest {
         }
     }
 
+    /**
+     * Scoring writes intermediates in place when autograd records nothing; the logits must be the
+     * recording forward's bit for bit (an in-place op on an array something else still reads, say
+     * the residual stream, would change them), on DJL's first thread and on any other.
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void inPlaceForwardEqualsTheRecordingOneExactly(ModelConfig config) throws Exception {
+        try (NDManager m = Engines.newManager();
+                Decoder d = Decoder.fromWeights(config, new RandomWeights(6), m, DataType.FLOAT32)) {
+            LoraLayout layout = new LoraLayout(
+                    config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
+            LoraDelta lora = new FlatLora(
+                    layout, Tensors.of(m, RandomData.theta(layout, 8)).toType(DataType.FLOAT32, false), false);
+            TokenBatch batch = TokenBatch.of(SEQUENCES);
+            float[] recorded;
+            try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+                recorded = d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
+            }
+            float[] inPlace = Engines.noGrad(
+                    () -> d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray());
+            assertTrue(Arrays.equals(recorded, inPlace), "in-place logits differ from the recording forward's");
+            float[][] elsewhere = new float[1][];
+            Thread other = new Thread(() -> elsewhere[0] = Engines.noGrad(
+                    () -> d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray()));
+            other.start();
+            other.join();
+            assertTrue(Arrays.equals(recorded, elsewhere[0]), "another thread's in-place logits differ");
+        }
+    }
+
     /** A packed row (prefix + two branches) gives each branch the logits of prefix + branch alone. */
     @ParameterizedTest
     @MethodSource("configs")
