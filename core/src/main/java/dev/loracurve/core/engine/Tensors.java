@@ -36,7 +36,12 @@ public final class Tensors {
 
     /** x · c with a libtorch-owned scalar, safe under autograd (see the class comment). */
     public static NDArray scale(NDArray x, double c) {
-        return x.mul(of(x.getManager(), new double[] {c}, new Shape()).toType(x.getDataType(), false));
+        return x.mul(scalar(x.getManager(), c, x.getDataType()));
+    }
+
+    /** c as a libtorch-owned 0-d array: made once, it scales many arrays (each scalar is ops and a copy). */
+    public static NDArray scalar(NDManager m, double c, DataType dtype) {
+        return of(m, new double[] {c}, new Shape()).toType(dtype, false);
     }
 
     public static NDArray of(NDManager m, float[] data, Shape shape) {

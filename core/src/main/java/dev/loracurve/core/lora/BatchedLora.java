@@ -37,13 +37,15 @@ public final class BatchedLora implements LoraDelta {
         aT = new NDArray[layers][Projection.values().length];
         bT = new NDArray[layers][Projection.values().length];
         NDList parts = thetas.split(layout.splitPoints(), 1); // columns of A, B of each slot (see FlatLora)
+        NDArray scaleArray = Tensors.scalar(thetas.getManager(), scale, thetas.getDataType());
         for (int i = 0; i < layout.slots().size(); i++) {
             LoraLayout.Slot s = layout.slots().get(i);
             aT[s.layer()][s.projection().ordinal()] =
                     parts.get(2 * i).reshape(samples, r, s.in()).transpose(0, 2, 1);
-            bT[s.layer()][s.projection().ordinal()] = Tensors.scale(
-                    parts.get(2 * i + 1).reshape(samples, s.out(), r).transpose(0, 2, 1),
-                    scale); // scale folded into B once
+            bT[s.layer()][s.projection().ordinal()] = parts.get(2 * i + 1)
+                    .reshape(samples, s.out(), r)
+                    .transpose(0, 2, 1)
+                    .mul(scaleArray); // scale folded into B once
         }
     }
 

@@ -39,12 +39,13 @@ public final class FlatLora implements LoraDelta {
         a = new NDArray[layers][Projection.values().length];
         b = new NDArray[layers][Projection.values().length];
         NDList parts = theta.split(layout.splitPoints(), 0); // A, B of each slot in order
+        NDArray scaleArray = Tensors.scalar(theta.getManager(), scale, theta.getDataType());
         for (int i = 0; i < layout.slots().size(); i++) {
             LoraLayout.Slot s = layout.slots().get(i);
             a[s.layer()][s.projection().ordinal()] = parts.get(2 * i).reshape(r, s.in());
             // the LoRA scale folded into B once, not applied to every (B, T, out) output
             b[s.layer()][s.projection().ordinal()] =
-                    Tensors.scale(parts.get(2 * i + 1).reshape(s.out(), r), scale);
+                    parts.get(2 * i + 1).reshape(s.out(), r).mul(scaleArray);
         }
     }
 

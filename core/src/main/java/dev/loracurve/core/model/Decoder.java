@@ -66,8 +66,7 @@ public final class Decoder implements AutoCloseable {
         this.head = head;
         this.finalNorm = finalNorm;
         this.blocks = blocks;
-        this.attentionScale = Tensors.of(manager, new double[] {1.0 / Math.sqrt(config.headDim())}, new Shape())
-                .toType(dtype, false);
+        this.attentionScale = Tensors.scalar(manager, 1.0 / Math.sqrt(config.headDim()), dtype);
     }
 
     // ---------------------------------------------------------------- weights
