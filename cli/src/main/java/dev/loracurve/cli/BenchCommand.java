@@ -389,6 +389,7 @@ final class BenchCommand implements Runnable {
                 heap.getUsed() >> 20,
                 memoryMib("RssFile:"), // mapped files' pages (the weights file, libraries) count in RSS
                 loraStepActivationBytes(c, batch, seq) >> 20);
+        projectionMatmuls(m, c);
     }
 
     /** One forward of the batch (each row's last logits) and one LoRA step, each profiled after warm-ups. */
@@ -493,16 +494,39 @@ final class BenchCommand implements Runnable {
     }
 
     private double matmulFlops(NDManager m) {
+        return linearFlops(m, 1024, 1024, 1024);
+    }
+
+    /** FLOP/s of y = x Wᵀ for x (rows, in), W (out, in): a projection's matmul alone. */
+    private double linearFlops(NDManager m, long rows, long in, long out) {
         try (NDManager local = m.newSubManager()) {
-            NDArray a = local.randomUniform(-1, 1, new Shape(1024, 1024));
-            NDArray b = local.randomUniform(-1, 1, new Shape(1024, 1024));
+            NDArray x = local.randomUniform(-1, 1, new Shape(rows, in));
+            NDArray w = local.randomUniform(-1, 1, new Shape(out, in));
             double s = median(() -> {
-                try (NDArray c = a.matMul(b)) {
-                    c.getFloat(0, 0);
+                try (NDArray y = x.getNDArrayInternal().linear(x, w, null).singletonOrThrow()) {
+                    y.getFloat(0, 0);
                 }
             });
-            return 2.0 * 1024 * 1024 * 1024 / s;
+            return 2.0 * rows * in * out / s;
         }
+    }
+
+    /**
+     * The matmul rate at this model's projections for one sequence (seq rows), the shapes pp1 runs,
+     * and at the gate and up projections fused into one: what single-sequence scoring would reach
+     * with threads if its matmuls were all it did, and whether fusing projections would pay.
+     */
+    private void projectionMatmuls(NDManager m, ModelConfig c) {
+        long h = c.hiddenSize();
+        long i = c.intermediateSize();
+        long[][] shapes = {{h, h}, {h, i}, {i, h}, {h, 2 * i}};
+        StringBuilder line = new StringBuilder(
+                String.format("matmul at this model's projections, %d rows, %d thread(s), GFLOP/s:", seq, threads));
+        for (long[] inOut : shapes) {
+            line.append(
+                    String.format(" %d->%d %.1f", inOut[0], inOut[1], linearFlops(m, seq, inOut[0], inOut[1]) / 1e9));
+        }
+        System.out.println(line.append(" (the last: gate and up fused)"));
     }
 
     /**
