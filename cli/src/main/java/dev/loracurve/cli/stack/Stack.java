@@ -21,11 +21,14 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -97,11 +100,45 @@ public final class Stack implements AutoCloseable {
         return p;
     }
 
-    private static int freePort() {
+    /**
+     * A port that is free now and that no outgoing connection will take before its service binds
+     * it, seconds later: one below the kernel's ephemeral range, where the source ports of
+     * connections (the services' Kafka clients) come from. A port from bind(0) lies inside that
+     * range, and a gateway once found its port taken by such a connection. Never the same port
+     * twice in one process.
+     */
+    private static synchronized int freePort() {
+        int low = 10_000;
+        int high = ephemeralRangeStart();
+        for (int attempt = 0; attempt < 200 && high > low; attempt++) {
+            int port = low + PORT_PICKS.nextInt(high - low);
+            if (!HANDED_OUT.contains(port)) {
+                try (ServerSocket s = new ServerSocket(port)) {
+                    HANDED_OUT.add(port);
+                    return port;
+                } catch (IOException busy) {
+                    // try another
+                }
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final Random PORT_PICKS = new Random();
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+    /** The first port of Linux's ephemeral range (32768 by default, and elsewhere). */
+    private static int ephemeralRangeStart() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
