@@ -100,6 +100,9 @@ public final class Stack implements AutoCloseable {
         return p;
     }
 
+    private static final Random PORT_PICKS = new Random();
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
     /**
      * A port that is free now and that no outgoing connection will take before its service binds
      * it, seconds later: one below the kernel's ephemeral range, where the source ports of
@@ -127,9 +130,6 @@ public final class Stack implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
-
-    private static final Random PORT_PICKS = new Random();
-    private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
     /** The first port of Linux's ephemeral range (32768 by default, and elsewhere). */
     private static int ephemeralRangeStart() {

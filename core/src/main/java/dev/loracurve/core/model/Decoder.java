@@ -297,10 +297,10 @@ public final class Decoder implements AutoCloseable {
 
     /*
      * a + b and a · b written into a when autograd records nothing (grad mode off: outside a
-     * GradientCollector on DJL's first thread, and inside Engines.noGrad, as scoring runs): each saves a fresh array of a's size, and on this VM a fresh
-     * array costs page faults (the MLP's products were the slowest elementwise ops of a forward).
-     * a must be an intermediate nothing else reads. While recording, the ops are the ordinary
-     * ones: autograd may keep their inputs for backward.
+     * GradientCollector on DJL's first thread, and inside Engines.noGrad, as scoring runs): each
+     * saves a fresh array of a's size, and on this VM a fresh array costs page faults. a must be an
+     * intermediate nothing else reads. While recording, the ops are the ordinary ones: autograd may
+     * keep their inputs for backward.
      */
     private static NDArray addInto(NDArray a, NDArray b) {
         return JniUtils.isGradMode() ? a.add(b) : a.addi(b);

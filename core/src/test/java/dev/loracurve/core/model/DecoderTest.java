@@ -17,6 +17,7 @@ import dev.loracurve.core.testing.RandomData;
 import dev.loracurve.core.testing.TinyModels;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -37,10 +38,7 @@ class DecoderTest {
     void paddedBatchEqualsEachSequenceAlone(ModelConfig config) {
         try (NDManager m = Engines.newManager();
                 Decoder d = Decoder.fromWeights(config, new RandomWeights(3), m, DataType.FLOAT32)) {
-            LoraLayout layout = new LoraLayout(
-                    config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
-            LoraDelta lora = new FlatLora(
-                    layout, Tensors.of(m, RandomData.theta(layout, 5)).toType(DataType.FLOAT32, false), false);
+            LoraDelta lora = randomLora(config, m, 5);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
             float[] batched = d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
             int v = config.vocabSize();
@@ -67,25 +65,30 @@ class DecoderTest {
     void inPlaceForwardEqualsTheRecordingOneExactly(ModelConfig config) throws Exception {
         try (NDManager m = Engines.newManager();
                 Decoder d = Decoder.fromWeights(config, new RandomWeights(6), m, DataType.FLOAT32)) {
-            LoraLayout layout = new LoraLayout(
-                    config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
-            LoraDelta lora = new FlatLora(
-                    layout, Tensors.of(m, RandomData.theta(layout, 8)).toType(DataType.FLOAT32, false), false);
+            LoraDelta lora = randomLora(config, m, 8);
             TokenBatch batch = TokenBatch.of(SEQUENCES);
+            Supplier<float[]> logits =
+                    () -> d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
             float[] recorded;
             try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
-                recorded = d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray();
+                recorded = logits.get();
             }
-            float[] inPlace = Engines.noGrad(
-                    () -> d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray());
+            float[] inPlace = Engines.noGrad(logits);
             assertTrue(Arrays.equals(recorded, inPlace), "in-place logits differ from the recording forward's");
             float[][] elsewhere = new float[1][];
-            Thread other = new Thread(() -> elsewhere[0] = Engines.noGrad(
-                    () -> d.logits(d.hidden(batch.idsArray(m), batch, lora)).toFloatArray()));
+            Thread other = new Thread(() -> elsewhere[0] = Engines.noGrad(logits));
             other.start();
             other.join();
             assertTrue(Arrays.equals(recorded, elsewhere[0]), "another thread's in-place logits differ");
         }
+    }
+
+    /** LoRA r 2 on every projection with random θ (seeded), without gradient or dropout. */
+    private static LoraDelta randomLora(ModelConfig config, NDManager m, long seed) {
+        LoraLayout layout = new LoraLayout(
+                config, LoraConfig.builder().rank(2).alpha(4).dropout(0).build());
+        return new FlatLora(
+                layout, Tensors.of(m, RandomData.theta(layout, seed)).toType(DataType.FLOAT32, false), false);
     }
 
     /** A packed row (prefix + two branches) gives each branch the logits of prefix + branch alone. */
