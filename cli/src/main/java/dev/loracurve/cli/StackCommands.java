@@ -121,7 +121,9 @@ final class StackCommands {
             s.startServices(Duration.ofSeconds(120), instances);
             for (String name : s.instances()) {
                 if (!name.equals(Stack.KAFKA)) {
-                    out.printf("%-14s 127.0.0.1:%d  ready (gRPC + /q/health, /q/metrics)%n", name, s.port(name));
+                    out.printf(
+                            "%-14s 127.0.0.1:%d  ready (gRPC; /q/health and /q/metrics on %d)%n",
+                            name, s.port(name), s.managementPort(name));
                 }
             }
             out.printf(

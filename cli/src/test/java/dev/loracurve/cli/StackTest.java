@@ -799,7 +799,8 @@ class StackTest {
                 .sslContext(Stack.trusting(stack.pki().ca()))
                 .build()
                 .send(
-                        HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + stack.port(instance) + "/q/metrics"))
+                        HttpRequest.newBuilder(URI.create(
+                                        "https://127.0.0.1:" + stack.managementPort(instance) + "/q/metrics"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();

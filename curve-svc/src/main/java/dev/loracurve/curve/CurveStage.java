@@ -1,7 +1,6 @@
 package dev.loracurve.curve;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
 import dev.loracurve.core.train.Checkpoint;
 import dev.loracurve.core.train.Trainer;
 import dev.loracurve.proto.v1.Artifact;
@@ -9,8 +8,8 @@ import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.CurveReady;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
-import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
@@ -37,23 +36,8 @@ public class CurveStage extends StageBean {
     private static final String CURVE = "curve";
 
     @Override
-    protected String name() {
-        return "curve-svc";
-    }
-
-    @Override
-    protected Stage stage() {
-        return Stage.CURVE;
-    }
-
-    @Override
-    protected String inputTopic() {
-        return Topics.CHECKPOINTS;
-    }
-
-    @Override
-    protected Class<? extends Message> inputType() {
-        return CheckpointAvailable.class;
+    protected StageDescriptor descriptor() {
+        return StageDescriptor.CURVE;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.loracurve.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.Message;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CurveReady;
@@ -10,9 +9,9 @@ import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.OodMetrics;
-import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.report.ReportPage;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
@@ -37,23 +36,8 @@ import org.eclipse.microprofile.health.Readiness;
 @Default // also injectable without the health qualifier
 public class EvalStage extends StageBean {
     @Override
-    protected String name() {
-        return "eval-svc";
-    }
-
-    @Override
-    protected Stage stage() {
-        return Stage.EVAL;
-    }
-
-    @Override
-    protected String inputTopic() {
-        return Topics.CURVES;
-    }
-
-    @Override
-    protected Class<? extends Message> inputType() {
-        return CurveReady.class;
+    protected StageDescriptor descriptor() {
+        return StageDescriptor.EVAL;
     }
 
     @Override

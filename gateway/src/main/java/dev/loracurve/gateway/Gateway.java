@@ -22,6 +22,7 @@ import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.NotFoundException;
 import dev.loracurve.service.Quotas;
 import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.EventLoopLiveness;
@@ -87,7 +88,7 @@ public class Gateway implements HealthCheck {
         Store store = settings.openStore();
         specs = new Specs(settings.dataLocations(store), limits.specLimits());
         quotas = quotaSettings.quotas();
-        rt = new StageRuntime("gateway", null, store, settings.bootstrapServers(), settings.partitions());
+        rt = new StageRuntime(StageDescriptor.GATEWAY, store, settings.kafka());
         EventLoopLiveness.watch(() -> rt);
         experiments = new Experiments(rt.store);
         Gauge.builder(
@@ -100,7 +101,11 @@ public class Gateway implements HealthCheck {
                 .register(registry);
         // every gateway instance follows every event (a group of its own), so that any instance
         // can stream any experiment to its watchers; applying an event twice changes nothing
-        rt.consume("gateway-" + settings.instance(), Topics.ALL, this::onEvent, false);
+        rt.consume(
+                StageDescriptor.GATEWAY.consumerGroup(settings.instance()),
+                StageDescriptor.GATEWAY.reads(),
+                this::onEvent,
+                false);
     }
 
     void stop(@Observes ShutdownEvent ev) {

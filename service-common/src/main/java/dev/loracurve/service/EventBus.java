@@ -6,7 +6,10 @@ import dev.loracurve.service.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +35,20 @@ public final class EventBus implements AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
     private final String source;
+    /** The topics this publisher may write to (a service's, from its descriptor), or null for any. */
+    private final Set<String> topics;
 
-    /** @param source this service's name, the events' ce_source */
+    /** A publisher to any topic (tests, tools); @param source the events' ce_source */
     public EventBus(String bootstrapServers, String source) {
+        this(bootstrapServers, source, null);
+    }
+
+    /**
+     * A service's publisher: a publish to any other topic than {@code topics} is refused, so that the
+     * service's descriptor (and the Kafka ACLs made from it) says all it writes.
+     */
+    public EventBus(String bootstrapServers, String source, Collection<String> topics) {
+        this.topics = topics == null ? null : Set.copyOf(topics);
         Properties p = Topics.clientProperties(bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -68,6 +82,10 @@ public final class EventBus implements AutoCloseable {
      * @param id the event id; deterministic for results so that consumers drop redeliveries, null for a random one
      */
     public void publish(String topic, String experimentId, String id, Message payload) {
+        if (topics != null && !topics.contains(topic)) {
+            throw new IllegalStateException(source + " publishes only to " + new TreeSet<>(topics) + ", not " + topic
+                    + " (its StageDescriptor)");
+        }
         if (payload instanceof StageProgress) {
             send(topic, experimentId, id, payload); // frequent and small: in its job's trace, without a span
         } else {

@@ -3,7 +3,6 @@ package dev.loracurve.service;
 import com.google.protobuf.Message;
 import dev.loracurve.core.engine.Engines;
 import dev.loracurve.proto.v1.Artifact;
-import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.service.store.Store;
 import dev.loracurve.service.trace.Tracing;
@@ -33,6 +32,7 @@ public final class StageRuntime implements AutoCloseable {
     private static final long CANCEL_CHECK_MS = 1_000;
 
     public final String name;
+    public final StageDescriptor service;
     public final Store store;
     public final EventBus bus;
     public final JobRunner jobs;
@@ -42,46 +42,42 @@ public final class StageRuntime implements AutoCloseable {
     private MeterRegistry registry;
 
     /**
-     * @param stage      null for the gateway, which runs no jobs
-     * @param partitions partitions of each topic, created when missing (they bound how many
-     *                   instances of a stage share the work)
+     * A service's runtime: the topics made sure of (created or waited for, by {@code kafka}), a
+     * publisher limited to the service's topics, and a job runner for a stage (none for the gateway).
      */
-    public StageRuntime(String name, Stage stage, Store store, String bootstrapServers, int partitions) {
-        this.name = name;
-        this.bootstrapServers = bootstrapServers;
+    public StageRuntime(StageDescriptor service, Store store, KafkaSettings kafka) {
+        this.service = service;
+        this.name = service.serviceName();
+        this.bootstrapServers = kafka.bootstrapServers();
         this.store = store;
-        Topics.ensure(bootstrapServers, partitions);
-        this.bus = new EventBus(bootstrapServers, name);
-        this.jobs = stage == null
-                ? null
-                : new JobRunner(
+        Topics.ensure(bootstrapServers, kafka.partitions(), kafka.createTopics(), kafka.topicWait());
+        this.bus = new EventBus(bootstrapServers, name, service.publishes());
+        this.jobs = service.stage()
+                .map(stage -> new JobRunner(
                         stage,
                         p -> bus.publish(
                                 Topics.PROGRESS,
                                 p.getExperimentId(),
                                 null,
                                 StageProgress.newBuilder().setProgress(p).build()),
-                        this::cancelled);
+                        this::cancelled))
+                .orElse(null);
     }
 
     /**
      * A stage service's start: libtorch loaded (ready means able to compute), the runtime, its
-     * gauges, and the consumption of its input events of {@code type} from {@code topic}.
+     * gauges, and the consumption of its input events (the descriptor's topics and payload type).
      */
     public static StageRuntime startStage(
-            String name,
-            Stage stage,
+            StageDescriptor stage,
             Store store,
-            String bootstrapServers,
-            int partitions,
+            KafkaSettings kafka,
             MeterRegistry registry,
-            String topic,
-            Class<? extends Message> type,
             EventConsumer.Handler handler) {
         Engines.newManager().close();
-        StageRuntime rt = new StageRuntime(name, stage, store, bootstrapServers, partitions);
+        StageRuntime rt = new StageRuntime(stage, store, kafka);
         rt.registerGauges(registry);
-        rt.consume(name, List.of(topic), handler, true, type);
+        rt.consume(stage.consumerGroup(""), stage.reads(), handler, true, stage.inputType());
         return rt;
     }
 

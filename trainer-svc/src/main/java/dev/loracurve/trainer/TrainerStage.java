@@ -2,7 +2,6 @@ package dev.loracurve.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Message;
 import dev.loracurve.core.train.Checkpoint;
 import dev.loracurve.core.train.OptimaJob;
 import dev.loracurve.proto.v1.Artifact;
@@ -10,9 +9,9 @@ import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
 import dev.loracurve.proto.v1.Job;
-import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
@@ -36,23 +35,8 @@ import org.eclipse.microprofile.health.Readiness;
 @Default // also injectable without the health qualifier
 public class TrainerStage extends StageBean {
     @Override
-    protected String name() {
-        return "trainer-svc";
-    }
-
-    @Override
-    protected Stage stage() {
-        return Stage.TRAIN;
-    }
-
-    @Override
-    protected String inputTopic() {
-        return Topics.EXPERIMENTS;
-    }
-
-    @Override
-    protected Class<? extends Message> inputType() {
-        return ExperimentSubmitted.class;
+    protected StageDescriptor descriptor() {
+        return StageDescriptor.TRAINER;
     }
 
     @Override

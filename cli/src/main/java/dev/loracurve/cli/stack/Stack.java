@@ -258,6 +258,11 @@ public final class Stack implements AutoCloseable {
         return ports.get(name);
     }
 
+    /** The port of an instance's health and metrics ({@code /q/health}, {@code /q/metrics}), picked on first use. */
+    public int managementPort(String instance) {
+        return ports.computeIfAbsent("management:" + instance, k -> freePort());
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port(KAFKA);
     }
@@ -369,6 +374,8 @@ public final class Stack implements AutoCloseable {
                 jar.toString());
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PORT", String.valueOf(port(name)));
+        env.put("MANAGEMENT_PORT", String.valueOf(managementPort(name)));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("LORACURVE_INSTANCE", name);
         env.put("LORACURVE_STORE", storeLocation());
         env.put("LORACURVE_CACHE", dir.resolve("cache").resolve(name).toString()); // each instance's own disk
@@ -455,7 +462,8 @@ public final class Stack implements AutoCloseable {
                     .sslContext(trusting(pki().ca()))
                     .build()
                     .send(
-                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port(name) + "/q/health/ready"))
+                            HttpRequest.newBuilder(
+                                            URI.create("https://127.0.0.1:" + managementPort(name) + "/q/health/ready"))
                                     .timeout(Duration.ofSeconds(2))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());

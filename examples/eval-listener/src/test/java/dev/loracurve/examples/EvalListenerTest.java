@@ -26,7 +26,7 @@ class EvalListenerTest {
     @Test
     void itReactsToEachEvaluationOnceAndSkipsOtherEvents() throws Exception {
         try (LocalBroker broker = LocalBroker.start(dir, freePort(), freePort())) {
-            Topics.ensure(broker.bootstrapServers(), 2);
+            Topics.ensure(broker.bootstrapServers(), 2, true, Duration.ZERO);
             EvalCompleted done = EvalCompleted.newBuilder()
                     .setExperimentId("exp-0001")
                     .setReport(Artifact.newBuilder()

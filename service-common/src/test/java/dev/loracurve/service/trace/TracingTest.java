@@ -7,8 +7,9 @@ import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CheckpointAvailable;
 import dev.loracurve.proto.v1.ExperimentSubmitted;
-import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.EventBus;
+import dev.loracurve.service.KafkaSettings;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.store.FileStore;
@@ -59,11 +60,9 @@ class TracingTest {
         try (LocalBroker broker =
                         LocalBroker.start(dir.resolve("kafka"), BrokerResource.freePort(), BrokerResource.freePort());
                 StageRuntime trainer = new StageRuntime(
-                        "trainer-test",
-                        Stage.TRAIN,
+                        StageDescriptor.TRAINER,
                         new FileStore(dir.resolve("store")),
-                        broker.bootstrapServers(),
-                        1);
+                        KafkaSettings.creatingTopics(broker.bootstrapServers()));
                 EventBus gateway = new EventBus(broker.bootstrapServers(), "gateway-test")) {
             trainer.consume(
                     "trainer-test",

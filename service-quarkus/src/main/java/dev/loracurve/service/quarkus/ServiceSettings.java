@@ -1,12 +1,14 @@
 package dev.loracurve.service.quarkus;
 
 import dev.loracurve.service.DataLocations;
+import dev.loracurve.service.KafkaSettings;
 import dev.loracurve.service.store.RemoteTrees;
 import dev.loracurve.service.store.Store;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,9 @@ public class ServiceSettings {
     @ConfigProperty(name = "loracurve.cache.max-bytes")
     long cacheMaxBytes;
 
+    @ConfigProperty(name = "loracurve.data-cache.max-bytes")
+    long dataCacheMaxBytes;
+
     @ConfigProperty(name = "loracurve.partitions")
     int partitions;
 
@@ -36,14 +41,20 @@ public class ServiceSettings {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @ConfigProperty(name = "loracurve.topics.create")
+    boolean createTopics;
+
+    @ConfigProperty(name = "loracurve.topics.wait")
+    Duration topicWait;
+
     /**
      * Where specs' model and data URIs may point: the roots of {@code LORACURVE_DATA_ROOTS} and the
-     * store; remote ones read through a cache beside the store's.
+     * store; remote ones read through a cache of their own ({@code LORACURVE_DATA_CACHE_MAX_BYTES}).
      */
     public DataLocations dataLocations(Store store) {
         List<String> roots = new ArrayList<>(DataLocations.parseRoots(dataRoots.orElse("")));
         roots.add(store.root());
-        return new DataLocations(roots, () -> RemoteTrees.open(cache.resolve("trees"), cacheMaxBytes));
+        return new DataLocations(roots, () -> RemoteTrees.open(cache.resolve("trees"), dataCacheMaxBytes));
     }
 
     /**
@@ -54,9 +65,12 @@ public class ServiceSettings {
         return Store.open(store, cache, cacheMaxBytes);
     }
 
-    /** Partitions per topic ({@code LORACURVE_PARTITIONS}), when the services create the topics. */
-    public int partitions() {
-        return partitions;
+    /**
+     * The broker, and who owns the topics: the services create them unless
+     * {@code LORACURVE_CREATE_TOPICS=false} (a cluster's Topic Operator owns them; the service waits for them).
+     */
+    public KafkaSettings kafka() {
+        return new KafkaSettings(bootstrapServers, partitions, createTopics, topicWait);
     }
 
     /** This instance's name ({@code LORACURVE_INSTANCE}, a pod's name), else the host's. */

@@ -1,10 +1,9 @@
 package dev.loracurve.service.quarkus;
 
-import com.google.protobuf.Message;
-import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.Specs;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.store.Store;
 import dev.loracurve.service.trace.Tracing;
@@ -22,7 +21,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 /**
  * A stage service's bean: at start-up its runtime (store, events, jobs, gauges) consumes the
  * stage's input events; at shutdown it closes; readiness is the event loop's health. A subclass
- * names its stage and input and handles the events (annotate it {@code @Singleton @Readiness @Default}).
+ * names its descriptor and handles the events (annotate it {@code @Singleton @Readiness @Default}).
  */
 public abstract class StageBean implements HealthCheck {
     @Inject
@@ -44,16 +43,13 @@ public abstract class StageBean implements HealthCheck {
     /** The spec mapping, with the data roots of this installation. */
     protected Specs specs;
 
+    /** The stage: its name, its jobs' stage, the topics it reads and writes, the payload that starts its work. */
+    protected abstract StageDescriptor descriptor();
+
     /** The service's name: its consumer group, its events' ce_source. */
-    protected abstract String name();
-
-    protected abstract Stage stage();
-
-    /** The topic this stage consumes. */
-    protected abstract String inputTopic();
-
-    /** The payload type that starts this stage's work; other events on the topic are skipped. */
-    protected abstract Class<? extends Message> inputType();
+    protected final String name() {
+        return descriptor().serviceName();
+    }
 
     /** Handles one input event, blocking until its work is done. */
     protected abstract void onEvent(Event e) throws Exception;
@@ -63,16 +59,7 @@ public abstract class StageBean implements HealthCheck {
         Store store = settings.openStore();
         specs = new Specs(settings.dataLocations(store), limits.specLimits());
         EventLoopLiveness.watch(() -> rt);
-        rt = StageRuntime.startStage(
-                name(),
-                stage(),
-                store,
-                settings.bootstrapServers(),
-                settings.partitions(),
-                registry,
-                inputTopic(),
-                inputType(),
-                this::onEvent);
+        rt = StageRuntime.startStage(descriptor(), store, settings.kafka(), registry, this::onEvent);
     }
 
     /**
