@@ -122,7 +122,9 @@ public final class EventBus implements AutoCloseable {
     /** True when the broker answers (readiness). */
     public boolean reachable() {
         try {
-            producer.partitionsFor(Topics.EXPERIMENTS);
+            // a topic it may describe under Kafka ACLs
+            producer.partitionsFor(
+                    topics == null ? Topics.EXPERIMENTS : topics.iterator().next());
             return true;
         } catch (RuntimeException e) {
             return false;

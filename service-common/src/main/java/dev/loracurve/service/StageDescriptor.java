@@ -8,6 +8,7 @@ import dev.loracurve.proto.v1.Stage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The four services and how they use Kafka, in one place: each one's name (its consumer group and
@@ -75,6 +76,11 @@ public enum StageDescriptor {
     /** The topics it may publish to. */
     public List<String> publishes() {
         return publishes;
+    }
+
+    /** Every topic it reads or publishes to. */
+    public List<String> topics() {
+        return Stream.concat(reads.stream(), publishes.stream()).distinct().toList();
     }
 
     /**

@@ -50,7 +50,7 @@ public final class StageRuntime implements AutoCloseable {
         this.name = service.serviceName();
         this.bootstrapServers = kafka.bootstrapServers();
         this.store = store;
-        Topics.ensure(bootstrapServers, kafka.partitions(), kafka.createTopics(), kafka.topicWait());
+        Topics.ensure(bootstrapServers, service.topics(), kafka.partitions(), kafka.createTopics(), kafka.topicWait());
         this.bus = new EventBus(bootstrapServers, name, service.publishes());
         this.jobs = service.stage()
                 .map(stage -> new JobRunner(

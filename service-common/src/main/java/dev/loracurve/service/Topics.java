@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,12 +70,21 @@ public final class Topics {
      * to {@code wait} for them and otherwise refuses to start, naming the missing topics.
      */
     public static void ensure(String bootstrapServers, int partitions, boolean create, Duration wait) {
+        ensure(bootstrapServers, ALL, partitions, create, wait);
+    }
+
+    /**
+     * The same for the topics a service uses: under Kafka ACLs a service sees (may describe) only
+     * those, so it looks for no other.
+     */
+    public static void ensure(
+            String bootstrapServers, Collection<String> topics, int partitions, boolean create, Duration wait) {
         try (Admin admin = Admin.create(clientProperties(bootstrapServers))) {
-            Set<String> missing = missing(admin);
+            Set<String> missing = missing(admin, topics);
             long deadline = System.nanoTime() + wait.toNanos();
             while (!create && !missing.isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(Math.min(2_000, Math.max(1, wait.toMillis())));
-                missing = missing(admin);
+                missing = missing(admin, topics);
             }
             if (missing.isEmpty()) {
                 return;
@@ -118,8 +128,9 @@ public final class Topics {
         }
     }
 
-    private static Set<String> missing(Admin admin) throws InterruptedException, ExecutionException {
-        Set<String> missing = new TreeSet<>(ALL);
+    private static Set<String> missing(Admin admin, Collection<String> topics)
+            throws InterruptedException, ExecutionException {
+        Set<String> missing = new TreeSet<>(topics);
         missing.removeAll(admin.listTopics().names().get());
         return missing;
     }
