@@ -50,6 +50,13 @@ class InstallChecksTest {
         for (JsonNode w : byKind.getOrDefault("StatefulSet", List.of())) {
             checkWorkload(w, config, byKind, problems);
         }
+        for (JsonNode svc : byKind.getOrDefault("Service", List.of())) {
+            svc.at("/spec/ports").forEach(p -> {
+                if (p.path("appProtocol").asText().equals("grpc")) {
+                    problems.add(ManifestsTest.name(svc) + ": appProtocol grpc on a TLS port misleads meshes");
+                }
+            });
+        }
         checkMonitoring(byKind, problems);
         if (byKind.containsKey("KafkaUser")) {
             checkAcls(byKind, problems);
@@ -172,13 +179,6 @@ class InstallChecksTest {
             if (!pod.at("/affinity/podAntiAffinity").isObject()) {
                 problems.add("gateway: replicas need anti-affinity");
             }
-        }
-        for (JsonNode svc : byKind.getOrDefault("Service", List.of())) {
-            svc.at("/spec/ports").forEach(p -> {
-                if (p.path("appProtocol").asText().equals("grpc")) {
-                    problems.add(ManifestsTest.name(svc) + ": appProtocol grpc on a TLS port misleads meshes");
-                }
-            });
         }
     }
 
