@@ -204,8 +204,9 @@ class StackTest {
     }
 
     @Test
-    void theDashboardIsBuiltOnMetricsTheServicesExport() throws Exception {
-        String dashboard = Files.readString(StackCommands.home().resolve("deploy/base/dashboards/loracurve.json"));
+    void theDashboardAndTheAlertsAreBuiltOnMetricsTheServicesExport() throws Exception {
+        String dashboard = Files.readString(StackCommands.home().resolve("deploy/base/dashboards/loracurve.json"))
+                + Files.readString(StackCommands.home().resolve("deploy/components/monitoring/alerts.yaml"));
         Set<String> queried = new TreeSet<>();
         Matcher m = Pattern.compile("\\b(?:loracurve|kafka|jvm)_[a-z0-9_]+").matcher(dashboard);
         while (m.find()) {
@@ -220,7 +221,7 @@ class StackTest {
             assertTrue(
                     exported.toString().contains(metric + "{")
                             || exported.toString().contains(metric + " "),
-                    "the dashboard queries " + metric + ", which no service exports");
+                    "the dashboard or an alert queries " + metric + ", which no service exports");
         }
     }
 

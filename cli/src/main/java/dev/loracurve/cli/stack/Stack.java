@@ -3,6 +3,7 @@ package dev.loracurve.cli.stack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loracurve.core.store.AtomicFiles;
+import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.auth.LocalSigner;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +43,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * with logs in files and pids and ports in {@code stack.json} so that status and down find them.
  */
 public final class Stack implements AutoCloseable {
-    public static final List<String> SERVICES = List.of("trainer-svc", "curve-svc", "eval-svc", "gateway");
+    /** The services in start order, as their descriptors name them. */
+    public static final List<String> SERVICES = Arrays.stream(StageDescriptor.values())
+            .map(StageDescriptor::serviceName)
+            .toList();
+
     public static final String KAFKA = "kafka";
     private static final ObjectMapper JSON = new ObjectMapper();
 
