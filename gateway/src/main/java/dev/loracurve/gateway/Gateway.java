@@ -17,6 +17,7 @@ import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.WatchExperimentResponse;
 import dev.loracurve.service.Event;
 import dev.loracurve.service.ExperimentTakenException;
+import dev.loracurve.service.FailedPreconditionException;
 import dev.loracurve.service.InvalidSpecException;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.NotFoundException;
@@ -200,7 +201,7 @@ public class Gateway implements HealthCheck {
     Experiment cancel(String id, String team) {
         Experiment e = get(id, team);
         if (JobRunner.terminal(e.getState())) {
-            throw new IllegalStateException("experiment " + id + " already ended: " + e.getState());
+            throw new FailedPreconditionException("experiment " + id + " already ended: " + e.getState());
         }
         rt.markCancelled(id); // every stage checks this
         // every gateway instance (this one included) applies the cancel from the event, so that
@@ -248,7 +249,7 @@ public class Gateway implements HealthCheck {
     Report report(String id, String team) {
         Experiment e = get(id, team);
         if (!e.hasReport()) {
-            throw new IllegalStateException(
+            throw new FailedPreconditionException(
                     "experiment " + id + " has no report yet (" + e.getState() + ", stage " + e.getStage() + ")");
         }
         Artifact a = e.getReport();

@@ -6,7 +6,9 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import dev.loracurve.core.config.InvalidConfigException;
 import dev.loracurve.core.store.CheckpointException;
+import dev.loracurve.core.tasks.DataFormatException;
 import dev.loracurve.service.auth.UnauthenticatedException;
 import dev.loracurve.service.store.StoreException;
 import io.grpc.Metadata;
@@ -16,10 +18,12 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The one mapping from core exceptions to gRPC statuses, with the standard rich error details
@@ -36,7 +40,13 @@ public final class GrpcCalls {
     /** How long before retrying a transient store error. */
     static final Duration STORE_RETRY = Duration.newBuilder().setSeconds(1).build();
 
-    /** The status a failure maps to: bad input, unknown id, wrong state, corrupt artifact, or a bug. */
+    private static final Logger LOG = Logger.getLogger(GrpcCalls.class.getName());
+
+    /**
+     * The status a failure maps to. Only the project's own exceptions say something to the client
+     * (bad input, unknown id, wrong state, corrupt artifact, quota, an unavailable store); anything
+     * else is a bug on this side: INTERNAL with an id, and its details only in the service's log.
+     */
     public static StatusRuntimeException status(Throwable t) {
         if (t instanceof StatusRuntimeException s) {
             return s;
@@ -57,34 +67,37 @@ public final class GrpcCalls {
             }
         } else if (t instanceof ExperimentTakenException) {
             s = Status.ALREADY_EXISTS;
-        } else if (t instanceof NoSuchElementException) {
+        } else if (t instanceof NotFoundException n) {
             s = Status.NOT_FOUND;
-            if (t instanceof NotFoundException n) {
-                details.add(ResourceInfo.newBuilder()
-                        .setResourceType(n.type())
-                        .setResourceName(n.name())
-                        .setDescription(n.getMessage())
-                        .build());
-            }
+            details.add(ResourceInfo.newBuilder()
+                    .setResourceType(n.type())
+                    .setResourceName(n.name())
+                    .setDescription(n.getMessage())
+                    .build());
         } else if (t instanceof CheckpointException) {
             s = Status.DATA_LOSS;
-        } else if (t instanceof IllegalArgumentException) {
+        } else if (t instanceof InvalidSpecException invalid) {
             s = Status.INVALID_ARGUMENT;
-            if (t instanceof InvalidSpecException invalid) {
-                BadRequest.Builder bad = BadRequest.newBuilder();
-                invalid.fieldViolations()
-                        .forEach(v -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                                .setField(v.field())
-                                .setDescription(v.message())));
-                details.add(bad.build());
-            }
-        } else if (t instanceof IllegalStateException) {
+            BadRequest.Builder bad = BadRequest.newBuilder();
+            invalid.fieldViolations()
+                    .forEach(v -> bad.addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                            .setField(v.field())
+                            .setDescription(v.message())));
+            details.add(bad.build());
+        } else if (t instanceof InvalidConfigException || t instanceof DataFormatException) {
+            s = Status.INVALID_ARGUMENT;
+        } else if (t instanceof FailedPreconditionException) {
             s = Status.FAILED_PRECONDITION;
         } else if (t instanceof StoreException store && store.retriable()) {
             s = Status.UNAVAILABLE;
             details.add(RetryInfo.newBuilder().setRetryDelay(STORE_RETRY).build());
         } else {
-            s = Status.INTERNAL;
+            String incident = UUID.randomUUID().toString();
+            LOG.log(Level.SEVERE, "internal error " + incident, t);
+            String message = "internal error " + incident + " (the service's log has the details)";
+            return Status.INTERNAL
+                    .withDescription(message)
+                    .asRuntimeException(ErrorDetails.trailers(Status.Code.INTERNAL.value(), message, List.of()));
         }
         Metadata trailers = ErrorDetails.trailers(s.getCode().value(), String.valueOf(t.getMessage()), details);
         return s.withDescription(t.getMessage()).withCause(t).asRuntimeException(trailers);

@@ -47,7 +47,11 @@ public final class JobRunner implements AutoCloseable {
     private final Consumer<Progress> sink;
     private final Predicate<String> cancelledExperiment;
     private final ExecutorService worker;
+    /** The jobs of this instance in submission order: all queued and running ones, the last ended ones. */
     private final Map<String, Entry> jobs = new LinkedHashMap<>();
+    /** How many ended jobs an instance keeps answering for (the store and the gateway keep the rest). */
+    static final int ENDED_KEPT = 1000;
+
     private volatile double stepsPerSecond;
     /** Checkpoints the running jobs reported: what a stopping instance waits for. */
     private long checkpoints;
@@ -192,6 +196,7 @@ public final class JobRunner implements AutoCloseable {
             }
             if (terminal(job.getState())) {
                 e.watchers.clear();
+                pruneEnded();
             }
         }
         long now = System.currentTimeMillis();
@@ -312,11 +317,11 @@ public final class JobRunner implements AutoCloseable {
         return out;
     }
 
-    /** Asks a job to stop; IllegalStateException when it already ended. */
+    /** Asks a job to stop; FailedPreconditionException when it already ended. */
     public synchronized Job cancel(String jobId, String team) {
         Entry e = entry(jobId, team);
         if (terminal(e.job.getState())) {
-            throw new IllegalStateException("job " + jobId + " already ended: " + e.job.getState());
+            throw new FailedPreconditionException("job " + jobId + " already ended: " + e.job.getState());
         }
         e.cancelRequested = true;
         return e.job;
@@ -336,10 +341,22 @@ public final class JobRunner implements AutoCloseable {
         return true;
     }
 
-    public void unwatch(String jobId, Consumer<Progress> watcher) {
+    public synchronized void unwatch(String jobId, Consumer<Progress> watcher) {
         Entry e = jobs.get(jobId);
         if (e != null) {
             e.watchers.remove(watcher);
+        }
+    }
+
+    /** Forgets the oldest ended jobs beyond {@link #ENDED_KEPT}; under the lock. */
+    private void pruneEnded() {
+        long ended =
+                jobs.values().stream().filter(x -> terminal(x.job.getState())).count();
+        for (var it = jobs.values().iterator(); it.hasNext() && ended > ENDED_KEPT; ) {
+            if (terminal(it.next().job.getState())) {
+                it.remove();
+                ended--;
+            }
         }
     }
 

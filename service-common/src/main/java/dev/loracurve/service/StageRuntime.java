@@ -152,10 +152,11 @@ public final class StageRuntime implements AutoCloseable {
         return (consumer == null || consumer.healthy()) && bus.reachable();
     }
 
-    /** The store key of one experiment's folder; IllegalArgumentException unless the id is a plain name. */
+    /** The store key of one experiment's folder; InvalidSpecException unless the id is a plain name. */
     public static String experimentKey(String experimentId) {
         if (!experimentId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
-            throw new IllegalArgumentException("experiment id '" + experimentId + "' is not a plain name");
+            throw new InvalidSpecException(
+                    "experiment_id", "'" + experimentId + "' is not a plain name ([A-Za-z0-9._-], at most 128)");
         }
         return "experiments/" + experimentId;
     }

@@ -56,7 +56,7 @@ class JobRunnerTest {
             assertEquals(State.SUCCEEDED, published.get(published.size() - 1).getState());
             assertTrue(published.size() < watched.size(), "steps are published at most once a second");
             assertThrows(
-                    IllegalStateException.class,
+                    FailedPreconditionException.class,
                     () -> jobs.cancel("exp-1/train", "team-a"),
                     "an ended job cannot be cancelled");
             assertThrows(NoSuchElementException.class, () -> jobs.get("exp-2/train", "team-a"));
@@ -117,7 +117,7 @@ class JobRunnerTest {
                 ctx.checkpointed();
                 Thread.sleep(60_000); // would go on; the instance stops after the checkpoint
             });
-            started.await(5, TimeUnit.SECONDS);
+            assertTrue(started.await(5, TimeUnit.SECONDS), "the job started");
             assertTrue(!jobs.awaitCheckpoint(200), "no checkpoint yet: times out");
             CompletableFuture<Boolean> waiting = new CompletableFuture<>();
             Thread stopping = new Thread(() -> {
@@ -151,6 +151,20 @@ class JobRunnerTest {
                     jobs.submit("exp-next", "team-a", ctx -> {})
                             .get(10, TimeUnit.SECONDS)
                             .getState());
+        }
+    }
+
+    @Test
+    void anInstanceForgetsItsOldestEndedJobsBeyondTheBound() throws Exception {
+        try (JobRunner jobs = new JobRunner(Stage.EVAL, published::add, cancelledInStore::contains)) {
+            CompletableFuture<Job> last = null;
+            for (int i = 0; i < JobRunner.ENDED_KEPT + 5; i++) {
+                last = jobs.submit("exp-" + i, "team-a", ctx -> {});
+            }
+            assertEquals(State.SUCCEEDED, last.get(30, TimeUnit.SECONDS).getState());
+            assertEquals(JobRunner.ENDED_KEPT, jobs.list("", "team-a").size());
+            assertThrows(NoSuchElementException.class, () -> jobs.get("exp-0/eval", "team-a"), "the oldest is gone");
+            assertEquals(State.SUCCEEDED, jobs.get("exp-5/eval", "team-a").getState(), "the newer ones are kept");
         }
     }
 }
