@@ -19,10 +19,14 @@ inputs="$module/src/test/resources/dev/loracurve/$module/fuzz/${class}Inputs/$ta
 before=$(find "$inputs" -name 'crash-*' 2>/dev/null | sort)
 # Jazzer's JUnit runner takes its duration from the annotation only (2 h): the run is stopped after
 # SECONDS (the corpus and any finding are on disk as soon as they are found)
-JAZZER_FUZZ=1 timeout --kill-after=20 "$((seconds + 40))" ./mvnw -B -ntp -Dlint.skip=true -pl "$module" test \
+# The run gets a process group of its own: the test JVM that Maven forks may outlive the timeout,
+# and stopping this group stops it without touching any other test JVM on the machine
+JAZZER_FUZZ=1 setsid timeout --kill-after=20 "$((seconds + 40))" ./mvnw -B -ntp -Dlint.skip=true -pl "$module" test \
   -Dtest="$class#$target" -Dsurefire.failIfNoSpecifiedTests=false \
-  -DargLine="-Xmx4g -Dai.djl.offline=true -Djazzer.instrument=dev.loracurve.**" > "$log" 2>&1
-pkill -f "surefire.*$module" 2>/dev/null || true
+  -DargLine="-Xmx4g -Dai.djl.offline=true -Djazzer.instrument=dev.loracurve.**" > "$log" 2>&1 &
+group=$!
+wait "$group"
+kill -- -"$group" 2>/dev/null || true
 runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
 if grep -qE 'FuzzTestFinding|== Java Exception' "$log"; then

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** The base model and the task's data, as every command that trains or scores names them. */
 final class TaskOptions {
-    static final Map<String, String> FLAGS = Map.of("maxLength", "--max-length");
+    static final Map<String, String> FLAGS = Map.of("maxLength", "--max-length", "cues", "--cues");
 
     @Option(names = "--model", required = true, description = "base model folder (Hugging Face layout)")
     Path model;

@@ -39,26 +39,25 @@ class CommandErrorsTest {
             "--data",
             dir.resolve("d.txt").toString(),
             "--out",
-            dir.resolve("o").toString(),
-            "--steps",
-            "10"
+            dir.resolve("o").toString()
         };
-        String[] all = Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        return all;
+        String[] all = concat(base, extra);
+        return Arrays.asList(extra).contains("--steps") ? all : concat(all, "--steps", "10");
     }
 
     @Test
     void trainOptions() throws Exception {
         Files.writeString(dir.resolve("d.txt"), "NUM:count how many ?\n");
-        assertTrue(error(train("--steps", "0")).contains("--steps"));
-        assertTrue(error(train("--schedule", "step")).contains("--schedule"));
-        assertTrue(error(train("--warmup", "20")).contains("--warmup"));
-        assertTrue(error(train("--targets", "q_proj,c_attn")).contains("--targets: unknown module 'c_attn'"));
-        assertTrue(error(train("--rank", "0")).contains("--rank"));
-        assertTrue(error(train("--dropout", "1.5")).contains("--dropout"));
-        assertTrue(error(train("--val-split", "holdout:5")).contains("holdout"));
-        assertTrue(error(train("--lr", "abc")).contains("--lr"));
+        // each message says what is wrong with the value, not only the option's name (which the
+        // usage text would echo anyway)
+        assertSays(error(train("--steps", "0")), "--steps must be > 0, got 0");
+        assertSays(error(train("--schedule", "step")), "--schedule must be cosine, linear or constant, got 'step'");
+        assertSays(error(train("--warmup", "20")), "--warmup must be between 0 and steps, got 20");
+        assertSays(error(train("--targets", "q_proj,c_attn")), "--targets: unknown module 'c_attn' (known: q_proj");
+        assertSays(error(train("--rank", "0")), "--rank must be > 0, got 0");
+        assertSays(error(train("--dropout", "1.5")), "--dropout must be in [0, 1), got 1.5");
+        assertSays(error(train("--val-split", "holdout:5")), "holdout:N needs 0 < N < 1 (the training items), got 5");
+        assertSays(error(train("--lr", "abc")), "Invalid value for option '--lr': 'abc' is not a double");
         String task = error(
                 "train",
                 "--model",
@@ -71,7 +70,7 @@ class CommandErrorsTest {
                 dir.toString(),
                 "--steps",
                 "1");
-        assertTrue(task.contains("unknown task 'mmlu'"), task);
+        assertSays(task, "unknown task 'mmlu'; known: agnews,");
     }
 
     @Test
@@ -93,10 +92,12 @@ class CommandErrorsTest {
             dir.resolve("a").toString(),
             dir.resolve("b").toString()
         };
-        assertTrue(error(concat(fit, "--perturb", "uniform:1")).contains("--perturb"));
-        assertTrue(error(concat(fit, "--js", "0.5:1")).contains("--js"));
-        assertTrue(error(concat(fit, "--degree", "0")).contains("--degree"));
-        assertTrue(error(
+        assertSays(
+                error(concat(fit, "--perturb", "uniform:1")), "--perturb must be none, gaussian or sam, got 'uniform'");
+        assertSays(error(concat(fit, "--js", "0.5:1")), "--js must be >= 2 to measure diversity, got 1");
+        assertSays(error(concat(fit, "--degree", "0")), "--degree must be > 0, got 0");
+        assertSays(
+                error(
                         "curve",
                         "fit",
                         "--model",
@@ -110,9 +111,10 @@ class CommandErrorsTest {
                         "--steps",
                         "5",
                         "--anchors",
-                        dir.toString())
-                .contains("--anchors"));
-        assertTrue(error(
+                        dir.toString()),
+                "--anchors must hold at least 2 optima for an anchored curve, got 1");
+        assertSays(
+                error(
                         "eval",
                         "--model",
                         dir.toString(),
@@ -123,8 +125,12 @@ class CommandErrorsTest {
                         "--out",
                         dir.toString(),
                         "--samples",
-                        "0")
-                .contains("--samples"));
+                        "0"),
+                "--samples must be > 0, got 0");
+    }
+
+    private static void assertSays(String error, String expected) {
+        assertTrue(error.contains(expected), () -> "expected '" + expected + "' in:\n" + error);
     }
 
     private static String[] concat(String[] a, String... b) {

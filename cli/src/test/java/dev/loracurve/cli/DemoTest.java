@@ -36,10 +36,25 @@ class DemoTest {
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals("world", report.get("task").asText());
         for (String method : List.of("map-0", "map-1", "map-2", "ensemble", "linear", "curve-curve")) {
-            JsonNode ood = report.get("methods").get(method).get("ood").get("other_task:world");
-            assertTrue(
-                    ood.has("auroc_mi") && ood.has("mutual_information") && ood.has("accuracy") && ood.has("ece"),
-                    method);
+            JsonNode m = report.get("methods").get(method);
+            for (JsonNode section : List.of(m, m.get("ood").get("other_task:world"))) {
+                double acc = section.get("accuracy").asDouble();
+                double mi = section.get("mutual_information").asDouble();
+                assertTrue(acc >= 0 && acc <= 1, method + " accuracy " + acc);
+                assertTrue(section.get("ece").asDouble() >= 0, method + " ece");
+                if (method.startsWith("map-")) {
+                    // one model: no disagreement, so MI is exactly 0 and cannot rank anything
+                    assertEquals(0.0, mi, 0.0, method + " MI");
+                } else {
+                    assertTrue(mi > 0, method + " averages models that disagree somewhere: MI " + mi);
+                }
+            }
+            double auroc = m.get("ood").get("other_task:world").get("auroc_mi").asDouble();
+            if (method.startsWith("map-")) {
+                assertEquals(0.5, auroc, 0.0, method + ": a constant MI ranks at chance exactly");
+            } else {
+                assertTrue(auroc >= 0 && auroc <= 1, method + " AUROC " + auroc);
+            }
         }
         assertTrue(report.get("ood").get("other_task:world").get("items").asInt() > 0);
         assertEquals(2, report.get("path").get("segments_barriers").size(), "loss barriers of both segments");

@@ -112,8 +112,8 @@ public final class Stack implements AutoCloseable {
     /**
      * A port that is free now and that no outgoing connection will take before its service binds
      * it, seconds later: one below the kernel's ephemeral range, where the source ports of
-     * connections (the services' Kafka clients) come from. A port from bind(0) lies inside that
-     * range, and a gateway once found its port taken by such a connection. Never the same port
+     * connections (the services' Kafka clients) come from: a port from bind(0) lies inside that
+     * range, where such a connection can take it before the service binds it. Never the same port
      * twice in one process.
      */
     private static synchronized int freePort() {

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loracurve.core.config.InvalidConfigException;
+import dev.loracurve.core.config.InvalidConfigException.Violation;
 import dev.loracurve.core.eval.SampleScorer;
 import dev.loracurve.core.lora.LoraLayout;
 import dev.loracurve.core.model.Decoder;
@@ -46,7 +48,7 @@ public final class PathProfile {
             int gradientItems,
             IntConsumer progress) {
         if (grid < 2) {
-            throw new IllegalArgumentException("--grid must be at least 2");
+            throw new InvalidConfigException(List.of(new Violation("pathGrid", "must be at least 2, got " + grid)));
         }
         BezierCurve c = folder.curve();
         // the straight path through the same junctions: a degree-1 curve with the same S segments

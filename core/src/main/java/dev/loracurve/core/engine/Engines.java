@@ -59,7 +59,7 @@ public final class Engines {
     /**
      * Large tensors in 2 MiB transparent huge pages (libtorch's own switch, read from the
      * environment when it first allocates): in 4 KiB pages every fresh tensor costs a page fault per
-     * 4 KiB on first write, which was a third of a 0.5B LoRA step on this VM. And glibc's malloc
+     * 4 KiB on first write (a third of a 0.5B LoRA step's time on a 2-core VM). And glibc's malloc
      * keeping freed blocks up to 32 MiB for reuse instead of returning them to the kernel: with huge
      * pages alone each 2 MiB page is zeroed afresh (a 30M batched forward 1.8x slower). An explicit
      * THP_MEM_ALLOC_ENABLE wins; LORACURVE_THP=0 and LORACURVE_MALLOC=0 skip either. Speed only:

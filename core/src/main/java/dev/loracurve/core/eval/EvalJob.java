@@ -131,8 +131,8 @@ public record EvalJob(
                             : List.of();
             if (config.methods().contains("temperature") && fitExamples.isEmpty()) {
                 // before anything is scored
-                throw new IllegalArgumentException("temperature: no validation items to fit it on (name a"
-                        + " validation split: --fit-split, or the spec's task.validation_split)");
+                throw new IllegalArgumentException("temperature: no validation items to fit it on (the task's"
+                        + " validation split is empty or not named)");
             }
             int[] labels = examples.stream().mapToInt(Example::label).toArray();
             ObjectMapper json = new ObjectMapper();

@@ -160,7 +160,7 @@ public final class SwagMoments {
         Path file = runDir.resolve(FILE);
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("swag: " + runDir + " has no " + FILE
-                    + " (train with SWAG on: --swag-from STEP, or the spec's trainer.swag)");
+                    + " (its run was trained without collecting SWAG moments: the training config's swag)");
         }
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             float[] mean = f.readFloats("mean");

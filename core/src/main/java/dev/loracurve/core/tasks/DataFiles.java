@@ -61,7 +61,7 @@ public final class DataFiles {
         }
         if (matches.size() > 1) {
             throw new IllegalArgumentException(
-                    "--data " + data + ": several files for split '" + split + "': " + matches + "; pass one file");
+                    "data " + data + ": several files for split '" + split + "': " + matches + "; keep one");
         }
         return matches.get(0);
     }

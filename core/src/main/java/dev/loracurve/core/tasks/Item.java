@@ -1,5 +1,7 @@
 package dev.loracurve.core.tasks;
 
+import dev.loracurve.core.config.InvalidConfigException;
+import dev.loracurve.core.config.InvalidConfigException.Violation;
 import java.util.List;
 
 /**
@@ -34,8 +36,8 @@ public record Item(
     /** The same item scored with other cues, one per choice (prompt engineering). */
     public Item withCues(List<String> newCues) {
         if (newCues.size() != cues.size()) {
-            throw new IllegalArgumentException(
-                    "--cues gives " + newCues.size() + " cues but item " + id + " has " + cues.size() + " choices");
+            throw new InvalidConfigException(List.of(new Violation(
+                    "cues", "gives " + newCues.size() + " cues but item " + id + " has " + cues.size() + " choices")));
         }
         return new Item(id, passage, body, choices, newCues, label, text);
     }

@@ -252,7 +252,7 @@ class EvalJobTest {
                 IllegalArgumentException.class,
                 () -> new EvalJob(model, data, List.of(), List.of(bare), List.of(), swagOnly, null)
                         .run(dir.resolve("no-swag"), (m, s) -> {}, EvalJob.Page.NONE));
-        assertTrue(none.getMessage().contains("train with SWAG on"), none.getMessage());
+        assertTrue(none.getMessage().contains("trained without collecting SWAG moments"), none.getMessage());
         assertTrue(!Files.exists(dir.resolve("no-swag")), "nothing half-written");
     }
 
