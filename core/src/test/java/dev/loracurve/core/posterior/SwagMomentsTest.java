@@ -89,7 +89,7 @@ class SwagMomentsTest {
     @Test
     void aMissingOrForeignFileIsAClearError() throws Exception {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> SwagMoments.read(dir, SIZE));
-        assertTrue(none.getMessage().contains("train with SWAG on"), none.getMessage());
+        assertTrue(none.getMessage().contains("trained without collecting SWAG moments"), none.getMessage());
         collected().write(dir);
         CheckpointException size = assertThrows(CheckpointException.class, () -> SwagMoments.read(dir, SIZE + 1));
         assertTrue(size.getMessage().contains("another size"), size.getMessage());
