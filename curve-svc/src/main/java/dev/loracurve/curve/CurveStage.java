@@ -9,6 +9,7 @@ import dev.loracurve.proto.v1.CurveReady;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.InvalidSpecException;
 import dev.loracurve.service.StageDescriptor;
 import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
@@ -52,8 +53,10 @@ public class CurveStage extends StageBean {
         if (c.getIndex() < 0
                 || c.getIndex() >= c.getK()
                 || c.getK() != c.getSpec().getK()) {
-            throw new IllegalArgumentException("optimum index " + c.getIndex() + " of k = " + c.getK()
-                    + " does not fit the spec's k = " + c.getSpec().getK());
+            throw new InvalidSpecException(
+                    "index",
+                    c.getIndex() + " of k = " + c.getK() + " does not fit the spec's k = "
+                            + c.getSpec().getK());
         }
         String inputs = StageRuntime.experimentKey(c.getExperimentId()) + "/curve-inputs/";
         rt.store.write(inputs + c.getIndex() + ".binpb", c.toByteArray());
@@ -77,8 +80,8 @@ public class CurveStage extends StageBean {
         specs.validate(spec);
         rt.claim(experimentId, team);
         if (optima.size() != spec.getK()) {
-            throw new IllegalArgumentException(
-                    "optima: the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
+            throw new InvalidSpecException(
+                    "optima", ": the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
         }
         String key = StageRuntime.experimentKey(experimentId);
         boolean wanted = spec.getEval().getMethodsList().contains("curve");
