@@ -310,14 +310,10 @@ class InstallChecksTest {
     }
 
     private static Map<String, String> data(JsonNode configMap) {
-        Map<String, String> out = new HashMap<>();
-        configMap
-                .path("data")
-                .fields()
-                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-        return out;
+        return labels(configMap.path("data"));
     }
 
+    /** A YAML map of strings (labels, a ConfigMap's data) as a Java map. */
     private static Map<String, String> labels(JsonNode node) {
         Map<String, String> out = new HashMap<>();
         node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));

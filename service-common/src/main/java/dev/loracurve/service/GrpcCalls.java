@@ -95,12 +95,15 @@ public final class GrpcCalls {
             String incident = UUID.randomUUID().toString();
             LOG.log(Level.SEVERE, "internal error " + incident, t);
             String message = "internal error " + incident + " (the service's log has the details)";
-            return Status.INTERNAL
-                    .withDescription(message)
-                    .asRuntimeException(ErrorDetails.trailers(Status.Code.INTERNAL.value(), message, List.of()));
+            return answer(Status.INTERNAL, message, details);
         }
-        Metadata trailers = ErrorDetails.trailers(s.getCode().value(), String.valueOf(t.getMessage()), details);
-        return s.withDescription(t.getMessage()).withCause(t).asRuntimeException(trailers);
+        return answer(s.withCause(t), t.getMessage(), details);
+    }
+
+    /** The status with its description and the rich details in the trailer. */
+    private static StatusRuntimeException answer(Status s, String message, List<Message> details) {
+        Metadata trailers = ErrorDetails.trailers(s.getCode().value(), String.valueOf(message), details);
+        return s.withDescription(message).asRuntimeException(trailers);
     }
 
     /** Answers with the call's result, or its failure mapped to a status. */

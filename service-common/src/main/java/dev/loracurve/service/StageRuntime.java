@@ -31,7 +31,6 @@ public final class StageRuntime implements AutoCloseable {
     /** How long a "not cancelled" answer of the store is trusted (a remote store is asked at most this often). */
     private static final long CANCEL_CHECK_MS = 1_000;
 
-    public final String name;
     public final StageDescriptor service;
     public final Store store;
     public final EventBus bus;
@@ -47,11 +46,10 @@ public final class StageRuntime implements AutoCloseable {
      */
     public StageRuntime(StageDescriptor service, Store store, KafkaSettings kafka) {
         this.service = service;
-        this.name = service.serviceName();
         this.bootstrapServers = kafka.bootstrapServers();
         this.store = store;
         Topics.ensure(bootstrapServers, service.topics(), kafka.partitions(), kafka.createTopics(), kafka.topicWait());
-        this.bus = new EventBus(bootstrapServers, name, service.publishes());
+        this.bus = new EventBus(bootstrapServers, service.serviceName(), service.publishes());
         this.jobs = service.stage()
                 .map(stage -> new JobRunner(
                         stage,
