@@ -169,7 +169,7 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 .fisherItems(fisherItems)
                 .planeGrid(planeGrid);
         if (methods != null) {
-            config.methods(methods);
+            config.methodKeys(methods);
         }
         EvalJob job = new EvalJob(taskOptions.model, taskData, oodSets, anchors, curves, config.build(), pathJson);
         JsonNode report = job.run(

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.loracurve.cli.study.StudyFile;
+import dev.loracurve.core.eval.EvalMethod;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.core.store.JsonFiles;
 import dev.loracurve.core.store.Sha256;
@@ -118,7 +119,7 @@ final class StudyCommand implements Runnable {
                 .toList();
         String evalBase = optimaKey;
         List<Path> curves = List.of();
-        if (s.getEval().getMethodsList().contains("curve")) {
+        if (EvalMethod.CURVE.in(s.getEval().getMethodsList())) {
             evalBase = key(optimaKey, s.getCurve());
             Path curve = cache.resolve("curve-" + evalBase).resolve("curve");
             specs.curveJob(s, runs).fit(curve, (step, steps, loss, tokensPerSecond) -> {

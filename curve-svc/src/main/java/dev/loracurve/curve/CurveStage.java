@@ -1,6 +1,7 @@
 package dev.loracurve.curve;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.loracurve.core.eval.EvalMethod;
 import dev.loracurve.core.train.Checkpoint;
 import dev.loracurve.core.train.Trainer;
 import dev.loracurve.proto.v1.Artifact;
@@ -84,7 +85,7 @@ public class CurveStage extends StageBean {
                     "optima", ": the spec has k = " + spec.getK() + ", got " + optima.size() + " optima");
         }
         String key = StageRuntime.experimentKey(experimentId);
-        boolean wanted = spec.getEval().getMethodsList().contains("curve");
+        boolean wanted = EvalMethod.CURVE.in(spec.getEval().getMethodsList());
         return rt.jobs.submit(experimentId, team, ctx -> {
             List<Path> anchors = rt.fetch(optima);
             CurveReady.Builder ready = CurveReady.newBuilder()

@@ -1,5 +1,6 @@
 package dev.loracurve.service;
 
+import dev.loracurve.core.eval.EvalMethod;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.proto.v1.ExperimentSpec;
 import java.util.Map;
@@ -66,7 +67,7 @@ public record Quotas(Quota defaults, Map<String, Quota> teams) {
                 * length;
         long points = Math.max(
                 1, Math.max(s.getCurve().getPointsPerStep(), s.getCurve().getJsPoints()));
-        long curve = s.getEval().getMethodsList().contains("curve")
+        long curve = EvalMethod.CURVE.in(s.getEval().getMethodsList())
                 ? (long) s.getCurve().getSteps() * s.getCurve().getBatchSize() * points * length
                 : 0;
         return train + curve;

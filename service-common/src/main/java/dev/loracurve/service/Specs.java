@@ -9,6 +9,7 @@ import dev.loracurve.core.curve.Diversity;
 import dev.loracurve.core.curve.Perturbation;
 import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
+import dev.loracurve.core.eval.EvalMethod;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.store.JsonFiles;
@@ -133,7 +134,7 @@ public final class Specs {
         collect(v, "spec.trainer.", merge(OPTIMIZER, TRAINER), () -> trainConfig(s, lora));
         EvalSpec e = s.getEval();
         CurveSpec c = s.getCurve();
-        boolean wantsCurve = e.getMethodsList().contains("curve");
+        boolean wantsCurve = EvalMethod.CURVE.in(e.getMethodsList());
         if (s.getK() < 1) {
             v.add(new Violation("spec.k", "must be >= 1, got " + s.getK()));
         } else if (wantsCurve && c.getVariant() == CurveSpec.Variant.ANCHORED && s.getK() < 2) {
@@ -155,12 +156,13 @@ public final class Specs {
             collect(v, "spec.curve.", merge(OPTIMIZER, CURVE), () -> curveFitConfig(s));
         }
         collect(v, "spec.eval.", EVAL, () -> evalConfig(s));
-        if (e.getMethodsList().contains("swag") && !s.getTrainer().hasSwag()) {
+        if (EvalMethod.SWAG.in(e.getMethodsList()) && !s.getTrainer().hasSwag()) {
             v.add(new Violation(
                     "spec.eval.methods",
                     ": swag samples the moments the trainer records, and spec.trainer.swag is unset"));
         }
-        if (e.getMethodsList().contains("temperature") && t.getValidationSplit().equals("none")) {
+        if (EvalMethod.TEMPERATURE.in(e.getMethodsList())
+                && t.getValidationSplit().equals("none")) {
             v.add(new Violation(
                     "spec.eval.methods",
                     ": temperature is fitted on the validation split, and spec.task.validation_split is none"));
@@ -430,7 +432,7 @@ public final class Specs {
     static EvalConfig evalConfig(ExperimentSpec s) {
         EvalSpec e = s.getEval();
         EvalConfig.Builder b = EvalConfig.builder()
-                .methods(e.getMethodsList())
+                .methodKeys(e.getMethodsList())
                 .samples(e.getSamples())
                 .mcDropout(e.getMcDropout())
                 .pathGrid(e.getPathGrid())

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * What an evaluation scores and how. Built by name, defaults in {@link Builder}:
- * {@code EvalConfig.builder().methods(List.of("map", "curve")).samples(10).build()}.
+ * {@code EvalConfig.builder().methods(List.of(EvalMethod.MAP, EvalMethod.CURVE)).samples(10).build()}.
  *
- * @param methods    any of {@link #METHODS}
+ * @param methods    the methods scored, in the report's order
  * @param samples    M: points per path, dropout masks
  * @param randomT    seed for t ~ U(0, 1), or null for t_m = (m - 0.5) / M
  * @param mcDropout  dropout probability of MC dropout, in (0, 1) when mcdropout is scored
@@ -21,7 +21,7 @@ import java.util.List;
  *                   into the report as "plane"
  */
 public record EvalConfig(
-        List<String> methods,
+        List<EvalMethod> methods,
         int samples,
         Long randomT,
         double mcDropout,
@@ -31,22 +31,13 @@ public record EvalConfig(
         int fisherItems,
         int planeGrid) {
 
-    public static final List<String> METHODS =
-            List.of("map", "temperature", "laplace", "swag", "ensemble", "linear", "mcdropout", "curve");
-
     public EvalConfig {
-        methods = methods.stream().map(String::trim).toList();
+        methods = methods.stream().distinct().toList();
         Violations v = new Violations();
-        v.require(!methods.isEmpty(), "methods", "must name at least one of " + String.join(", ", METHODS));
-        for (String m : methods) {
-            v.require(
-                    METHODS.contains(m),
-                    "methods",
-                    ": unknown method '" + m + "' (known: " + String.join(", ", METHODS) + ")");
-        }
+        v.require(!methods.isEmpty(), "methods", "must name at least one of " + EvalMethod.keys());
         v.positive("samples", samples).positive("batchSize", batchSize).positive("fisherItems", fisherItems);
         v.require(
-                !methods.contains("mcdropout") || (mcDropout > 0 && mcDropout < 1),
+                !methods.contains(EvalMethod.MCDROPOUT) || (mcDropout > 0 && mcDropout < 1),
                 "mcDropout",
                 "must be in (0, 1) for mcdropout, got " + mcDropout);
         v.require(pathGrid == 0 || pathGrid >= 2, "pathGrid", "must be 0 (none) or >= 2, got " + pathGrid);
@@ -68,9 +59,10 @@ public record EvalConfig(
          * Every method but temperature (it needs a validation split to fit on), swag (it needs runs
          * trained with SWAG on) and laplace (a backward pass per training item and class).
          */
-        public static final List<String> DEFAULT_METHODS = List.of("map", "ensemble", "linear", "mcdropout", "curve");
+        public static final List<EvalMethod> DEFAULT_METHODS =
+                List.of(EvalMethod.MAP, EvalMethod.ENSEMBLE, EvalMethod.LINEAR, EvalMethod.MCDROPOUT, EvalMethod.CURVE);
 
-        private List<String> methods = DEFAULT_METHODS;
+        private List<EvalMethod> methods = DEFAULT_METHODS;
         private int samples = DEFAULT_SAMPLES;
         private Long randomT = null;
         private double mcDropout = DEFAULT_MC_DROPOUT;
@@ -80,8 +72,14 @@ public record EvalConfig(
         private int fisherItems = DEFAULT_FISHER_ITEMS;
         private int planeGrid = 0;
 
-        public Builder methods(List<String> v) {
+        public Builder methods(List<EvalMethod> v) {
             methods = v;
+            return this;
+        }
+
+        /** Methods by their keys ("map", "curve", …); an unknown key is a violation of {@code methods}. */
+        public Builder methodKeys(List<String> keys) {
+            methods = EvalMethod.parse(keys, "methods");
             return this;
         }
 

@@ -86,7 +86,7 @@ class EvalJobTest {
 
     private JsonNode run(List<Path> anchors, List<String> methods, Path out) {
         EvalConfig config =
-                EvalConfig.builder().methods(methods).samples(1).batchSize(8).build();
+                EvalConfig.builder().methodKeys(methods).samples(1).batchSize(8).build();
         return new EvalJob(model, data, List.of(), anchors, List.of(), config, null)
                 .run(out, (m, s) -> {}, EvalJob.Page.NONE);
     }
@@ -144,7 +144,7 @@ class EvalJobTest {
                 .build();
         Path out = dir.resolve("temperature");
         EvalConfig config = EvalConfig.builder()
-                .methods(List.of("map", "temperature"))
+                .methodKeys(List.of("map", "temperature"))
                 .samples(1)
                 .build();
         JsonNode report = new EvalJob(model, withFit, List.of(), anchors, List.of(), config, null)
@@ -162,7 +162,7 @@ class EvalJobTest {
         }
         IllegalArgumentException noSplit = assertThrows(
                 IllegalArgumentException.class, () -> run(anchors, List.of("temperature"), dir.resolve("no-fit")));
-        assertTrue(noSplit.getMessage().startsWith("temperature: no validation items"), noSplit.getMessage());
+        assertTrue(noSplit.getMessage().startsWith("methods: temperature: no validation items"), noSplit.getMessage());
     }
 
     @Test
@@ -174,7 +174,7 @@ class EvalJobTest {
                 .test("train", 12)
                 .build();
         EvalConfig config = EvalConfig.builder()
-                .methods(List.of("map", "ensemble"))
+                .methodKeys(List.of("map", "ensemble"))
                 .samples(1)
                 .build();
         JsonNode report = new EvalJob(
@@ -227,7 +227,7 @@ class EvalJobTest {
         moving.write(b);
         Path out = dir.resolve("posteriors");
         EvalConfig config = EvalConfig.builder()
-                .methods(List.of("map", "swag", "laplace"))
+                .methodKeys(List.of("map", "swag", "laplace"))
                 .samples(3)
                 .fisherItems(5)
                 .build();
@@ -247,7 +247,7 @@ class EvalJobTest {
 
         Path bare = adapter("bare", rank2, 3);
         EvalConfig swagOnly =
-                EvalConfig.builder().methods(List.of("swag")).samples(2).build();
+                EvalConfig.builder().methodKeys(List.of("swag")).samples(2).build();
         IllegalArgumentException none = assertThrows(
                 IllegalArgumentException.class,
                 () -> new EvalJob(model, data, List.of(), List.of(bare), List.of(), swagOnly, null)
