@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.cli.demo.DemoWorld;
 import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.Ports;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.AtomicFiles;
@@ -81,8 +82,8 @@ final class DemoCommand implements Callable<Integer> {
         AtomicFiles.writeString(outDir.resolve("spec.yaml"), SpecFile.toYaml(spec));
 
         AtomicFiles.deleteTree(outDir.resolve("stack")); // each demo starts from an empty broker and store
-        Stack stack = Stack.create(StackCommands.home(), outDir.resolve("stack"), Stack.freePorts())
-                .dataRoots(cacheDir.toString()); // the generated world is the only data the demo reads
+        Stack stack = Stack.create(StackCommands.home(), outDir.resolve("stack"), Ports.free());
+        stack.environment().dataRoots(cacheDir.toString()); // the generated world is the only data the demo reads
         Thread onCtrlC = new Thread(stack::down, "stack-down");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {

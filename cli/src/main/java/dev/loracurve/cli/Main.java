@@ -1,5 +1,6 @@
 package dev.loracurve.cli;
 
+import dev.loracurve.cli.bench.BenchCommand;
 import dev.loracurve.core.config.InvalidConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

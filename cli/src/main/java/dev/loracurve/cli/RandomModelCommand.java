@@ -1,5 +1,6 @@
 package dev.loracurve.cli;
 
+import dev.loracurve.cli.bench.ModelShapes;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.model.WordTokenizer;
@@ -29,22 +30,8 @@ import picocli.CommandLine.Parameters;
         description = "Write a model folder (config.json, model.safetensors, a word-level tokenizer) with random"
                 + " weights in a named shape: llama-30m or qwen2.5-0.5b.")
 final class RandomModelCommand implements Runnable {
-    /** The shapes by name: the benchmark's 30M Llama and Qwen2.5-0.5B's (tied embeddings, qkv biases). */
-    static final Map<String, ModelConfig> SHAPES = Map.of(
-            "llama-30m",
-            BenchCommand.LLAMA_30M,
-            "qwen2.5-0.5b",
-            ModelConfig.builder("qwen2")
-                    .hiddenSize(896)
-                    .intermediateSize(4864)
-                    .layers(24)
-                    .heads(14)
-                    .kvHeads(2)
-                    .vocabSize(151_936)
-                    .ropeTheta(1e6)
-                    .rmsNormEps(1e-6)
-                    .tieWordEmbeddings(true)
-                    .build());
+    /** The shapes by name: the benchmark's 30M Llama and Qwen2.5-0.5B's. */
+    static final Map<String, ModelConfig> SHAPES = ModelShapes.BY_NAME;
 
     @Parameters(index = "0", description = "the shape: ${COMPLETION-CANDIDATES}", completionCandidates = Names.class)
     String shape;

@@ -3,6 +3,7 @@ package dev.loracurve.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.Ports;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.cli.stack.TraceTree;
@@ -113,7 +114,7 @@ final class StackCommands {
             throw new IllegalStateException(
                     "a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
         }
-        Stack s = Stack.create(home(), dir, Stack.defaultPorts()).kafkaTls(kafkaTls);
+        Stack s = Stack.create(home(), dir, Ports.defaults()).kafkaTls(kafkaTls);
         try {
             long t0 = System.nanoTime();
             s.startBroker();

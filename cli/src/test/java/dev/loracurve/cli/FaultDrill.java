@@ -2,7 +2,9 @@ package dev.loracurve.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.loracurve.cli.bench.ProcStatus;
 import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.Ports;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.store.Sha256;
 import dev.loracurve.core.testing.TinyWorld;
@@ -62,9 +64,9 @@ class FaultDrill {
         int load = Integer.getInteger("drill.load", 50);
         Files.createDirectories(dir.resolve("data"));
         TinyWorld.write(dir);
-        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
-                .dataRoots(dir.toString());
-        stack.withServiceEnv("LORACURVE_QUOTA_DEFAULTS_MAX_RUNNING", String.valueOf(load + 10));
+        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Ports.free());
+        stack.environment().dataRoots(dir.toString());
+        stack.environment().put("LORACURVE_QUOTA_DEFAULTS_MAX_RUNNING", String.valueOf(load + 10));
         AtomicBoolean sampling = new AtomicBoolean(true);
         Thread memory = new Thread(() -> sampleMemory(sampling));
         try {
@@ -118,7 +120,7 @@ class FaultDrill {
                 Thread.sleep(5);
             }
             boolean running = !JobRunner.terminal(client.get(id).getState());
-            stack.kill(service);
+            stack.processes().kill(service);
             midWork += running ? 1 : 0;
             stack.startService(service);
             stack.awaitReady(service, Duration.ofSeconds(180));
@@ -135,7 +137,7 @@ class FaultDrill {
             Thread.sleep(5);
         }
         boolean running = !JobRunner.terminal(client.get(id).getState());
-        stack.kill(Stack.KAFKA);
+        stack.processes().kill(Stack.KAFKA);
         Thread.sleep(outage.toMillis());
         stack.startBroker();
         report(
@@ -338,7 +340,8 @@ class FaultDrill {
     private void sampleMemory(AtomicBoolean on) {
         while (on.get()) {
             for (String name : stack.instances()) {
-                long bytes = stack.residentBytes(name);
+                ProcessHandle h = stack.processes().handle(name);
+                long bytes = h == null ? -1 : ProcStatus.bytes(h.pid(), "VmRSS:");
                 peakMemory.merge(name, bytes, Math::max);
             }
             try {

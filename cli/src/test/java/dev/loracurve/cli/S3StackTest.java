@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.Ports;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.core.testing.TinyWorld;
 import dev.loracurve.proto.v1.Experiment;
@@ -66,10 +67,9 @@ class S3StackTest {
         spec = TestSpecs.threeOptimaAndACurve(dir);
         s3 = S3Server.start(dir.resolve("s3"), "lc");
         bucket = s3.client();
-        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
-                .kafkaTls(true) // and the services' Kafka clients on mutual TLS
-                .useStore("s3://lc/" + PREFIX, s3.environment())
-                .dataRoots(dir.toString());
+        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Ports.free())
+                .kafkaTls(true); // and the services' Kafka clients on mutual TLS
+        stack.environment().useStore("s3://lc/" + PREFIX, s3.environment()).dataRoots(dir.toString());
         broker = LocalBroker.start(
                 stack.brokerDir(),
                 stack.port(Stack.KAFKA),
@@ -144,7 +144,7 @@ class S3StackTest {
     @Order(2)
     void aTrainerKilledInTheMiddleOfAnUploadLeavesNoArtifactAndRedoesIt() throws Exception {
         stack.stop("trainer-svc");
-        stack.withServiceEnv("LORACURVE_FAULT_UPLOAD_PAUSE_MS", "400"); // each object of a folder: a pause after
+        stack.environment().put("LORACURVE_FAULT_UPLOAD_PAUSE_MS", "400"); // each object of a folder: a pause after
         stack.startService("trainer-svc");
         stack.awaitReady("trainer-svc", Duration.ofSeconds(120));
         ExperimentSpec fewCheckpoints = spec.toBuilder()
@@ -157,13 +157,13 @@ class S3StackTest {
         while (System.nanoTime() < deadline && (seen = objects(run1)).isEmpty()) {
             Thread.sleep(10);
         }
-        stack.kill("trainer-svc");
+        stack.processes().kill("trainer-svc");
         assertFalse(seen.isEmpty(), "the upload of run-1 began");
         List<String> left = objects(run1);
         assertFalse(left.contains(PREFIX + "/" + run1 + ".manifest"), "killed before the manifest: " + left);
         assertEquals(1, client.get(id).getOptimaCount(), "only run-0 was announced");
 
-        stack.withServiceEnv("LORACURVE_FAULT_UPLOAD_PAUSE_MS", null);
+        stack.environment().put("LORACURVE_FAULT_UPLOAD_PAUSE_MS", null);
         stack.startService("trainer-svc");
         Experiment done = client.follow(id, u -> {}, Duration.ofMinutes(5));
         assertEquals(State.SUCCEEDED, done.getState(), done.getError());
@@ -178,7 +178,7 @@ class S3StackTest {
         for (String svc : Stack.SERVICES) {
             stack.stop(svc);
         }
-        stack.useStore(stack.store().toString(), Map.of());
+        stack.environment().useStore(stack.store().toString(), Map.of());
         stack.startServices(Duration.ofSeconds(120));
         try (ExperimentClient local = new ExperimentClient(stack.connection("gateway", "stack-test"))) {
             Experiment onFile = local.follow(local.create(spec).getId(), u -> {}, Duration.ofMinutes(5));

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.Ports;
+import dev.loracurve.cli.stack.Readiness;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.cli.stack.TraceTree;
 import dev.loracurve.core.store.Sha256;
@@ -111,10 +113,10 @@ class StackTest {
     static void up() throws Exception {
         Files.createDirectories(dir.resolve("data"));
         Path model = TinyWorld.write(dir);
-        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Stack.freePorts())
-                .dataRoots(dir.toString());
+        stack = Stack.create(StackCommands.home(), dir.resolve("stack"), Ports.free());
+        stack.environment().dataRoots(dir.toString());
         broker = LocalBroker.start(stack.brokerDir(), stack.port(Stack.KAFKA), stack.port("kafka-controller"));
-        stack.withServiceEnv("LORACURVE_QUOTA_TEAMS_TINY_MAX_K", "2"); // a team with a small quota
+        stack.environment().put("LORACURVE_QUOTA_TEAMS_TINY_MAX_K", "2"); // a team with a small quota
         stack.startServices(Duration.ofSeconds(120));
         client = new ExperimentClient(stack.connection("gateway", "stack-test"));
         spec = TestSpecs.threeOptimaAndACurve(dir);
@@ -498,8 +500,9 @@ class StackTest {
     @Test
     void theGatewayServesTlsOnlyToAuthenticatedTeamsThatSeeTheirOwnExperimentsOnly() throws Exception {
         // TLS: a Java TLS client that trusts the stack's CA completes a handshake; plaintext gRPC fails
-        try (SSLSocket socket = (SSLSocket)
-                Stack.trusting(stack.pki().ca()).getSocketFactory().createSocket("127.0.0.1", stack.port("gateway"))) {
+        try (SSLSocket socket = (SSLSocket) Readiness.trusting(stack.pki().ca())
+                .getSocketFactory()
+                .createSocket("127.0.0.1", stack.port("gateway"))) {
             socket.startHandshake();
             assertTrue(
                     socket.getSession().getProtocol().startsWith("TLS"),
@@ -626,7 +629,7 @@ class StackTest {
 
     @Test
     void aRestartedGatewayKnowsItsExperimentsFromTheStore() throws Exception {
-        stack.kill("gateway");
+        stack.processes().kill("gateway");
         stack.startService("gateway");
         stack.awaitReady("gateway", Duration.ofSeconds(120));
         Experiment again = client.get(reference.getId());
@@ -688,7 +691,7 @@ class StackTest {
                     && System.nanoTime() < deadline + Duration.ofMinutes(2).toNanos()) {
                 Thread.sleep(5);
             }
-            stack.kill("trainer-svc-2");
+            stack.processes().kill("trainer-svc-2");
             assertTrue(Files.exists(ckpt), "killed mid-run, with a checkpoint to resume from");
             Job taken = null;
             for (int i = 0; i < 1800 && (taken == null || taken.getState() != State.SUCCEEDED); i++) {
@@ -798,7 +801,7 @@ class StackTest {
 
     private static String metrics(String instance) throws Exception {
         return HttpClient.newBuilder()
-                .sslContext(Stack.trusting(stack.pki().ca()))
+                .sslContext(Readiness.trusting(stack.pki().ca()))
                 .build()
                 .send(
                         HttpRequest.newBuilder(URI.create(
@@ -825,7 +828,7 @@ class StackTest {
         while (!Files.exists(checkpoint) && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        stack.kill(service);
+        stack.processes().kill(service);
         assertTrue(Files.exists(checkpoint), checkpoint + " never appeared");
         Experiment e = client.get(id);
         assertFalse(ended(e), "the experiment ended (" + e.getState() + ") before " + service + " could be killed");

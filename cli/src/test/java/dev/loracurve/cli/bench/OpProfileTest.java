@@ -1,4 +1,4 @@
-package dev.loracurve.cli;
+package dev.loracurve.cli.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.loracurve.cli;
+package dev.loracurve.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loracurve.core.store.JsonFiles;
