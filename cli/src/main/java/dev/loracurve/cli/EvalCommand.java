@@ -9,6 +9,7 @@ import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.report.ReportPage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -117,7 +118,8 @@ final class EvalCommand implements Runnable, ConfigFlags {
 
     @Override
     public Map<String, String> flags() {
-        return Map.ofEntries(
+        Map<String, String> f = new HashMap<>(TaskOptions.FLAGS);
+        f.putAll(Map.ofEntries(
                 Map.entry("planeGrid", "--plane-grid"),
                 Map.entry("methods", "--methods"),
                 Map.entry("samples", "--samples"),
@@ -128,7 +130,8 @@ final class EvalCommand implements Runnable, ConfigFlags {
                 Map.entry("testSplit.limit", "--limit"),
                 Map.entry("validationSplit.name", "--fit-split"),
                 Map.entry("validationSplit.limit", "--fit-limit"),
-                Map.entry("fisherItems", "--fisher-items"));
+                Map.entry("fisherItems", "--fisher-items")));
+        return f;
     }
 
     @Override

@@ -13,6 +13,7 @@ final class OptimizerOptions {
             "optimizer.lr", "--lr",
             "optimizer.warmupSteps", "--warmup",
             "schedule", "--schedule",
+            "optimizer.schedule", "--schedule",
             "optimizer.weightDecay", "--weight-decay",
             "optimizer.clipNorm", "--clip-norm",
             "optimizer.adam.beta1", "--betas",

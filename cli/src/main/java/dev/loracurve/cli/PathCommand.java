@@ -14,7 +14,9 @@ import dev.loracurve.core.tasks.PromptEncoder;
 import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.report.Charts;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Path profile: path.json (per-t loss/accuracy, barriers, Lipschitz report) and path.png.")
-final class PathCommand implements Runnable {
+final class PathCommand implements Runnable, ConfigFlags {
     @Mixin
     TaskOptions taskOptions;
 
@@ -63,6 +65,19 @@ final class PathCommand implements Runnable {
 
     @Option(names = "--batch-size", defaultValue = "8", description = "items per chunk; 8 grid points run together")
     int batchSize;
+
+    @Override
+    public Map<String, String> flags() {
+        Map<String, String> f = new HashMap<>(Map.of(
+                "pathGrid", "--grid",
+                "batchSize", "--batch-size",
+                "trainSplit.name", "--train-split",
+                "trainSplit.limit", "--train-limit",
+                "testSplit.name", "--test-split",
+                "testSplit.limit", "--test-limit"));
+        f.putAll(TaskOptions.FLAGS);
+        return f;
+    }
 
     @Override
     public void run() {

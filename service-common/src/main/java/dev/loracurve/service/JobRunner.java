@@ -64,7 +64,6 @@ public final class JobRunner implements AutoCloseable {
         String traceparent = "";
 
         long startedNanos;
-
         volatile boolean cancelRequested;
         long lastPublished;
     }
@@ -224,12 +223,12 @@ public final class JobRunner implements AutoCloseable {
             return entry.job.getExperimentId();
         }
 
-        /** Reports a step; throws CancellationException when the job was cancelled. */
         /** The throughput the trainer measured at its last step (the tokens-per-second gauge). */
         public void tokensPerSecond(double rate) {
             tokensPerSecond = rate;
         }
 
+        /** Reports a step; throws CancellationException when the job was cancelled. */
         public void step(int step, int total, int optimum, double loss, String message) {
             checkCancelled();
             if (firstStep < 0 || step < firstStep) {

@@ -1,6 +1,5 @@
 package dev.loracurve.service;
 
-import dev.loracurve.core.config.InvalidConfigException;
 import dev.loracurve.core.config.InvalidConfigException.Violation;
 import dev.loracurve.core.curve.CurveFitConfig;
 import dev.loracurve.core.curve.CurveJob;
@@ -31,11 +30,8 @@ import dev.loracurve.proto.v1.TrainerSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -47,53 +43,6 @@ import java.util.function.UnaryOperator;
  * an unset field from 0: where a .proto comment says "0 means …", 0 keeps core's default.
  */
 public final class Specs {
-    private static final Map<String, String> LORA = Map.of(
-            "r", "spec.lora.rank",
-            "alpha", "spec.lora.alpha",
-            "dropout", "spec.lora.dropout",
-            "targets", "spec.lora.target_modules");
-    private static final Map<String, String> OPTIMIZER = Map.of(
-            "optimizer.lr", "learning_rate",
-            "optimizer.warmupSteps", "warmup_steps",
-            "optimizer.weightDecay", "weight_decay",
-            "optimizer.clipNorm", "clip_norm",
-            "schedule", "schedule",
-            "steps", "steps",
-            "batchSize", "batch_size",
-            "checkpointEvery", "checkpoint_every");
-    private static final Map<String, String> TRAINER = Map.of(
-            "gradAccumulation", "grad_accumulation",
-            "evalEvery", "eval_every",
-            "swag.start", "swag.start",
-            "swag.every", "swag.every",
-            "swag.rank", "swag.rank",
-            "swag.lr", "swag.learning_rate");
-    private static final Map<String, String> CURVE = Map.of(
-            "pointsPerStep", "points_per_step",
-            "perturbation.kind", "perturbation",
-            "kind", "perturbation",
-            "perturbation.scale", "perturbation_scale",
-            "diversity.kind", "diversity",
-            "diversity.weight", "js_lambda",
-            "diversity.points", "js_points",
-            "degree", "degree",
-            "order", "order",
-            "initNoise", "init_noise");
-    private static final Map<String, String> EVAL = Map.of(
-            "methods", "methods",
-            "samples", "samples",
-            "mcDropout", "mc_dropout",
-            "batchSize", "batch_size",
-            "pathGrid", "path_grid",
-            "fisherItems", "fisher_items",
-            "planeGrid", "plane_grid");
-    private static final Map<String, String> TASK = Map.of(
-            "maxLength", "max_length",
-            "trainSplit.limit", "train_limit",
-            "validationSplit.limit", "validation_limit",
-            "testSplit.limit", "test_limit",
-            "validationSplit.name", "validation_split");
-
     private final DataLocations locations;
     private final SpecLimits limits;
 
@@ -112,83 +61,20 @@ public final class Specs {
      */
     public void validate(ExperimentSpec s) {
         List<Violation> v = new ArrayList<>();
-        String model = s.getBaseModelUri();
-        if (checked(v, "spec.base_model_uri", model)) {
-            Optional<byte[]> config = locations.read(model, "config.json");
-            if (config.isEmpty()) {
-                v.add(new Violation("spec.base_model_uri", ": no model folder at " + model + " (config.json missing)"));
-            } else {
-                try {
-                    ModelConfig.parse(JsonFiles.parse(new String(config.get(), StandardCharsets.UTF_8), ""));
-                } catch (RuntimeException e) {
-                    // the parser's own message names the field, never the file's content
-                    v.add(new Violation("spec.base_model_uri", ": config.json: " + e.getMessage()));
-                }
-            }
-        }
+        checkModel(v, s.getBaseModelUri());
         TaskSpec t = s.getTask();
         if (knownTask(v, "spec.task.name", t.getName()) && dataPath(v, "spec.task.data_uri", t.getDataUri())) {
-            collect(v, "spec.task.", TASK, () -> taskData(s));
+            SpecFields.TASK.collect(v, () -> taskData(s));
         }
-        LoraConfig lora = collect(v, "", LORA, () -> lora(s));
-        collect(v, "spec.trainer.", merge(OPTIMIZER, TRAINER), () -> trainConfig(s, lora));
-        EvalSpec e = s.getEval();
-        CurveSpec c = s.getCurve();
-        boolean wantsCurve = EvalMethod.CURVE.in(e.getMethodsList());
-        if (s.getK() < 1) {
-            v.add(new Violation("spec.k", "must be >= 1, got " + s.getK()));
-        } else if (wantsCurve && c.getVariant() == CurveSpec.Variant.ANCHORED && s.getK() < 2) {
-            v.add(new Violation("spec.k", "must be >= 2 for an anchored curve, got " + s.getK()));
-        }
-        if (wantsCurve) {
-            if (c.getVariant() == CurveSpec.Variant.VARIANT_UNSPECIFIED) {
-                v.add(new Violation("spec.curve.variant", "must be ANCHORED or FREE"));
-            }
-            if (c.getVariant() == CurveSpec.Variant.ANCHORED
-                    && c.getSegments() != 0
-                    && c.getSegments() != s.getK() - 1) {
-                v.add(new Violation(
-                        "spec.curve.segments",
-                        "must be 0 or K - 1 = " + (s.getK() - 1) + " for an anchored curve (any S >= 1 for a free one),"
-                                + " got " + c.getSegments()));
-            }
-            collect(v, "spec.curve.", CURVE, () -> curveShape(s));
-            collect(v, "spec.curve.", merge(OPTIMIZER, CURVE), () -> curveFitConfig(s));
-        }
-        collect(v, "spec.eval.", EVAL, () -> evalConfig(s));
-        if (EvalMethod.SWAG.in(e.getMethodsList()) && !s.getTrainer().hasSwag()) {
-            v.add(new Violation(
-                    "spec.eval.methods",
-                    ": swag samples the moments the trainer records, and spec.trainer.swag is unset"));
-        }
-        if (EvalMethod.TEMPERATURE.in(e.getMethodsList())
-                && t.getValidationSplit().equals("none")) {
-            v.add(new Violation(
-                    "spec.eval.methods",
-                    ": temperature is fitted on the validation split, and spec.task.validation_split is none"));
-        }
+        LoraConfig lora = SpecFields.LORA.collect(v, () -> lora(s));
+        SpecFields.TRAINER.collect(v, () -> trainConfig(s, lora));
+        checkCurve(v, s);
+        SpecFields.EVAL.collect(v, () -> evalConfig(s));
+        checkMethods(v, s);
         List<OodSpec> oods = oodSpecs(s);
         for (int i = 0; i < oods.size(); i++) {
-            OodSpec o = oods.get(i);
-            int more = e.hasOod() ? i - 1 : i; // its index in more_ood
-            String prefix = more < 0 ? "spec.eval.ood." : "spec.eval.more_ood[" + more + "].";
-            boolean known = knownTask(v, prefix + "task", o.getTask());
-            boolean located = dataPath(v, prefix + "data_uri", o.getDataUri());
-            if (!checkProtocol(v, prefix + "protocol", o.getProtocol()) || !known || !located) {
-                continue;
-            }
-            OodSet set = collect(
-                    v, prefix, Map.of("testSplit.limit", "limit", "maxLength", "max_length"), () -> oodSet(s, o));
-            Task task = Task.registry().get(t.getName());
-            if (set != null
-                    && task != null
-                    && set.protocol() == OodSet.Protocol.IN_TEMPLATE
-                    && task.template().isEmpty()) {
-                v.add(new Violation(
-                        prefix + "protocol",
-                        ": in_template needs a task with fixed classes (sst2, trec, agnews, boolq, rte); " + t.getName()
-                                + " is not one: use other_task"));
-            }
+            int more = s.getEval().hasOod() ? i - 1 : i; // its index in more_ood
+            checkOod(v, s, oods.get(i), more < 0 ? "spec.eval.ood." : "spec.eval.more_ood[" + more + "].");
         }
         limits.check(s, v);
         if (!v.isEmpty()) {
@@ -196,26 +82,84 @@ public final class Specs {
         }
     }
 
-    /** Runs a mapping, recording its core violations under their spec names (prefix + renamed field). */
-    private static <T> T collect(List<Violation> v, String prefix, Map<String, String> names, Supplier<T> mapping) {
+    /** The model URI is allowed and names a folder whose config.json parses. */
+    private void checkModel(List<Violation> v, String model) {
+        if (!checked(v, "spec.base_model_uri", model)) {
+            return;
+        }
+        Optional<byte[]> config = locations.read(model, "config.json");
+        if (config.isEmpty()) {
+            v.add(new Violation("spec.base_model_uri", ": no model folder at " + model + " (config.json missing)"));
+            return;
+        }
         try {
-            return mapping.get();
-        } catch (InvalidConfigException e) {
-            e.renamed(f -> specField(prefix, names.getOrDefault(f, f)))
-                    .violations()
-                    .forEach(v::add);
-            return null;
+            ModelConfig.parse(JsonFiles.parse(new String(config.get(), StandardCharsets.UTF_8), ""));
+        } catch (RuntimeException e) {
+            // the parser's own message names the field, never the file's content
+            v.add(new Violation("spec.base_model_uri", ": config.json: " + e.getMessage()));
         }
     }
 
-    private static String specField(String prefix, String name) {
-        return name.startsWith("spec.") ? name : prefix + name;
+    /** K against the curve's variant and segments, and the curve's own settings when a curve is scored. */
+    private static void checkCurve(List<Violation> v, ExperimentSpec s) {
+        CurveSpec c = s.getCurve();
+        boolean wantsCurve = EvalMethod.CURVE.in(s.getEval().getMethodsList());
+        if (s.getK() < 1) {
+            v.add(new Violation("spec.k", "must be >= 1, got " + s.getK()));
+        } else if (wantsCurve && c.getVariant() == CurveSpec.Variant.ANCHORED && s.getK() < 2) {
+            v.add(new Violation("spec.k", "must be >= 2 for an anchored curve, got " + s.getK()));
+        }
+        if (!wantsCurve) {
+            return;
+        }
+        if (c.getVariant() == CurveSpec.Variant.VARIANT_UNSPECIFIED) {
+            v.add(new Violation("spec.curve.variant", "must be ANCHORED or FREE"));
+        }
+        if (c.getVariant() == CurveSpec.Variant.ANCHORED && c.getSegments() != 0 && c.getSegments() != s.getK() - 1) {
+            v.add(new Violation(
+                    "spec.curve.segments",
+                    "must be 0 or K - 1 = " + (s.getK() - 1) + " for an anchored curve (any S >= 1 for a free one),"
+                            + " got " + c.getSegments()));
+        }
+        SpecFields.CURVE_SHAPE.collect(v, () -> curveShape(s));
+        SpecFields.CURVE_FIT.collect(v, () -> curveFitConfig(s));
     }
 
-    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
-        Map<String, String> m = new HashMap<>(a);
-        m.putAll(b);
-        return m;
+    /** What a method needs from the rest of the spec: SWAG's moments, temperature's validation split. */
+    private static void checkMethods(List<Violation> v, ExperimentSpec s) {
+        List<String> methods = s.getEval().getMethodsList();
+        if (EvalMethod.SWAG.in(methods) && !s.getTrainer().hasSwag()) {
+            v.add(new Violation(
+                    "spec.eval.methods",
+                    ": swag samples the moments the trainer records, and spec.trainer.swag is unset"));
+        }
+        if (EvalMethod.TEMPERATURE.in(methods)
+                && s.getTask().getValidationSplit().equals("none")) {
+            v.add(new Violation(
+                    "spec.eval.methods",
+                    ": temperature is fitted on the validation split, and spec.task.validation_split is none"));
+        }
+    }
+
+    /** One OOD set: a known task, data in the roots, a known protocol that fits the in-distribution task. */
+    private void checkOod(List<Violation> v, ExperimentSpec s, OodSpec o, String prefix) {
+        boolean known = knownTask(v, prefix + "task", o.getTask());
+        boolean located = dataPath(v, prefix + "data_uri", o.getDataUri());
+        if (!checkProtocol(v, prefix + "protocol", o.getProtocol()) || !known || !located) {
+            return;
+        }
+        OodSet set = SpecFields.OOD.at(prefix).collect(v, () -> oodSet(s, o));
+        String task = s.getTask().getName();
+        Task inDistribution = Task.registry().get(task);
+        if (set != null
+                && inDistribution != null
+                && set.protocol() == OodSet.Protocol.IN_TEMPLATE
+                && inDistribution.template().isEmpty()) {
+            v.add(new Violation(
+                    prefix + "protocol",
+                    ": in_template needs a task with fixed classes (sst2, trec, agnews, boolq, rte); " + task
+                            + " is not one: use other_task"));
+        }
     }
 
     private static boolean knownTask(List<Violation> v, String field, String name) {

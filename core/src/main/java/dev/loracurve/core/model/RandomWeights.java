@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Deterministic random weights for any config: tiny models in tests and the benchmark's 30M
  * configuration. Linear weights ~ U(±1/sqrt(in)) as torch's default init; norms near 1.
  */
-public final class RandomWeights implements Decoder.WeightSource {
+public final class RandomWeights implements WeightSource {
     private final long seed;
 
     public RandomWeights(long seed) {

@@ -12,6 +12,7 @@ import dev.loracurve.core.model.LanguageModelLoss;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
 import dev.loracurve.core.model.TokenBatch;
+import dev.loracurve.core.model.WeightSource;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,7 @@ public record Pretrainer(int steps, int batchSize, OptimizerConfig optimizer, lo
      */
     public static double lossAndGradients(
             ModelConfig config,
-            Decoder.WeightSource source,
+            WeightSource source,
             DataType dtype,
             List<long[]> sequences,
             NDManager parent,
@@ -88,7 +89,7 @@ public record Pretrainer(int steps, int batchSize, OptimizerConfig optimizer, lo
             int[] s = span.get(e.getKey());
             System.arraycopy(init.read(e.getKey(), e.getValue()), 0, theta, s[0], s[1]);
         }
-        Decoder.WeightSource current = new Decoder.WeightSource() {
+        WeightSource current = new WeightSource() {
             @Override
             public float[] read(String name, long... shape) {
                 int[] s = span.get(name);

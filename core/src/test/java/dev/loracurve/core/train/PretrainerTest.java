@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.loracurve.core.engine.Engines;
-import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.RandomWeights;
+import dev.loracurve.core.model.WeightSource;
 import dev.loracurve.core.testing.TinyModels;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,7 +24,7 @@ class PretrainerTest {
             List.of(new long[] {1, 5, 9, 3, 7, 2}, new long[] {1, 4, 4, 8}, new long[] {1, 30, 2});
 
     /** Random weights in float64, with one coordinate that can be moved. */
-    private static final class Perturbed implements Decoder.WeightSource {
+    private static final class Perturbed implements WeightSource {
         final RandomWeights base = new RandomWeights(3);
         String name;
         int index;
@@ -37,7 +37,7 @@ class PretrainerTest {
 
         @Override
         public double[] readDouble(String n, long... shape) {
-            double[] d = Decoder.WeightSource.super.readDouble(n, shape);
+            double[] d = WeightSource.super.readDouble(n, shape);
             if (n.equals(name)) {
                 d[index] += delta;
             }
