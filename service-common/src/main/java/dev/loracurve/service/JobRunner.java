@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,7 +84,6 @@ public final class JobRunner implements AutoCloseable {
     public static String jobId(String experimentId, Stage stage) {
         return experimentId + "/" + stage.name().toLowerCase();
     }
-
     /** The id of this stage's job for an experiment. */
     public String idOf(String experimentId) {
         return jobId(experimentId, stage);
@@ -174,7 +174,7 @@ public final class JobRunner implements AutoCloseable {
         e.done.complete(e.job);
     }
 
-    /** Called with each job that ran, when it ends, and how long it ran (the job-duration metric). */
+    /** Hears each job that ran when it ends, and how long it ran (the job-duration metric). */
     public void onEnd(BiConsumer<Job, Duration> listener) {
         ended = listener;
     }
@@ -327,24 +327,14 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /** Sends the job's current progress, then each new one until it ends; returns false when it had ended already. */
-    public boolean watch(String jobId, String team, Consumer<Progress> watcher) {
-        Entry e;
-        synchronized (this) {
-            e = entry(jobId, team);
-            watcher.accept(e.job.getProgress());
-            if (terminal(e.job.getState())) {
-                return false;
-            }
-            e.watchers.add(watcher);
-        }
-        return true;
+    public synchronized boolean watch(String jobId, String team, Consumer<Progress> watcher) {
+        Entry e = entry(jobId, team);
+        watcher.accept(e.job.getProgress());
+        return !terminal(e.job.getState()) && e.watchers.add(watcher);
     }
 
     public synchronized void unwatch(String jobId, Consumer<Progress> watcher) {
-        Entry e = jobs.get(jobId);
-        if (e != null) {
-            e.watchers.remove(watcher);
-        }
+        Optional.ofNullable(jobs.get(jobId)).ifPresent(e -> e.watchers.remove(watcher));
     }
 
     /** Forgets the oldest ended jobs beyond {@link #ENDED_KEPT}; under the lock. */
@@ -368,15 +358,16 @@ public final class JobRunner implements AutoCloseable {
     }
 
     public synchronized int running() {
-        return (int) jobs.values().stream()
-                .filter(e -> e.job.getState() == State.RUNNING)
-                .count();
+        return count(State.RUNNING);
     }
 
     public synchronized int queued() {
-        return (int) jobs.values().stream()
-                .filter(e -> e.job.getState() == State.QUEUED)
-                .count();
+        return count(State.QUEUED);
+    }
+
+    private int count(State state) {
+        return (int)
+                jobs.values().stream().filter(e -> e.job.getState() == state).count();
     }
 
     /**

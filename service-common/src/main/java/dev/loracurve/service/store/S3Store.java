@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -38,7 +37,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * Jobs work in local folders ({@link LocalCache}) and push their checkpoints here.
  */
 public final class S3Store implements Store {
-    static final String MANIFEST = ".manifest";
+    static final String MANIFEST = Manifest.NAME;
     private static final Logger LOG = Logger.getLogger(S3Store.class.getName());
 
     private final S3Client s3;
@@ -226,7 +225,7 @@ public final class S3Store implements Store {
     public Artifact publish(String key, Path local) {
         String k = objectKey(key);
         if (!Files.isDirectory(local)) {
-            put(k, readAll(local));
+            put(k, Manifest.readAll(local));
             return Artifact.newBuilder()
                     .setUri(uri(key))
                     .setSha256(Sha256.of(local))
@@ -239,39 +238,20 @@ public final class S3Store implements Store {
         } catch (S3Exception e) {
             throw failure("delete", k + "/" + MANIFEST, e);
         }
-        StringBuilder manifest = new StringBuilder();
-        for (Path f : files(local)) {
+        List<Manifest.Entry> entries = new ArrayList<>();
+        for (Path f : Manifest.files(local)) {
             String rel = local.relativize(f).toString().replace('\\', '/');
-            byte[] bytes = readAll(f);
+            byte[] bytes = Manifest.readAll(f);
             put(k + "/" + rel, bytes);
-            manifest.append(rel).append(' ').append(Sha256.ofBytes(bytes)).append('\n');
+            entries.add(new Manifest.Entry(rel, Sha256.ofBytes(bytes)));
             Faults.afterUpload(k + "/" + rel);
         }
-        byte[] m = manifest.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] m = new Manifest(entries).bytes();
         put(k + "/" + MANIFEST, m);
         return Artifact.newBuilder()
                 .setUri(uri(key))
                 .setSha256(Sha256.ofBytes(m))
                 .build();
-    }
-
-    private static List<Path> files(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile)
-                    .filter(f -> !f.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX))
-                    .sorted()
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
-    }
-
-    private static byte[] readAll(Path f) {
-        try {
-            return Files.readAllBytes(f);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f, e);
-        }
     }
 
     @Override
@@ -311,7 +291,7 @@ public final class S3Store implements Store {
     private void download(String uri, String k, String sha256, Path entry, String name) {
         Optional<byte[]> manifest = get(k + "/" + MANIFEST);
         if (manifest.isPresent()) {
-            checkDigest(uri, Sha256.ofBytes(manifest.get()), sha256);
+            Manifest.checkDigest(uri, Sha256.ofBytes(manifest.get()), sha256);
             AtomicFiles.writeDirectory(entry, tmp -> fill(tmp.resolve(name), k, uri, manifest.get()));
             return;
         }
@@ -319,34 +299,19 @@ public final class S3Store implements Store {
         if (file.isEmpty()) {
             throw new CheckpointException(null, null, "artifact " + uri + " is not in the store");
         }
-        checkDigest(uri, Sha256.ofBytes(file.get()), sha256);
+        Manifest.checkDigest(uri, Sha256.ofBytes(file.get()), sha256);
         AtomicFiles.writeDirectory(entry, tmp -> Files.write(tmp.resolve(name), file.get()));
     }
 
     /** Downloads the files a manifest lists into {@code dir}, each checked against its line. */
     private void fill(Path dir, String k, String uri, byte[] manifest) throws IOException {
-        for (String line : new String(manifest, StandardCharsets.UTF_8).split("\n")) {
-            if (line.isEmpty()) {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            String rel = Store.checkKey(line.substring(0, space));
-            byte[] bytes = get(k + "/" + rel)
-                    .orElseThrow(() -> new CheckpointException(null, null, uri + ": " + rel + " is missing"));
-            checkDigest(uri + "/" + rel, Sha256.ofBytes(bytes), line.substring(space + 1));
-            Path to = dir.resolve(rel);
+        for (Manifest.Entry e : Manifest.parse(manifest).entries()) {
+            byte[] bytes = get(k + "/" + e.path())
+                    .orElseThrow(() -> new CheckpointException(null, null, uri + ": " + e.path() + " is missing"));
+            Manifest.checkDigest(uri + "/" + e.path(), Sha256.ofBytes(bytes), e.sha256());
+            Path to = dir.resolve(e.path());
             Files.createDirectories(to.getParent());
             Files.write(to, bytes);
-        }
-    }
-
-    private static void checkDigest(String what, String actual, String expected) {
-        if (!actual.equals(expected)) {
-            throw new CheckpointException(
-                    null,
-                    null,
-                    what + ": sha256 " + actual + " differs from the announced " + expected
-                            + ": the artifact changed or is corrupt");
         }
     }
 
