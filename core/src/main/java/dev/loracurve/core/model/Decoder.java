@@ -208,7 +208,7 @@ public final class Decoder implements AutoCloseable {
                 .singletonOrThrow(); // (B, T, H)
         NDArray[] rope;
         NDArray mask;
-        if (batch.branches() == null) {
+        if (!batch.packed()) {
             NDArray[] table = rope(t);
             rope = new NDArray[] {table[0], table[1]}; // (T, hd), broadcast over (B, heads)
             // (B, 1, 1, 1, T) key padding + (T, T) causal → (B, 1, 1, T, T), broadcast over heads

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.loracurve.core.engine.Tensors;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -72,6 +73,33 @@ public record TokenBatch(long[][] ids, int[] lengths, long[][] positions, int[][
             }
         }
         return new TokenBatch(ids, lengths, positions, branches, segments);
+    }
+
+    /** Whether rows are packed trees (positions and branches given), rather than plain sequences. */
+    public boolean packed() {
+        return branches != null;
+    }
+
+    /** Equal when every array is equal by content (a record would compare them by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenBatch t
+                && Arrays.deepEquals(ids, t.ids)
+                && Arrays.equals(lengths, t.lengths)
+                && Arrays.deepEquals(positions, t.positions)
+                && Arrays.deepEquals(branches, t.branches)
+                && Arrays.deepEquals(segments, t.segments);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.deepHashCode(new Object[] {ids, lengths, positions, branches, segments});
+    }
+
+    @Override
+    public String toString() {
+        return "TokenBatch[" + batchSize() + " x " + maxLength() + (packed() ? ", packed" : "")
+                + (segments != null ? ", segmented" : "") + ", lengths " + Arrays.toString(lengths) + "]";
     }
 
     public int batchSize() {

@@ -1,5 +1,8 @@
 package dev.loracurve.core.tasks;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * A tokenised item: the shared prefix and, per choice, the tokens that continue it.
  *
@@ -30,5 +33,27 @@ public record Example(String id, long[] prefix, long[][] continuations, int labe
             }
         }
         return true;
+    }
+
+    /** Equal when every token is: a record compares arrays by identity, items by content. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Example e
+                && id.equals(e.id)
+                && label == e.label
+                && truncated == e.truncated
+                && Arrays.equals(prefix, e.prefix)
+                && Arrays.deepEquals(continuations, e.continuations);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, label, truncated, Arrays.hashCode(prefix), Arrays.deepHashCode(continuations));
+    }
+
+    @Override
+    public String toString() {
+        return "Example[" + id + ", prefix " + Arrays.toString(prefix) + ", continuations "
+                + Arrays.deepToString(continuations) + ", label " + label + (truncated ? ", truncated]" : "]");
     }
 }
