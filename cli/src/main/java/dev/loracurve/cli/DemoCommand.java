@@ -3,10 +3,13 @@ package dev.loracurve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.cli.demo.DemoWorld;
+import dev.loracurve.cli.demo.Kernels;
+import dev.loracurve.cli.demo.SeedSummary;
 import dev.loracurve.cli.stack.ExperimentClient;
 import dev.loracurve.cli.stack.Ports;
 import dev.loracurve.cli.stack.SpecFile;
 import dev.loracurve.cli.stack.Stack;
+import dev.loracurve.core.engine.Engines;
 import dev.loracurve.core.store.AtomicFiles;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
@@ -24,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -62,9 +67,23 @@ final class DemoCommand implements Callable<Integer> {
                     + "(the world and its base stay the same; default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(
+            names = "--seeds",
+            description = "experiments run, with seeds --seed, --seed + 1, …; more than one adds mean ± sd and the"
+                    + " claims seed by seed (default: 3, with --quick 1)")
+    Integer seeds;
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        int runs = seeds != null ? seeds : quick ? 1 : 3;
+        if (runs < 1) {
+            throw new IllegalArgumentException("--seeds must be >= 1, got " + runs);
+        }
+        System.out.println("device: " + Engines.device().getDeviceType() + "; kernels: " + Kernels.describe()
+                + (Kernels.arePinned()
+                        ? " (x86-64 baseline paths: the same numbers on any x86-64 machine)"
+                        : " (not the pinned settings, which ./loracurve demo sets: numbers may differ by CPU)"));
         Path outDir = (out == null ? StackCommands.home().resolve("demo") : out).toAbsolutePath();
         Path cacheDir = (cache == null ? StackCommands.home().resolve(".cache") : cache).toAbsolutePath();
         Files.createDirectories(outDir);
@@ -93,43 +112,48 @@ final class DemoCommand implements Callable<Integer> {
                     "stack up: kafka %s, gateway %s (logs in %s)%n",
                     stack.bootstrapServers(), stack.gatewayTarget(), stack.logs());
             try (ExperimentClient client = new ExperimentClient(stack.connection("gateway", "demo"))) {
-                Experiment e = client.create(spec);
-                System.out.println("experiment " + e.getId());
-                Experiment end = client.follow(e.getId(), u -> {
-                    if (u.hasProgress()) {
-                        System.out.println("  " + ExperimentClient.line(u.getProgress()));
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < runs; i++) { // all at once: the stages work on them side by side
+                    ids.add(client.create(spec.toBuilder().setSeed(seed + i).build())
+                            .getId());
+                }
+                List<JsonNode> reports = new ArrayList<>();
+                for (int i = 0; i < runs; i++) {
+                    System.out.println("experiment " + ids.get(i) + " (seed " + (seed + i) + ")");
+                    Experiment end = client.follow(ids.get(i), u -> {
+                        if (u.hasProgress()) {
+                            System.out.println("  " + ExperimentClient.line(u.getProgress()));
+                        }
+                    });
+                    if (end.getState() != State.SUCCEEDED) {
+                        System.err.println("experiment " + end.getId() + " " + end.getState() + ": " + end.getError());
+                        return 1;
                     }
-                });
-                if (end.getState() != State.SUCCEEDED) {
-                    System.err.println("experiment " + end.getId() + " " + end.getState() + ": " + end.getError());
-                    return 1;
+                    Report r = client.report(end.getId());
+                    Path json = Path.of(URI.create(r.getReportJson().getUri()));
+                    Path to = i == 0 ? outDir : outDir.resolve("seeds").resolve("seed-" + (seed + i));
+                    Files.createDirectories(to);
+                    for (String f : new String[] {"report.json", "report.html", "predictions.jsonl"}) {
+                        Files.copy(json.resolveSibling(f), to.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    reports.add(new ObjectMapper().readTree(r.getJson()));
                 }
-                Report r = client.report(end.getId());
-                Path json = Path.of(URI.create(r.getReportJson().getUri()));
-                for (String f : new String[] {"report.json", "report.html", "predictions.jsonl"}) {
-                    Files.copy(json.resolveSibling(f), outDir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                }
-                JsonNode report = new ObjectMapper().readTree(r.getJson());
-                System.out.println();
-                System.out.print(ReportPage.oodTable(report));
-                for (JsonNode seg : report.path("path").path("segments_barriers")) {
-                    System.out.printf(
-                            "loss barrier between optima %d and %d (nats): straight line %.3f train / %.3f test, "
-                                    + "curve %.3f train / %.3f test%n",
-                            seg.get("segment").asInt(),
-                            seg.get("segment").asInt() + 1,
-                            seg.get("line").get("train").get("frankle").asDouble(),
-                            seg.get("line").get("test").get("frankle").asDouble(),
-                            seg.get("curve").get("train").get("frankle").asDouble(),
-                            seg.get("curve").get("test").get("frankle").asDouble());
+                printHeadline(reports.get(0), seed);
+                if (runs > 1) {
+                    SeedSummary summary = new SeedSummary(reports);
+                    System.out.printf("%nover %d seeds (%d to %d), mean ± sd:%n", runs, seed, seed + runs - 1);
+                    System.out.print(summary.table());
+                    System.out.println();
+                    System.out.print(summary.claims());
                 }
                 System.out.printf(
                         "%nin distribution: %d test questions about people the base read about; out of distribution: "
                                 + "%d questions about people it only heard of (chance: 25%%)%n",
-                        report.get("items").asInt(),
-                        ReportPage.firstOod(report).path("items").asInt());
-                System.out.println("report: " + outDir.resolve("report.html") + " and report.json");
-                System.out.println("its trace: ./loracurve trace " + end.getId() + " --dir "
+                        reports.get(0).get("items").asInt(),
+                        ReportPage.firstOod(reports.get(0)).path("items").asInt());
+                System.out.println("report: " + outDir.resolve("report.html") + " and report.json"
+                        + (runs > 1 ? " (seed " + seed + "; the others in " + outDir.resolve("seeds") + ")" : ""));
+                System.out.println("its trace: ./loracurve trace " + ids.get(0) + " --dir "
                         + stack.traces().getParent());
                 System.out.printf("demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
                 return 0;
@@ -137,6 +161,23 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             stack.down();
             Runtime.getRuntime().removeShutdownHook(onCtrlC);
+        }
+    }
+
+    /** One seed's table and loss barriers, as report.json has them. */
+    private static void printHeadline(JsonNode report, long seed) {
+        System.out.printf("%nseed %d:%n", seed);
+        System.out.print(ReportPage.oodTable(report));
+        for (JsonNode seg : report.path("path").path("segments_barriers")) {
+            System.out.printf(
+                    "loss barrier between optima %d and %d (nats): straight line %.3f train / %.3f test, "
+                            + "curve %.3f train / %.3f test%n",
+                    seg.get("segment").asInt(),
+                    seg.get("segment").asInt() + 1,
+                    seg.get("line").get("train").get("frankle").asDouble(),
+                    seg.get("line").get("test").get("frankle").asDouble(),
+                    seg.get("curve").get("train").get("frankle").asDouble(),
+                    seg.get("curve").get("test").get("frankle").asDouble());
         }
     }
 

@@ -51,7 +51,7 @@ public record DemoWorld(long seed, int seen, int unseen, int hidden, int layers,
 
     /** The folder holding model/ and data/, built when missing. */
     public Path prepare(Path cache, Pretrainer.Listener listener) {
-        String key = GENERATION + " " + this;
+        String key = GENERATION + " " + this + " " + Kernels.describe(); // a base per code path
         Path dir = cache.resolve(
                 "world-" + Sha256.ofBytes(key.getBytes(StandardCharsets.UTF_8)).substring(0, 12));
         if (Files.exists(dir.resolve("model").resolve("model.safetensors")) && Files.exists(dir.resolve("data"))) {
