@@ -87,15 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         Path outDir = (out == null ? StackCommands.home().resolve("demo") : out).toAbsolutePath();
         Path cacheDir = (cache == null ? StackCommands.home().resolve(".cache") : cache).toAbsolutePath();
         Files.createDirectories(outDir);
-        DemoWorld worldSettings = quick ? DemoWorld.quick() : DemoWorld.standard();
-        Path world;
-        try (ProgressBar bar =
-                Progress.bar("pretrain base", worldSettings.pretrainer().steps())) {
-            world = worldSettings.prepare(cacheDir, (step, steps, loss) -> {
-                bar.stepTo(step);
-                bar.setExtraMessage(String.format(" loss %.4f", loss));
-            });
-        }
+        Path world = prepareWorld(cacheDir);
         System.out.println("world and base model: " + world);
         ExperimentSpec spec = spec(world, quick).toBuilder().setSeed(seed).build();
         AtomicFiles.writeString(outDir.resolve("spec.yaml"), SpecFile.toYaml(spec));
@@ -113,30 +105,9 @@ final class DemoCommand implements Callable<Integer> {
                     stack.bootstrapServers(), stack.gatewayTarget(), stack.logs());
             try (ExperimentClient client = new ExperimentClient(stack.connection("gateway", "demo"))) {
                 List<String> ids = new ArrayList<>();
-                for (int i = 0; i < runs; i++) { // all at once: the stages work on them side by side
-                    ids.add(client.create(spec.toBuilder().setSeed(seed + i).build())
-                            .getId());
-                }
-                List<JsonNode> reports = new ArrayList<>();
-                for (int i = 0; i < runs; i++) {
-                    System.out.println("experiment " + ids.get(i) + " (seed " + (seed + i) + ")");
-                    Experiment end = client.follow(ids.get(i), u -> {
-                        if (u.hasProgress()) {
-                            System.out.println("  " + ExperimentClient.line(u.getProgress()));
-                        }
-                    });
-                    if (end.getState() != State.SUCCEEDED) {
-                        System.err.println("experiment " + end.getId() + " " + end.getState() + ": " + end.getError());
-                        return 1;
-                    }
-                    Report r = client.report(end.getId());
-                    Path json = Path.of(URI.create(r.getReportJson().getUri()));
-                    Path to = i == 0 ? outDir : outDir.resolve("seeds").resolve("seed-" + (seed + i));
-                    Files.createDirectories(to);
-                    for (String f : new String[] {"report.json", "report.html", "predictions.jsonl"}) {
-                        Files.copy(json.resolveSibling(f), to.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    reports.add(new ObjectMapper().readTree(r.getJson()));
+                List<JsonNode> reports = runAll(client, spec, runs, outDir, ids);
+                if (reports == null) {
+                    return 1;
                 }
                 printHeadline(reports.get(0), seed);
                 if (runs > 1) {
@@ -162,6 +133,52 @@ final class DemoCommand implements Callable<Integer> {
             stack.down();
             Runtime.getRuntime().removeShutdownHook(onCtrlC);
         }
+    }
+
+    /** The generated world and its pretrained base, from the cache when it holds them. */
+    private Path prepareWorld(Path cacheDir) {
+        DemoWorld settings = quick ? DemoWorld.quick() : DemoWorld.standard();
+        try (ProgressBar bar =
+                Progress.bar("pretrain base", settings.pretrainer().steps())) {
+            return settings.prepare(cacheDir, (step, steps, loss) -> {
+                bar.stepTo(step);
+                bar.setExtraMessage(String.format(" loss %.4f", loss));
+            });
+        }
+    }
+
+    /**
+     * Submits one experiment per seed at once (the stages work on them side by side), follows each
+     * and keeps its report: the first seed's in {@code outDir}, the others' in seeds/seed-N. Adds
+     * the experiments' ids to {@code ids}; null when one did not succeed.
+     */
+    private List<JsonNode> runAll(ExperimentClient client, ExperimentSpec spec, int runs, Path outDir, List<String> ids)
+            throws Exception {
+        for (int i = 0; i < runs; i++) {
+            ids.add(client.create(spec.toBuilder().setSeed(seed + i).build()).getId());
+        }
+        List<JsonNode> reports = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            System.out.println("experiment " + ids.get(i) + " (seed " + (seed + i) + ")");
+            Experiment end = client.follow(ids.get(i), u -> {
+                if (u.hasProgress()) {
+                    System.out.println("  " + ExperimentClient.line(u.getProgress()));
+                }
+            });
+            if (end.getState() != State.SUCCEEDED) {
+                System.err.println("experiment " + end.getId() + " " + end.getState() + ": " + end.getError());
+                return null;
+            }
+            Report r = client.report(end.getId());
+            Path json = Path.of(URI.create(r.getReportJson().getUri()));
+            Path to = i == 0 ? outDir : outDir.resolve("seeds").resolve("seed-" + (seed + i));
+            Files.createDirectories(to);
+            for (String f : new String[] {"report.json", "report.html", "predictions.jsonl"}) {
+                Files.copy(json.resolveSibling(f), to.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+            }
+            reports.add(new ObjectMapper().readTree(r.getJson()));
+        }
+        return reports;
     }
 
     /** One seed's table and loss barriers, as report.json has them. */

@@ -75,13 +75,16 @@ public final class SeedSummary {
     }
 
     /**
-     * The method's claims seed by seed: the curve against the ensemble (accuracy, MI in and out of
-     * distribution, OOD AUROC) and the curve's loss barrier against the straight line's.
+     * The method's claims seed by seed: the curve against the ensemble (accuracy, calibration, MI in
+     * and out of distribution, OOD AUROC) and the curve's loss barrier against the straight line's.
      */
     public String claims() {
         List<String> lines = new ArrayList<>();
         lines.add(
                 claim("curve more accurate than the ensemble", r -> metric(r, "curve", 0) - metric(r, "ensemble", 0)));
+        lines.add(claim(
+                "curve better calibrated than the ensemble (ECE)",
+                r -> metric(r, "ensemble", 1) - metric(r, "curve", 1)));
         lines.add(claim("curve MI above the ensemble's", r -> metric(r, "curve", 2) - metric(r, "ensemble", 2)));
         lines.add(claim("curve OOD MI above the ensemble's", r -> metric(r, "curve", 4) - metric(r, "ensemble", 4)));
         lines.add(claim("curve OOD AUROC above the ensemble's", r -> metric(r, "curve", 5) - metric(r, "ensemble", 5)));
