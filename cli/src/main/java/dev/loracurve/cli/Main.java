@@ -2,6 +2,8 @@ package dev.loracurve.cli;
 
 import dev.loracurve.cli.bench.BenchCommand;
 import dev.loracurve.core.config.InvalidConfigException;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -54,9 +56,29 @@ public final class Main implements Runnable {
             if (e instanceof InvalidConfigException invalid && cmd.getCommand() instanceof ConfigFlags named) {
                 shown = invalid.renamed(field -> named.flags().getOrDefault(field, field));
             }
-            cmd.getErr().println("error: " + shown.getMessage());
+            cmd.getErr().println("error: " + Optional.ofNullable(tlsFailure(e)).orElse(shown.getMessage()));
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /** What a failed TLS handshake means for a client, in one line; null when none failed. */
+    static String tlsFailure(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SSLException ssl) {
+                String m = String.valueOf(ssl.getMessage());
+                String why = m.contains("PKIX") || m.contains("certification path")
+                        ? "its certificate is not signed by the CA this client trusts"
+                        : m.contains("subject alternative") || m.contains("No name matching")
+                                ? "its certificate does not name the address dialled"
+                                : m.contains("plaintext") || m.contains("not an SSL/TLS record")
+                                        ? "the server does not speak TLS"
+                                        : m.lines().findFirst().orElse(m);
+                return "TLS with the server failed: " + why + ". Give the CA that signed the server's certificate"
+                        + " with --ca FILE (or $LORACURVE_CA; the local stack's is .stack/pki/ca.crt), or --plaintext"
+                        + " for a server without TLS";
+            }
+        }
+        return null;
     }
 }

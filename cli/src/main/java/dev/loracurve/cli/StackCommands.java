@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,17 +105,24 @@ final class StackCommands {
 
     /** Starts the broker and the services ({@code instances} of each, default 1); returns the stack. */
     static Stack up(Path dir, Map<String, Integer> instances, PrintStream out) {
-        return up(dir, instances, false, out);
+        return up(dir, instances, false, null, out);
     }
 
-    /** Starts the broker (its clients on mutual TLS when {@code kafkaTls}) and the services. */
-    static Stack up(Path dir, Map<String, Integer> instances, boolean kafkaTls, PrintStream out) {
+    /**
+     * Starts the broker (its clients on mutual TLS when {@code kafkaTls}) and the services, which
+     * read models and data under {@code dataRoots} (':'-separated; null: LORACURVE_DATA_ROOTS, else
+     * the current folder's tree).
+     */
+    static Stack up(Path dir, Map<String, Integer> instances, boolean kafkaTls, String dataRoots, PrintStream out) {
         Stack old = Stack.read(home(), dir);
         if (old != null && old.alive(Stack.KAFKA)) {
             throw new IllegalStateException(
                     "a stack is already running at " + dir + " (./loracurve status, ./loracurve down)");
         }
         Stack s = Stack.create(home(), dir, Ports.defaults()).kafkaTls(kafkaTls);
+        if (dataRoots != null) {
+            s.environment().dataRoots(dataRoots);
+        }
         try {
             long t0 = System.nanoTime();
             s.startBroker();
@@ -128,8 +136,11 @@ final class StackCommands {
                 }
             }
             out.printf(
-                    "stack up in %.1f s; logs in %s, store in %s%n",
-                    (System.nanoTime() - t0) / 1e9, s.logs(), s.store());
+                    "stack up in %.1f s; logs in %s, store in %s; specs may read models and data under %s%n",
+                    (System.nanoTime() - t0) / 1e9,
+                    s.logs(),
+                    s.store(),
+                    s.environment().dataRoots());
             return s;
         } catch (RuntimeException e) {
             s.down();
@@ -158,6 +169,12 @@ final class StackCommands {
                 description = "the broker's clients (the services) on mutual TLS with the stack's certificates")
         boolean kafkaTls;
 
+        @Option(
+                names = "--data-root",
+                description = "a folder or s3:// prefix specs may read models and data from (repeatable;"
+                        + " default: $LORACURVE_DATA_ROOTS, ':'-separated, else the current folder's tree)")
+        List<String> dataRoots = new ArrayList<>();
+
         @Override
         public void run() {
             Map<String, Integer> instances = new LinkedHashMap<>();
@@ -169,7 +186,12 @@ final class StackCommands {
                 }
                 instances.put(svc, n);
             });
-            up(where.dir(), instances, kafkaTls, System.out);
+            List<String> roots = dataRoots.stream()
+                    .map(r -> r.startsWith("s3://")
+                            ? r
+                            : Path.of(r).toAbsolutePath().normalize().toString())
+                    .toList();
+            up(where.dir(), instances, kafkaTls, roots.isEmpty() ? null : String.join(":", roots), System.out);
         }
     }
 

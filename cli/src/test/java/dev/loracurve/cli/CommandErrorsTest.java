@@ -1,6 +1,7 @@
 package dev.loracurve.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Invalid options are refused with exit code 2 and a message naming the option. */
 class CommandErrorsTest {
@@ -127,6 +130,15 @@ class CommandErrorsTest {
                         "--samples",
                         "0"),
                 "--samples must be > 0, got 0");
+    }
+
+    @Test
+    void everyCommandThatCallsTheGatewayTakesAToken() {
+        CommandLine cli = new CommandLine(new Main());
+        for (String name : List.of("run", "report", "experiments", "cancel")) {
+            assertNotNull(
+                    cli.getSubcommands().get(name).getCommandSpec().findOption("--token"), name + " lacks --token");
+        }
     }
 
     private static void assertSays(String error, String expected) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loracurve.broker.LocalBroker;
 import dev.loracurve.cli.stack.Connection;
 import dev.loracurve.cli.stack.ExperimentClient;
+import dev.loracurve.cli.stack.LocalPki;
 import dev.loracurve.cli.stack.Ports;
 import dev.loracurve.cli.stack.Readiness;
 import dev.loracurve.cli.stack.Stack;
@@ -58,6 +59,8 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -498,6 +501,15 @@ class StackTest {
     }
 
     @Test
+    void theStackFileKeepsTheDataRootsARestartedInstanceGets() {
+        assertEquals(
+                dir.toString(),
+                Stack.read(StackCommands.home(), dir.resolve("stack"))
+                        .environment()
+                        .dataRoots());
+    }
+
+    @Test
     void theGatewayServesTlsOnlyToAuthenticatedTeamsThatSeeTheirOwnExperimentsOnly() throws Exception {
         // TLS: a Java TLS client that trusts the stack's CA completes a handshake; plaintext gRPC fails
         try (SSLSocket socket = (SSLSocket) Readiness.trusting(stack.pki().ca())
@@ -522,6 +534,31 @@ class StackTest {
         } finally {
             plain.shutdownNow();
         }
+        // a client that trusts another CA hears what failed and what to pass, not netty's pipeline
+        Path otherCa = LocalPki.in(dir.resolve("other-pki")).ca();
+        PrintStream err = System.err;
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(said, true, StandardCharsets.UTF_8));
+            assertEquals(
+                    2,
+                    Main.run(
+                            "experiments",
+                            "--gateway",
+                            stack.gatewayTarget(),
+                            "--ca",
+                            otherCa.toString(),
+                            "--token",
+                            stack.token("stack-test", Duration.ofMinutes(5))));
+        } finally {
+            System.setErr(err);
+        }
+        String message = said.toString(StandardCharsets.UTF_8);
+        assertTrue(
+                message.contains("its certificate is not signed by the CA this client trusts")
+                        && message.contains("--ca FILE")
+                        && !message.contains("Pipeline"),
+                message);
         // tokens: none, tampered, expired
         Connection gw = stack.connection("gateway", "stack-test");
         String tampered = gw.token().substring(0, gw.token().length() - 3) + "abc";

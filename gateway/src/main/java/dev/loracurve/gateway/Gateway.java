@@ -137,6 +137,7 @@ public class Gateway implements HealthCheck {
                     "request_id", "must be at most " + MAX_REQUEST_ID + " characters, got " + requestId.length());
         }
         specs.validate(spec);
+        specs.checkData(spec); // here, not in a stage that a GPU node had to wake for
         Experiment.Builder asked = Experiment.newBuilder()
                 .setTeam(team)
                 .setSpec(spec)

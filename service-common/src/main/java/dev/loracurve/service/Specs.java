@@ -8,7 +8,6 @@ import dev.loracurve.core.curve.Diversity;
 import dev.loracurve.core.curve.Perturbation;
 import dev.loracurve.core.eval.EvalConfig;
 import dev.loracurve.core.eval.EvalJob;
-import dev.loracurve.core.eval.EvalMethod;
 import dev.loracurve.core.lora.LoraConfig;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.store.JsonFiles;
@@ -68,18 +67,22 @@ public final class Specs {
         }
         LoraConfig lora = SpecFields.LORA.collect(v, () -> lora(s));
         SpecFields.TRAINER.collect(v, () -> trainConfig(s, lora));
-        checkCurve(v, s);
+        SpecRules.checkCurve(v, s);
         SpecFields.EVAL.collect(v, () -> evalConfig(s));
-        checkMethods(v, s);
+        SpecRules.checkMethods(v, s);
         List<OodSpec> oods = oodSpecs(s);
         for (int i = 0; i < oods.size(); i++) {
-            int more = s.getEval().hasOod() ? i - 1 : i; // its index in more_ood
-            checkOod(v, s, oods.get(i), more < 0 ? "spec.eval.ood." : "spec.eval.more_ood[" + more + "].");
+            checkOod(v, s, oods.get(i), oodPrefix(s, i));
         }
         limits.check(s, v);
         if (!v.isEmpty()) {
             throw new InvalidSpecException(v);
         }
+    }
+
+    /** The submission's data checks ({@link SpecData}): splits present and parseable, prompts within max_length. */
+    public void checkData(ExperimentSpec s) {
+        SpecData.check(this, s);
     }
 
     /** The model URI is allowed and names a folder whose config.json parses. */
@@ -97,47 +100,6 @@ public final class Specs {
         } catch (RuntimeException e) {
             // the parser's own message names the field, never the file's content
             v.add(new Violation("spec.base_model_uri", ": config.json: " + e.getMessage()));
-        }
-    }
-
-    /** K against the curve's variant and segments, and the curve's own settings when a curve is scored. */
-    private static void checkCurve(List<Violation> v, ExperimentSpec s) {
-        CurveSpec c = s.getCurve();
-        boolean wantsCurve = EvalMethod.CURVE.in(s.getEval().getMethodsList());
-        if (s.getK() < 1) {
-            v.add(new Violation("spec.k", "must be >= 1, got " + s.getK()));
-        } else if (wantsCurve && c.getVariant() == CurveSpec.Variant.ANCHORED && s.getK() < 2) {
-            v.add(new Violation("spec.k", "must be >= 2 for an anchored curve, got " + s.getK()));
-        }
-        if (!wantsCurve) {
-            return;
-        }
-        if (c.getVariant() == CurveSpec.Variant.VARIANT_UNSPECIFIED) {
-            v.add(new Violation("spec.curve.variant", "must be ANCHORED or FREE"));
-        }
-        if (c.getVariant() == CurveSpec.Variant.ANCHORED && c.getSegments() != 0 && c.getSegments() != s.getK() - 1) {
-            v.add(new Violation(
-                    "spec.curve.segments",
-                    "must be 0 or K - 1 = " + (s.getK() - 1) + " for an anchored curve (any S >= 1 for a free one),"
-                            + " got " + c.getSegments()));
-        }
-        SpecFields.CURVE_SHAPE.collect(v, () -> curveShape(s));
-        SpecFields.CURVE_FIT.collect(v, () -> curveFitConfig(s));
-    }
-
-    /** What a method needs from the rest of the spec: SWAG's moments, temperature's validation split. */
-    private static void checkMethods(List<Violation> v, ExperimentSpec s) {
-        List<String> methods = s.getEval().getMethodsList();
-        if (EvalMethod.SWAG.in(methods) && !s.getTrainer().hasSwag()) {
-            v.add(new Violation(
-                    "spec.eval.methods",
-                    ": swag samples the moments the trainer records, and spec.trainer.swag is unset"));
-        }
-        if (EvalMethod.TEMPERATURE.in(methods)
-                && s.getTask().getValidationSplit().equals("none")) {
-            v.add(new Violation(
-                    "spec.eval.methods",
-                    ": temperature is fitted on the validation split, and spec.task.validation_split is none"));
         }
     }
 
@@ -220,7 +182,13 @@ public final class Specs {
     }
 
     /** eval.ood (when set), then eval.more_ood. */
-    private static List<OodSpec> oodSpecs(ExperimentSpec s) {
+    /** The spec path of the i-th OOD set of {@link #oodSpecs}: eval.ood, else its index in more_ood. */
+    static String oodPrefix(ExperimentSpec s, int i) {
+        int more = s.getEval().hasOod() ? i - 1 : i;
+        return more < 0 ? "spec.eval.ood." : "spec.eval.more_ood[" + more + "].";
+    }
+
+    static List<OodSpec> oodSpecs(ExperimentSpec s) {
         List<OodSpec> out = new ArrayList<>();
         if (s.getEval().hasOod()) {
             out.add(s.getEval().getOod());
@@ -238,7 +206,7 @@ public final class Specs {
      * One OOD set: another task's (or this task's unseen) split, scored with this task's cues when
      * it is the same task, under the named protocol or the one users expect for the pair.
      */
-    private OodSet oodSet(ExperimentSpec s, OodSpec o) {
+    OodSet oodSet(ExperimentSpec s, OodSpec o) {
         Task ood = Task.byName(o.getTask());
         TaskData data = TaskData.builder(ood, locations.local(o.getDataUri()))
                 .validation("none", 0)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loracurve.core.model.ModelConfig;
+import dev.loracurve.core.model.WordTokenizer;
 import dev.loracurve.core.train.Schedule;
 import dev.loracurve.proto.v1.CurveSpec;
 import dev.loracurve.proto.v1.EvalSpec;
@@ -219,5 +220,64 @@ class SpecsTest {
                         "spec.k must be >= 1, got 0"),
                 several.violations(),
                 "all violations, not only the first");
+    }
+
+    @Test
+    void missingSplitsAndPromptsLongerThanMaxLengthAreRefusedAtSubmission() throws Exception {
+        ExperimentSpec base = valid();
+        Path data = dir.resolve("trec");
+        Files.createDirectories(data);
+        Files.writeString(
+                data.resolve("train.txt"),
+                "NUM:count how many ?\nLOC:where is it where is it where is it where is it where is it ?\n");
+        Files.writeString(data.resolve("test.txt"), "NUM:count how many ?\n");
+        WordTokenizer.write(
+                dir.resolve("model"),
+                List.of(
+                        "count",
+                        "how",
+                        "many",
+                        "where",
+                        "is",
+                        "it",
+                        "?",
+                        "abbreviation",
+                        "description",
+                        "entity",
+                        "human",
+                        "location",
+                        "number",
+                        "question",
+                        "type",
+                        "answer",
+                        ":"));
+        ExperimentSpec noValidation = base.toBuilder()
+                .setTask(base.getTask().toBuilder().setDataUri(data.toString()))
+                .build();
+        Specs specs = specs();
+        specs.validate(noValidation); // the spec itself is fine: only its files can say otherwise
+        InvalidSpecException missing = assertThrows(InvalidSpecException.class, () -> specs.checkData(noValidation));
+        assertEquals(
+                List.of("spec.task.validation_split"),
+                missing.fieldViolations().stream().map(v -> v.field()).toList(),
+                missing.getMessage());
+        assertTrue(missing.getMessage().contains("no file for split 'validation'"), missing.getMessage());
+
+        ExperimentSpec tooShort = noValidation.toBuilder()
+                .setTask(noValidation.getTask().toBuilder()
+                        .setValidationSplit("none")
+                        .setMaxLength(8))
+                .build();
+        specs.validate(tooShort);
+        InvalidSpecException longer = assertThrows(InvalidSpecException.class, () -> specs.checkData(tooShort));
+        assertEquals(
+                List.of("spec.task.max_length"),
+                longer.fieldViolations().stream().map(v -> v.field()).toList(),
+                longer.getMessage());
+        assertTrue(longer.getMessage().contains("more than the maximum length 8"), longer.getMessage());
+
+        specs.checkData(noValidation.toBuilder()
+                .setTask(noValidation.getTask().toBuilder().setValidationSplit("none"))
+                .build()); // every split there and every prompt within 256 tokens: accepted
     }
 }

@@ -23,8 +23,11 @@ public final class ServiceEnvironment {
 
     private final Map<String, String> extra = new LinkedHashMap<>();
 
-    ServiceEnvironment(String store) {
+    ServiceEnvironment(String store, String dataRoots) {
         this.store = store;
+        if (dataRoots != null) {
+            this.dataRoots = dataRoots;
+        }
     }
 
     /**
@@ -53,6 +56,11 @@ public final class ServiceEnvironment {
         return this;
     }
 
+    /** The data roots the services get (folders and s3:// prefixes, ':'-separated). */
+    public String dataRoots() {
+        return dataRoots;
+    }
+
     /** The services' store, or null for the stack's own folder. */
     String store() {
         return store;
@@ -77,6 +85,7 @@ public final class ServiceEnvironment {
         env.put("LORACURVE_TLS_KEY", pki.serverKey().toString());
         env.put("LORACURVE_TLS_CA", pki.ca().toString());
         env.put("LORACURVE_AUTH_KEYS", LocalSigner.publicKey(stack.pkiDir()).toString());
+        env.put("LORACURVE_AUTH_ISSUER", LocalSigner.ISSUER); // the stack's key signs only as this issuer
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put(
                 "LORACURVE_AUDIT_LOG",

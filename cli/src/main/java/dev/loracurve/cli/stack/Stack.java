@@ -43,7 +43,9 @@ public final class Stack implements AutoCloseable {
                 dir,
                 recorded == null ? Map.of() : recorded.pids(),
                 recorded == null ? Map.of() : recorded.started());
-        this.environment = new ServiceEnvironment(recorded == null ? null : recorded.store());
+        this.environment = recorded == null
+                ? new ServiceEnvironment(null, null)
+                : new ServiceEnvironment(recorded.store(), recorded.dataRoots());
         this.kafkaTls = recorded != null && recorded.kafkaTls();
     }
 
@@ -300,7 +302,8 @@ public final class Stack implements AutoCloseable {
     }
 
     private void save() {
-        new StackFile(ports, processes.pids(), processes.started(), storeLocation(), kafkaTls).write(dir);
+        new StackFile(ports, processes.pids(), processes.started(), storeLocation(), environment.dataRoots(), kafkaTls)
+                .write(dir);
     }
 
     private static String java() {

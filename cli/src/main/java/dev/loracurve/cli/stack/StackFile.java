@@ -14,10 +14,16 @@ import java.util.function.Function;
 
 /**
  * {@code stack.json}: what {@code status} and {@code down} need to find a stack's processes:
- * ports, pids with their start times (a reused pid is never taken for ours), store and broker TLS.
+ * ports, pids with their start times (a reused pid is never taken for ours), store, data roots
+ * (a restarted instance gets the same) and broker TLS.
  */
 record StackFile(
-        Map<String, Integer> ports, Map<String, Long> pids, Map<String, Long> started, String store, boolean kafkaTls) {
+        Map<String, Integer> ports,
+        Map<String, Long> pids,
+        Map<String, Long> started,
+        String store,
+        String dataRoots,
+        boolean kafkaTls) {
     static final String NAME = "stack.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,6 +40,7 @@ record StackFile(
                     numbers(node.get("pids"), JsonNode::asLong),
                     numbers(node.path("started"), JsonNode::asLong),
                     node.path("store").asText(null),
+                    node.path("data_roots").asText(null),
                     node.path("kafka_tls").asBoolean(false));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -53,6 +60,7 @@ record StackFile(
         root.set("pids", JSON.valueToTree(pids));
         root.set("started", JSON.valueToTree(started));
         root.put("store", store);
+        root.put("data_roots", dataRoots);
         root.put("kafka_tls", kafkaTls);
         AtomicFiles.writeString(dir.resolve(NAME), root.toPrettyString());
     }

@@ -1,13 +1,17 @@
 package dev.loracurve.service.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.util.Base64;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -73,6 +77,59 @@ class TokenVerifierTest {
         hmac.setDoKeyValidation(false);
         String confused = hmac.getCompactSerialization();
         assertThrows(UnauthenticatedException.class, () -> v.verify("Bearer " + confused));
+    }
+
+    /** The message a refused token gets: the reason in our words, no part of the token, no library class. */
+    private static String refusal(TokenVerifier v, String token) {
+        String m = assertThrows(UnauthenticatedException.class, () -> v.verify("Bearer " + token))
+                .getMessage();
+        assertFalse(m.contains("eyJ") || m.contains(token.substring(0, 12)), "echoes the token: " + m);
+        assertFalse(m.contains("org.") || m.contains("Exception") || m.contains("JsonWeb"), "names a class: " + m);
+        return m;
+    }
+
+    @Test
+    void eachRefusalSaysWhyInOneSentence() throws Exception {
+        TokenVerifier v = verifier();
+        String expired = LocalSigner.in(dir).token("alice", "vision", Duration.ofMinutes(-5));
+        assertEquals("invalid token: expired", refusal(v, expired));
+
+        // signed by another installation's key
+        Path other = dir.resolve("other");
+        String foreign = LocalSigner.in(other).token("alice", "vision", Duration.ofMinutes(5));
+        assertEquals(
+                "invalid token: bad signature (not signed by a key this installation trusts)", refusal(v, foreign));
+
+        JsonWebSignature none = new JsonWebSignature();
+        none.setPayload(claims("vision").toJson());
+        none.setAlgorithmConstraints(AlgorithmConstraints.NO_CONSTRAINTS);
+        none.setAlgorithmHeaderValue(AlgorithmIdentifiers.NONE);
+        assertEquals(
+                "invalid token: unsupported signing algorithm (public-key signatures only: RS*, PS* or ES*)",
+                refusal(v, none.getCompactSerialization()));
+
+        JwtClaims wrongIssuer = claims("vision");
+        wrongIssuer.setIssuer("someone-else");
+        assertEquals(
+                "invalid token: issued by another issuer than this installation trusts (iss claim)",
+                refusal(v, signed(wrongIssuer)));
+        JwtClaims noExpiry = claims("vision");
+        noExpiry.unsetClaim("exp");
+        assertEquals("invalid token: it has no expiry (exp claim)", refusal(v, signed(noExpiry)));
+    }
+
+    /** Claims signed with the installation's own key (the private key LocalSigner keeps). */
+    private String signed(JwtClaims c) throws Exception {
+        LocalSigner.in(dir);
+        String b64 = Files.readString(dir.resolve("signing.key"))
+                .replaceAll("-----[A-Z ]+-----", "")
+                .replaceAll("\\s", "");
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(c.toJson());
+        jws.setKey(KeyFactory.getInstance("RSA")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64))));
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        return jws.getCompactSerialization();
     }
 
     @Test
