@@ -34,7 +34,8 @@ import picocli.CommandLine.Command;
             StackCommands.ReportCmd.class,
             StackCommands.ListCmd.class,
             StackCommands.CancelCmd.class,
-            StackCommands.TraceCmd.class
+            StackCommands.TraceCmd.class,
+            PredictCommand.class
         })
 public final class Main implements Runnable {
 
@@ -64,21 +65,33 @@ public final class Main implements Runnable {
 
     /** What a failed TLS handshake means for a client, in one line; null when none failed. */
     static String tlsFailure(Throwable e) {
+        boolean tls = false;
+        StringBuilder chain = new StringBuilder();
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof SSLException ssl) {
-                String m = String.valueOf(ssl.getMessage());
-                String why = m.contains("PKIX") || m.contains("certification path")
-                        ? "its certificate is not signed by the CA this client trusts"
-                        : m.contains("subject alternative") || m.contains("No name matching")
-                                ? "its certificate does not name the address dialled"
-                                : m.contains("plaintext") || m.contains("not an SSL/TLS record")
-                                        ? "the server does not speak TLS"
-                                        : m.lines().findFirst().orElse(m);
-                return "TLS with the server failed: " + why + ". Give the CA that signed the server's certificate"
-                        + " with --ca FILE (or $LORACURVE_CA; the local stack's is .stack/pki/ca.crt), or --plaintext"
-                        + " for a server without TLS";
-            }
+            tls |= c instanceof SSLException;
+            chain.append(c.getClass().getSimpleName())
+                    .append(": ")
+                    .append(c.getMessage())
+                    .append('\n');
         }
-        return null;
+        if (!tls) {
+            return null;
+        }
+        String all = chain.toString();
+        // OpenSSL and the JDK say it differently: a certificate path that ends at no trusted CA
+        String why = all.contains("PKIX")
+                        || all.contains("certification path")
+                        || all.contains("CertPath")
+                        || all.contains("CertificateException")
+                        || all.contains("unknown_ca")
+                ? "its certificate is not signed by the CA this client trusts"
+                : all.contains("subject alternative") || all.contains("No name matching")
+                        ? "its certificate does not name the address dialled"
+                        : all.contains("not an SSL/TLS record")
+                                ? "the server does not speak TLS"
+                                : "the handshake was refused";
+        return "TLS with the server failed: " + why + ". Give the CA that signed the server's certificate"
+                + " with --ca FILE (or $LORACURVE_CA; the local stack's is .stack/pki/ca.crt), or --plaintext"
+                + " for a server without TLS";
     }
 }

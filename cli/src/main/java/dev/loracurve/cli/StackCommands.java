@@ -74,6 +74,14 @@ final class StackCommands {
         boolean plaintext;
 
         Connection connection() {
+            return connection("gateway");
+        }
+
+        /**
+         * The connection to --gateway, else to {@code localInstance} of the local stack (the eval
+         * stage serves predictions; on a cluster the public endpoint routes them there by service).
+         */
+        Connection connection(String localInstance) {
             String t = token != null ? token : System.getenv("LORACURVE_TOKEN");
             Path trust = ca != null
                     ? ca
@@ -84,7 +92,7 @@ final class StackCommands {
                 return new Connection(gateway, t, trust, plaintext);
             }
             Stack s = running(where.dir());
-            Connection local = s.connection("gateway", "local");
+            Connection local = s.connection(localInstance, "local");
             return new Connection(
                     local.target(), t != null ? t : local.token(), trust != null ? trust : local.ca(), false);
         }

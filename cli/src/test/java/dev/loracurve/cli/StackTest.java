@@ -16,6 +16,9 @@ import dev.loracurve.cli.stack.Readiness;
 import dev.loracurve.cli.stack.Stack;
 import dev.loracurve.cli.stack.TraceTree;
 import dev.loracurve.core.store.Sha256;
+import dev.loracurve.core.tasks.Item;
+import dev.loracurve.core.tasks.Task;
+import dev.loracurve.core.tasks.TaskData;
 import dev.loracurve.core.testing.TinyWorld;
 import dev.loracurve.proto.v1.Artifact;
 import dev.loracurve.proto.v1.CancelExperimentRequest;
@@ -28,12 +31,17 @@ import dev.loracurve.proto.v1.ExperimentSubmitted;
 import dev.loracurve.proto.v1.GetExperimentRequest;
 import dev.loracurve.proto.v1.GetJobRequest;
 import dev.loracurve.proto.v1.GetReportRequest;
+import dev.loracurve.proto.v1.ItemPrediction;
 import dev.loracurve.proto.v1.Job;
 import dev.loracurve.proto.v1.JobServiceGrpc;
 import dev.loracurve.proto.v1.ListExperimentsRequest;
 import dev.loracurve.proto.v1.ListJobsRequest;
 import dev.loracurve.proto.v1.MethodMetrics;
 import dev.loracurve.proto.v1.OodSpec;
+import dev.loracurve.proto.v1.PredictItem;
+import dev.loracurve.proto.v1.PredictRequest;
+import dev.loracurve.proto.v1.PredictResponse;
+import dev.loracurve.proto.v1.PredictionServiceGrpc;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.Stage;
 import dev.loracurve.proto.v1.StartEvalRequest;
@@ -71,6 +79,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -450,16 +459,37 @@ class StackTest {
 
     @Test
     void aStageThatFailsFailsTheExperimentWithItsReason() throws Exception {
+        // a malformed data file is refused at submission, naming the split, the file and the line
         Path bad = dir.resolve("bad");
         Files.createDirectories(bad);
         Files.writeString(bad.resolve("train.txt"), "NUM:count how many ?\nthis line has no label\n");
         Files.writeString(bad.resolve("test.txt"), "NUM:count how many ?\n");
-        Experiment e = client.create(spec.toBuilder()
-                .setTask(spec.getTask().toBuilder().setDataUri(bad.toString()))
-                .build());
+        StatusRuntimeException refused = assertThrows(
+                StatusRuntimeException.class,
+                () -> client.create(spec.toBuilder()
+                        .setTask(spec.getTask().toBuilder().setDataUri(bad.toString()))
+                        .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertTrue(
+                refused.getStatus().getDescription().startsWith("spec.task.train_split")
+                        && refused.getStatus().getDescription().contains("train.txt:2"),
+                refused.getStatus().toString());
+        // truncated weights (which submission does not read) fail the training stage, and the experiment with it
+        Path broken = dir.resolve("broken-model");
+        Files.createDirectories(broken);
+        try (Stream<Path> files = Files.list(dir.resolve("model"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, broken.resolve(f.getFileName()));
+            }
+        }
+        Path weights = broken.resolve("model.safetensors");
+        Files.write(weights, Arrays.copyOf(Files.readAllBytes(weights), (int) (Files.size(weights) / 2)));
+        Experiment e = client.create(
+                spec.toBuilder().setBaseModelUri(broken.toUri().toString()).build());
         Experiment end = client.follow(e.getId(), u -> {}, Duration.ofMinutes(2));
         assertEquals(State.FAILED, end.getState());
-        assertTrue(end.getError().startsWith("TRAIN: ") && end.getError().contains("train.txt:2"), end.getError());
+        assertTrue(
+                end.getError().startsWith("TRAIN: ") && end.getError().contains("model.safetensors"), end.getError());
     }
 
     @Test
@@ -497,6 +527,106 @@ class StackTest {
             assertEquals(Status.Code.INVALID_ARGUMENT, outside.getStatus().getCode());
         } finally {
             ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void predictionsOfAFinishedExperimentAreTheNumbersItsEvalWrote() throws Exception {
+        List<Item> test = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .validation("none", 0)
+                .maxLength(64)
+                .build()
+                .test();
+        PredictRequest.Builder request =
+                PredictRequest.newBuilder().setExperimentId(reference.getId()).setIncludeSamples(true);
+        for (Item item : test) {
+            request.addItems(PredictItem.newBuilder()
+                    .setId(item.id())
+                    .setPrompt(item.prompt())
+                    .addAllChoices(item.cues()));
+        }
+        Path predictions = Path.of(URI.create(
+                        client.report(reference.getId()).getReportJson().getUri()))
+                .resolveSibling("predictions.jsonl");
+        List<String> lines = Files.readAllLines(predictions);
+        ManagedChannel eval = stack.connection("eval-svc", "stack-test").channel();
+        try {
+            PredictionServiceGrpc.PredictionServiceBlockingStub stub = PredictionServiceGrpc.newBlockingStub(eval);
+            for (String method : List.of("curve", "ensemble")) {
+                PredictResponse got = stub.predict(request.setMethod(method).build());
+                assertEquals(3, got.getSamples());
+                for (int i = 0; i < test.size(); i++) {
+                    JsonNode samples = new ObjectMapper()
+                            .readTree(lines.get(i))
+                            .path("probs")
+                            .path(got.getMethod());
+                    ItemPrediction p = got.getPredictions(i);
+                    assertEquals(test.get(i).id(), p.getId());
+                    for (int m = 0; m < samples.size(); m++) {
+                        for (int c = 0; c < samples.get(m).size(); c++) {
+                            assertEquals(
+                                    samples.get(m).get(c).asDouble(),
+                                    p.getSamples(m).getProbabilities(c),
+                                    1e-6,
+                                    got.getMethod() + " item " + i);
+                        }
+                    }
+                    assertTrue(p.getMutualInformation() >= 0 && p.getEntropy() >= p.getExpectedEntropy() - 1e-12);
+                }
+            }
+            // another team's experiment is not found; a method it has not is refused by name
+            ManagedChannel other = stack.connection("eval-svc", "someone-else").channel();
+            try {
+                StatusRuntimeException hidden = assertThrows(
+                        StatusRuntimeException.class,
+                        () -> PredictionServiceGrpc.newBlockingStub(other)
+                                .predict(request.setMethod("curve").build()));
+                assertEquals(Status.Code.NOT_FOUND, hidden.getStatus().getCode());
+            } finally {
+                other.shutdownNow();
+            }
+            StatusRuntimeException unknown = assertThrows(
+                    StatusRuntimeException.class,
+                    () -> stub.predict(request.setMethod("laplace").build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, unknown.getStatus().getCode());
+            assertTrue(
+                    unknown.getStatus().getDescription().startsWith("method"),
+                    unknown.getStatus().toString());
+        } finally {
+            eval.shutdownNow();
+        }
+        // the command: one JSON object per item
+        Path items = dir.resolve("items.jsonl");
+        Files.writeString(
+                items,
+                "{\"prompt\": "
+                        + new ObjectMapper().writeValueAsString(test.get(0).prompt()) + ", \"choices\": "
+                        + new ObjectMapper().writeValueAsString(test.get(0).cues()) + "}\n");
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            assertEquals(
+                    0,
+                    Main.run(
+                            "predict",
+                            reference.getId(),
+                            "--dir",
+                            dir.resolve("stack").toString(),
+                            "--token",
+                            stack.token("stack-test", Duration.ofMinutes(5)),
+                            "--method",
+                            "curve",
+                            "--items",
+                            items.toString(),
+                            "--json"));
+        } finally {
+            System.setOut(stdout);
+        }
+        JsonNode line = new ObjectMapper()
+                .readTree(printed.toString(StandardCharsets.UTF_8).trim());
+        for (String field : List.of("probabilities", "choice", "entropy", "expected_entropy", "mutual_information")) {
+            assertTrue(line.has(field), field + " in " + line);
         }
     }
 

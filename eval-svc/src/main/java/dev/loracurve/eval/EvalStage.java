@@ -16,6 +16,7 @@ import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.Topics;
 import dev.loracurve.service.quarkus.StageBean;
 import dev.loracurve.service.trace.Tracing;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Default;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -35,9 +37,30 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @Default // also injectable without the health qualifier
 public class EvalStage extends StageBean {
+    /** Posteriors kept loaded for predictions; each holds one copy of the base model. */
+    @ConfigProperty(name = "loracurve.predict.cache", defaultValue = "2")
+    int predictCache;
+
+    private Predictions predictions;
+
     @Override
     protected StageDescriptor descriptor() {
         return StageDescriptor.EVAL;
+    }
+
+    /** Per-input predictions of finished experiments (PredictionEndpoint). */
+    synchronized Predictions predictions() {
+        if (predictions == null) {
+            predictions = new Predictions(rt, specs, Math.max(1, predictCache));
+        }
+        return predictions;
+    }
+
+    @PreDestroy
+    synchronized void closePredictions() {
+        if (predictions != null) {
+            predictions.close();
+        }
     }
 
     @Override

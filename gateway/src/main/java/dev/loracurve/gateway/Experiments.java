@@ -1,15 +1,13 @@
 package dev.loracurve.gateway;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.loracurve.proto.v1.Experiment;
 import dev.loracurve.proto.v1.Progress;
 import dev.loracurve.proto.v1.WatchExperimentResponse;
+import dev.loracurve.service.ExperimentRecords;
 import dev.loracurve.service.JobRunner;
 import dev.loracurve.service.NotFoundException;
 import dev.loracurve.service.Pages;
-import dev.loracurve.service.StageRuntime;
 import dev.loracurve.service.store.Store;
-import dev.loracurve.service.store.StoreException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +25,6 @@ import java.util.function.UnaryOperator;
  * instance applies every event: the first one writes the change, each one tells its own watchers.
  */
 final class Experiments {
-    private static final String RECORD = "experiment.binpb";
     private final Store store;
     private final Map<String, List<Consumer<WatchExperimentResponse>>> watchers = new ConcurrentHashMap<>();
 
@@ -36,7 +33,7 @@ final class Experiments {
     }
 
     private static String key(String id) {
-        return StageRuntime.experimentKey(id) + "/" + RECORD;
+        return ExperimentRecords.key(id);
     }
 
     Experiment get(String id) {
@@ -44,18 +41,7 @@ final class Experiments {
     }
 
     Optional<Experiment> find(String id) {
-        return read(store, key(id), "the record of experiment " + id);
-    }
-
-    /** An Experiment stored at {@code key} (a record, a request marker); {@code what} names it when corrupt. */
-    static Optional<Experiment> read(Store store, String key, String what) {
-        return store.read(key).map(bytes -> {
-            try {
-                return Experiment.parseFrom(bytes);
-            } catch (InvalidProtocolBufferException e) {
-                throw new StoreException(what + " is corrupt: " + e.getMessage(), e, false);
-            }
-        });
+        return ExperimentRecords.find(store, id);
     }
 
     boolean exists(String id) {

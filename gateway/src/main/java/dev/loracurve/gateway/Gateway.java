@@ -16,6 +16,7 @@ import dev.loracurve.proto.v1.StageProgress;
 import dev.loracurve.proto.v1.State;
 import dev.loracurve.proto.v1.WatchExperimentResponse;
 import dev.loracurve.service.Event;
+import dev.loracurve.service.ExperimentRecords;
 import dev.loracurve.service.ExperimentTakenException;
 import dev.loracurve.service.FailedPreconditionException;
 import dev.loracurve.service.InvalidSpecException;
@@ -196,7 +197,7 @@ public class Gateway implements HealthCheck {
     }
 
     private Optional<Experiment> readMarker(String key) {
-        return Experiments.read(rt.store, key, "request marker " + key);
+        return ExperimentRecords.read(rt.store, key, "request marker " + key);
     }
 
     Experiment cancel(String id, String team) {

@@ -341,7 +341,7 @@ public final class Specs {
                 Seeds.mix(s.getSeed(), 0xC));
     }
 
-    static EvalConfig evalConfig(ExperimentSpec s) {
+    public static EvalConfig evalConfig(ExperimentSpec s) {
         EvalSpec e = s.getEval();
         EvalConfig.Builder b = EvalConfig.builder()
                 .methodKeys(e.getMethodsList())

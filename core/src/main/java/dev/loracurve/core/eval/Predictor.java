@@ -106,8 +106,16 @@ public final class Predictor implements AutoCloseable {
         return Prediction.of(plans.get(name).score(ctx, seeds.get(name)).test(), keepSamples);
     }
 
+    private boolean closed;
+
+    /** Whether {@link #close} ran (a cache evicted it). */
+    public boolean closed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         tokenizer.close();
         decoder.close();
         manager.close();
