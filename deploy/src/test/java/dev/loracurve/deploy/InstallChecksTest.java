@@ -297,6 +297,22 @@ class InstallChecksTest {
                 || !policy.at("/spec/validation/caCertificateRefs/0/name").isTextual()) {
             problems.add("a BackendTLSPolicy must make the proxy verify the gateway's TLS port");
         }
+        boolean predictions = false;
+        for (JsonNode rule : route.path("spec").path("rules")) {
+            boolean named = rule.path("matches").findValuesAsText("service").contains("loracurve.v1.PredictionService");
+            JsonNode to = rule.at("/backendRefs/0");
+            predictions |= named
+                    && to.path("name").asText().equals("eval-svc")
+                    && to.path("port").asInt() == 8080;
+        }
+        if (!predictions) {
+            problems.add("the GRPCRoute must route loracurve.v1.PredictionService to Service eval-svc:8080");
+        }
+        JsonNode evalPolicy = one(byKind, "BackendTLSPolicy", "eval-svc");
+        if (evalPolicy == null
+                || !evalPolicy.at("/spec/validation/hostname").asText().equals("eval-svc.loracurve.svc")) {
+            problems.add("a BackendTLSPolicy must make the proxy verify the eval stage's TLS port");
+        }
         if (one(byKind, "HorizontalPodAutoscaler", "gateway") == null) {
             problems.add("the gateway needs a HorizontalPodAutoscaler");
         }
