@@ -98,6 +98,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -628,6 +629,92 @@ class StackTest {
         for (String field : List.of("probabilities", "choice", "entropy", "expected_entropy", "mutual_information")) {
             assertTrue(line.has(field), field + " in " + line);
         }
+    }
+
+    /**
+     * examples/python-client against the running stack: stubs generated from proto/, TLS, a token,
+     * Predict, and the BadRequest details of a refused call. Skipped, saying why, where python3
+     * cannot make a virtual environment or pip cannot install grpcio from this machine's index.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void aPythonClientPredictsAndReadsTheErrorDetails() throws Exception {
+        Path example = StackCommands.home().resolve("examples/python-client");
+        Path venv = Path.of("target", "python-client-venv").toAbsolutePath();
+        Path python = venv.resolve("bin/python");
+        if (!Files.exists(python)) {
+            Assumptions.assumeTrue(
+                    exec(List.of("python3", "-m", "venv", venv.toString()), 120) == 0,
+                    "skipped: python3 cannot make a virtual environment here");
+        }
+        Assumptions.assumeTrue(
+                exec(List.of(python.toString(), "-c", "import grpc, grpc_tools, google.rpc"), 60) == 0
+                        || exec(
+                                        List.of(
+                                                python.toString(),
+                                                "-m",
+                                                "pip",
+                                                "install",
+                                                "-q",
+                                                "-r",
+                                                example.resolve("requirements.txt")
+                                                        .toString()),
+                                        300)
+                                == 0,
+                "skipped: pip cannot install grpcio, grpcio-tools and googleapis-common-protos here");
+        List<Item> test = TaskData.builder(Task.byName("trec"), dir.resolve("data"))
+                .validation("none", 0)
+                .maxLength(64)
+                .build()
+                .test();
+        Path items = dir.resolve("python-items.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        Files.writeString(
+                items,
+                json.writeValueAsString(Map.of(
+                                "prompt",
+                                test.get(0).prompt(),
+                                "choices",
+                                test.get(0).cues())) + "\n");
+        Path out = dir.resolve("python-client.out");
+        ProcessBuilder pb = new ProcessBuilder(
+                        python.toString(),
+                        example.resolve("client.py").toString(),
+                        "--gateway",
+                        stack.gatewayTarget(),
+                        "--eval",
+                        "127.0.0.1:" + stack.port("eval-svc"),
+                        "--ca",
+                        stack.pki().ca().toString(),
+                        "--token",
+                        stack.token("stack-test", Duration.ofMinutes(10)),
+                        "--experiment",
+                        reference.getId(),
+                        "--items",
+                        items.toString(),
+                        "--stubs",
+                        dir.resolve("python-stubs").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the Python client did not finish");
+        String said = Files.readString(out);
+        assertEquals(0, p.exitValue(), said);
+        assertTrue(said.contains("experiments of this team:"), said);
+        assertTrue(said.contains("curve-curve, M = 3") && said.contains("mutual information"), said);
+        assertTrue(said.contains("refused: INVALID_ARGUMENT, field items: must hold 1 to 256 items"), said);
+    }
+
+    private static int exec(List<String> command, int seconds) throws Exception {
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return -1;
+        }
+        return p.exitValue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.RandomWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,10 +59,42 @@ public final class BenchCommand implements Runnable {
             description = "LoRA rank on all seven projections (default ${DEFAULT-VALUE})")
     int rank;
 
+    @Option(
+            names = "--predict",
+            description = "only the Predict figures, on this model folder (a random one: ./loracurve random-model"
+                    + " llama-30m --out DIR): latency p50/p99 and items/s with each --clients count, memory")
+    Path predict;
+
+    @Option(
+            names = "--calls",
+            defaultValue = "200",
+            description = "with --predict: calls per row (default ${DEFAULT-VALUE})")
+    int calls;
+
+    @Option(
+            names = "--clients",
+            split = ",",
+            defaultValue = "1,8",
+            description = "with --predict: concurrent clients per row (default ${DEFAULT-VALUE})")
+    List<Integer> clients;
+
+    @Option(
+            names = "--items",
+            defaultValue = "8",
+            description = "with --predict: items per call (default ${DEFAULT-VALUE})")
+    int items;
+
+    @Option(names = "--samples", defaultValue = "8", description = "with --predict: M (default ${DEFAULT-VALUE})")
+    int samples;
+
     @Override
     public void run() {
         System.setProperty("loracurve.threads", String.valueOf(threads));
         Timing timing = new Timing(seconds);
+        if (predict != null) {
+            new PredictBench(predict, samples, items, calls, clients, rank).run();
+            return;
+        }
         if (model != null) {
             new PeerFigures(model, seq, batch, rank, threads, profile, timing).run();
             return;

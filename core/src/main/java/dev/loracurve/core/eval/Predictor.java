@@ -101,9 +101,13 @@ public final class Predictor implements AutoCloseable {
     public Prediction[] predict(String method, List<Item> items, boolean keepSamples) {
         String name = resolve(method);
         List<Example> examples = encoder.encode(items);
-        EvalContext ctx = new EvalContext(
-                decoder, manager, decoder.config(), config, examples, Map.of(), List.of(), List.of(), 0, Map.of());
-        return Prediction.of(plans.get(name).score(ctx, seeds.get(name)).test(), keepSamples);
+        // every tensor of the call (the samples' LoRA factors, activations) on a manager of its own,
+        // freed when the call returns: the posterior's manager holds only the model
+        try (NDManager call = manager.newSubManager()) {
+            EvalContext ctx = new EvalContext(
+                    decoder, call, decoder.config(), config, examples, Map.of(), List.of(), List.of(), 0, Map.of());
+            return Prediction.of(plans.get(name).score(ctx, seeds.get(name)).test(), keepSamples);
+        }
     }
 
     private boolean closed;
