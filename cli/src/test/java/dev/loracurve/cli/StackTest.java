@@ -702,7 +702,9 @@ class StackTest {
         assertEquals(0, p.exitValue(), said);
         assertTrue(said.contains("experiments of this team:"), said);
         assertTrue(said.contains("curve-curve, M = 3") && said.contains("mutual information"), said);
-        assertTrue(said.contains("refused: INVALID_ARGUMENT, field items: must hold 1 to 256 items"), said);
+        assertTrue(
+                said.contains("refused: INVALID_ARGUMENT, field items:") && said.contains("must hold 1 to 256 items"),
+                said);
     }
 
     private static int exec(List<String> command, int seconds) throws Exception {
