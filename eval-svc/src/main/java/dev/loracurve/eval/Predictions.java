@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.IntStream;
 
 /**
@@ -53,9 +54,7 @@ final class Predictions implements AutoCloseable {
                 if (size() <= cached) {
                     return false;
                 }
-                synchronized (eldest.getValue()) { // after the call scoring with it, if any
-                    eldest.getValue().close();
-                }
+                eldest.getValue().close(); // after the calls already queued on it
                 return true;
             }
         };
@@ -123,27 +122,24 @@ final class Predictions implements AutoCloseable {
                 .mapToObj(i -> item(r.getItems(i), i))
                 .toList();
         Predictor p = predictor(e, r.getSamples());
-        synchronized (p) { // one libtorch call sequence per posterior at a time
-            if (p.closed()) { // evicted while this call waited for it: load it again
-                return predict(team, r);
-            }
-            String method;
-            Prediction[] out;
-            try {
-                method = p.resolve(r.getMethod());
-                out = p.predict(method, items, r.getIncludeSamples());
-            } catch (InvalidConfigException bad) {
-                throw new InvalidSpecException("method", bad.violations().get(0).problem());
-            } catch (IllegalArgumentException tooLong) { // an item the encoder cannot fit or tell apart
-                throw new InvalidSpecException("items", ": " + tooLong.getMessage());
-            }
-            PredictResponse.Builder b =
-                    PredictResponse.newBuilder().setMethod(method).setSamples(samples(e.getSpec(), r.getSamples()));
-            for (int i = 0; i < out.length; i++) {
-                b.addPredictions(proto(out[i], items.get(i).id()));
-            }
-            return b.build();
+        String method;
+        Prediction[] out;
+        try {
+            method = p.resolve(r.getMethod());
+            out = p.predict(method, items, r.getIncludeSamples()); // queued on the posterior's own thread
+        } catch (RejectedExecutionException evicted) { // closed by the cache while this call was on its way
+            return predict(team, r);
+        } catch (InvalidConfigException bad) {
+            throw new InvalidSpecException("method", bad.violations().get(0).problem());
+        } catch (IllegalArgumentException tooLong) { // an item the encoder cannot fit or tell apart
+            throw new InvalidSpecException("items", ": " + tooLong.getMessage());
         }
+        PredictResponse.Builder b =
+                PredictResponse.newBuilder().setMethod(method).setSamples(samples(e.getSpec(), r.getSamples()));
+        for (int i = 0; i < out.length; i++) {
+            b.addPredictions(proto(out[i], items.get(i).id()));
+        }
+        return b.build();
     }
 
     private static int samples(ExperimentSpec spec, int asked) {

@@ -13,12 +13,20 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A finished experiment's posteriors kept loaded for per-input predictions: the base model, its
  * tokenizer and each method's samples, planned as {@link EvalJob} plans them, so that an input
  * scored here gets the numbers eval writes for it. Methods that fit on data when they are scored
- * (temperature, laplace) are not served. Not thread-safe: one call at a time.
+ * (temperature, laplace) are not served. Calls from any thread run one at a time on the
+ * predictor's own thread: libtorch keeps per-thread state, so scoring on every caller's thread
+ * (a server's worker pool) would grow native memory with the number of threads.
  */
 public final class Predictor implements AutoCloseable {
     private final NDManager manager;
@@ -27,6 +35,11 @@ public final class Predictor implements AutoCloseable {
     private final PromptEncoder encoder;
     private final EvalConfig config;
     private final Map<String, Plan> plans;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "predictor");
+        t.setDaemon(true);
+        return t;
+    });
     /** Each method's seed: its place in eval's plan order, so MC dropout draws the same masks. */
     private final Map<String, Long> seeds = new LinkedHashMap<>();
 
@@ -97,9 +110,28 @@ public final class Predictor implements AutoCloseable {
                         + "; temperature and laplace fit on data when eval runs and are not)");
     }
 
-    /** Predictions of {@code method} (see {@link #resolve}) on {@code items}, in order. */
+    /**
+     * Predictions of {@code method} (see {@link #resolve}) on {@code items}, in order, computed on
+     * the predictor's thread; {@link RejectedExecutionException} once it is closed.
+     */
     public Prediction[] predict(String method, List<Item> items, boolean keepSamples) {
         String name = resolve(method);
+        Future<Prediction[]> call = thread.submit(() -> score(name, items, keepSamples));
+        try {
+            return call.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while predicting");
+        }
+    }
+
+    private Prediction[] score(String name, List<Item> items, boolean keepSamples) {
         List<Example> examples = encoder.encode(items);
         // every tensor of the call (the samples' LoRA factors, activations) on a manager of its own,
         // freed when the call returns: the posterior's manager holds only the model
@@ -110,18 +142,14 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
-    private boolean closed;
-
-    /** Whether {@link #close} ran (a cache evicted it). */
-    public boolean closed() {
-        return closed;
-    }
-
+    /** After the calls already queued: frees the model and stops the thread; later calls are rejected. */
     @Override
     public void close() {
-        closed = true;
-        tokenizer.close();
-        decoder.close();
-        manager.close();
+        thread.submit(() -> {
+            tokenizer.close();
+            decoder.close();
+            manager.close();
+        });
+        thread.shutdown();
     }
 }
