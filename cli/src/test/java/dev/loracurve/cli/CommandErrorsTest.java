@@ -135,7 +135,7 @@ class CommandErrorsTest {
     @Test
     void everyCommandThatCallsTheGatewayTakesAToken() {
         CommandLine cli = new CommandLine(new Main());
-        for (String name : List.of("run", "report", "experiments", "cancel")) {
+        for (String name : List.of("run", "report", "experiments", "cancel", "predict")) {
             assertNotNull(
                     cli.getSubcommands().get(name).getCommandSpec().findOption("--token"), name + " lacks --token");
         }
