@@ -13,6 +13,7 @@ import dev.loracurve.core.model.Decoder;
 import dev.loracurve.core.model.ModelConfig;
 import dev.loracurve.core.model.TextTokenizer;
 import dev.loracurve.core.tasks.Example;
+import dev.loracurve.core.tasks.Item;
 import dev.loracurve.core.tasks.OodSet;
 import dev.loracurve.core.tasks.PromptEncoder;
 import dev.loracurve.core.tasks.TaskData;
@@ -76,14 +77,13 @@ public record EvalJob(
             PromptEncoder enc = new PromptEncoder(tok, data.maxLength());
             EvalContext ctx = context(decoder, m, modelConfig, tok, enc);
             EvalReport report = new EvalReport(data, ctx);
-            long seed = 0;
+            Map<String, Long> seeds = Planner.seeds(plans);
             for (Map.Entry<String, Plan> e : plans.entrySet()) {
                 long t0 = System.nanoTime();
-                Scored s = e.getValue().score(ctx, seed);
+                Scored s = e.getValue().score(ctx, seeds.get(e.getKey()));
                 report.add(e.getKey(), e.getValue(), s);
                 ctx.scored().put(e.getKey(), s);
                 onMethod.accept(e.getKey(), (System.nanoTime() - t0) / 1e9);
-                seed += 2;
             }
             JsonNode path = null;
             if (config.pathGrid() > 0 && !curves.isEmpty()) {
@@ -150,8 +150,9 @@ public record EvalJob(
                             + " or not named)");
         }
         boolean laplace = config.methods().contains(EvalMethod.LAPLACE);
-        List<Example> fisher = laplace ? enc.encode(TaskData.limit(data.train(), config.fisherItems())) : List.of();
-        int trainItems = laplace ? data.train().size() : 0;
+        List<Item> train = laplace ? data.train() : List.of(); // read once: the Fisher's items and their total
+        List<Example> fisher = enc.encode(TaskData.limit(train, config.fisherItems()));
+        int trainItems = train.size();
         return new EvalContext(
                 decoder, m, modelConfig, config, test, oodItems, validation, fisher, trainItems, new LinkedHashMap<>());
     }

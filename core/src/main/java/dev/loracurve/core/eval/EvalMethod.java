@@ -56,11 +56,6 @@ public enum EvalMethod {
         return Arrays.stream(values()).map(EvalMethod::key).collect(Collectors.joining(", "));
     }
 
-    /** The method named {@code key} (surrounding blanks ignored). */
-    public static EvalMethod of(String key) {
-        return parse(List.of(key), "method").get(0);
-    }
-
     /** Methods by key, in their order, duplicates dropped; every unknown key reported under {@code field}. */
     public static List<EvalMethod> parse(List<String> keys, String field) {
         Violations v = new Violations();

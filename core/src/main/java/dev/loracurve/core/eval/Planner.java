@@ -55,6 +55,20 @@ final class Planner {
         return plans;
     }
 
+    /**
+     * Each plan's seed: twice its place in the plan order (its OOD sets draw with seed + 1). Eval
+     * and predictions both take it from here, so MC dropout draws the same masks in each.
+     */
+    static Map<String, Long> seeds(Map<String, Plan> plans) {
+        Map<String, Long> seeds = new LinkedHashMap<>();
+        long seed = 0;
+        for (String name : plans.keySet()) {
+            seeds.put(name, seed);
+            seed += 2;
+        }
+        return seeds;
+    }
+
     /** t_m = (m + 0.5) / M, or M draws of U(0, 1) when the config seeds them. */
     static double[] sampleTs(EvalConfig config) {
         int samples = config.samples();

@@ -10,7 +10,6 @@ import dev.loracurve.core.tasks.Example;
 import dev.loracurve.core.tasks.Item;
 import dev.loracurve.core.tasks.PromptEncoder;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -40,8 +39,8 @@ public final class Predictor implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** Each method's seed: its place in eval's plan order, so MC dropout draws the same masks. */
-    private final Map<String, Long> seeds = new LinkedHashMap<>();
+    /** Each method's seed, as eval gives it ({@link Planner#seeds}). */
+    private final Map<String, Long> seeds;
 
     private Predictor(
             NDManager manager,
@@ -56,11 +55,7 @@ public final class Predictor implements AutoCloseable {
         this.encoder = new PromptEncoder(tokenizer, maxLength);
         this.config = config;
         this.plans = plans;
-        long seed = 0;
-        for (String name : plans.keySet()) {
-            seeds.put(name, seed);
-            seed += 2;
-        }
+        this.seeds = Planner.seeds(plans);
     }
 
     /**
